@@ -1,0 +1,3 @@
+// Entry point of the WebAssembly core. Each hot path lives in its own file;
+// this file only re-exports them. Nothing here knows about images.
+export * from './sha256';

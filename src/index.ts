@@ -1,0 +1,12 @@
+/**
+ * layerfs — the browser-safe public API. Nothing imported from here may
+ * load a Node built-in statically; Node extras live in src/node.ts.
+ *
+ * Each area adds its exports in its own block below.
+ */
+
+// errors
+export * from './errors/index.js';
+
+// core
+export { loadCore, simdSupported } from './core/load.js';
