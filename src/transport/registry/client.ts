@@ -1,0 +1,633 @@
+/**
+ * A client for one OCI distribution-spec registry over `fetch` (Node 20 and
+ * browsers alike). It knows the HTTP API (distribution-spec "Pull", "Push",
+ * "Content Discovery"), authentication, retries and resumable downloads;
+ * it knows nothing of stores: src/transport/registry/{pull,push}.ts move
+ * images between a registry and a store with it.
+ */
+import { DigestMismatchError } from '../../errors/DigestMismatchError.js';
+import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
+import { ManifestInvalidError } from '../../errors/ManifestInvalidError.js';
+import { RegistryError } from '../../errors/RegistryError.js';
+import { digestBytes, verifyBytes, verifyStream } from '../../image/hashing.js';
+import { MediaType } from '../../image/media-types.js';
+import { registryApiHost, registryScheme } from '../docker-ref.js';
+import { AuthState, basicHeader, parseChallenges, parseCredentials, type BasicCredentials, type CredentialsProvider } from './auth.js';
+import { errorFor, mapErrorResponse } from './errors.js';
+import { abortError, backoffDelay, isRetryableStatus, RETRY_DEFAULTS, sleep, throwIfAborted, type RetryOptions } from './retry.js';
+
+/** Manifest media types asked for, most preferred first (distribution-spec "Pulling manifests"). */
+export const MANIFEST_ACCEPT = [
+  MediaType.ociIndex,
+  MediaType.ociManifest,
+  MediaType.dockerManifestList,
+  MediaType.dockerManifest,
+] as const;
+
+/** Manifests larger than this are refused (containerd uses the same 4 MiB bound). */
+export const MANIFEST_LIMIT = 4 * 1024 * 1024;
+
+export interface RegistryClientOptions extends RetryOptions {
+  /** Plain http for a host other than localhost / 127.0.0.0/8. */
+  insecure?: boolean;
+  /** Fixed credentials, `user:pass`, or a lookup by registry host. */
+  credentials?: BasicCredentials | string | CredentialsProvider;
+  /** fetch to use (tests, proxies). Default: globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** Cancels every request of this client. */
+  signal?: AbortSignal;
+  /** Sent as User-Agent where the platform allows it. */
+  userAgent?: string;
+  /** Blobs up to this size go up in one PUT; larger ones in PATCH chunks. Default 32 MiB. */
+  monolithicMax?: number;
+  /** PATCH chunk size for large blobs. Default 32 MiB. */
+  chunkSize?: number;
+}
+
+export interface BlobProgress {
+  digest: string;
+  done: number;
+  total: number;
+}
+
+export interface FetchedManifest {
+  bytes: Uint8Array;
+  mediaType: string;
+  digest: string;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+interface SendRequest {
+  method: string;
+  url: string | URL;
+  /** Token scopes this request needs (Docker token spec "scope"). */
+  scopes: string[];
+  repository?: string;
+  /** What is being done, for messages: "pull manifest alpine:3". */
+  what: string;
+  headers?: Record<string, string>;
+  /** Only replayable bodies: a request may be sent again after a 401 or a retryable failure. */
+  body?: Uint8Array | string;
+  signal?: AbortSignal;
+  /** Statuses returned to the caller instead of thrown (e.g. 404 for HEAD). */
+  accept?: number[];
+}
+
+function pullScope(repo: string): string {
+  return `repository:${repo}:pull`;
+}
+function pushScope(repo: string): string {
+  return `repository:${repo}:pull,push`;
+}
+
+function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([a, b]);
+  const c = new AbortController();
+  const on = (s: AbortSignal) => () => c.abort(s.reason);
+  if (a.aborted || b.aborted) c.abort((a.aborted ? a : b).reason);
+  a.addEventListener('abort', on(a), { once: true });
+  b.addEventListener('abort', on(b), { once: true });
+  return c.signal;
+}
+
+async function drain(res: Response): Promise<void> {
+  try {
+    await res.body?.cancel();
+  } catch {
+    /* the connection is going away anyway */
+  }
+}
+
+/** Read a response body up to `limit` bytes. */
+async function readLimited(res: Response, limit: number, what: string): Promise<Uint8Array> {
+  const len = Number(res.headers.get('content-length'));
+  if (Number.isFinite(len) && len > limit) {
+    await drain(res);
+    throw new ManifestInvalidError(`${what}: ${len} bytes is more than the ${limit}-byte limit`, { size: len });
+  }
+  const buf = new Uint8Array(await res.arrayBuffer());
+  if (buf.byteLength > limit) throw new ManifestInvalidError(`${what}: more than the ${limit}-byte limit`, { size: buf.byteLength });
+  return buf;
+}
+
+export class RegistryClient {
+  /** Registry name as in references (docker.io, 127.0.0.1:5000). */
+  readonly registry: string;
+  /** `http(s)://apiHost` with no trailing slash. */
+  readonly baseUrl: string;
+  readonly auth = new AuthState();
+  private readonly opts: RegistryClientOptions;
+  private readonly retry: Required<RetryOptions>;
+  private readonly fetchFn: typeof fetch;
+  private credsPromise?: Promise<BasicCredentials | undefined>;
+
+  constructor(registry: string, opts: RegistryClientOptions = {}) {
+    if (!registry || /[/\s]/.test(registry)) throw new InvalidArgumentError(`invalid registry host '${registry}'`, { registry });
+    this.registry = registry;
+    const apiHost = registryApiHost(registry);
+    this.baseUrl = `${registryScheme(apiHost, opts.insecure)}://${apiHost}`;
+    this.opts = opts;
+    this.retry = {
+      retries: opts.retries ?? RETRY_DEFAULTS.retries,
+      baseDelayMs: opts.baseDelayMs ?? RETRY_DEFAULTS.baseDelayMs,
+      maxDelayMs: opts.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs,
+    };
+    this.fetchFn = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  get retryOptions(): Required<RetryOptions> {
+    return this.retry;
+  }
+
+  private credentials(): Promise<BasicCredentials | undefined> {
+    if (!this.credsPromise) {
+      const c = this.opts.credentials;
+      this.credsPromise = Promise.resolve(
+        c === undefined ? undefined : typeof c === 'string' ? parseCredentials(c) : typeof c === 'function' ? c(this.registry) : c,
+      );
+    }
+    return this.credsPromise;
+  }
+
+  private url(path: string): string {
+    return `${this.baseUrl}${path}`;
+  }
+
+  /** Authorization header for a request that needs `scopes`, from what is known so far. */
+  private async authHeader(scopes: string[]): Promise<string | undefined> {
+    if (this.auth.basic) {
+      const c = await this.credentials();
+      return c ? basicHeader(c) : undefined;
+    }
+    if (this.auth.bearer) {
+      const t = this.auth.token(scopes);
+      return t ? `Bearer ${t}` : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Answers a 401 challenge. Returns true when something new was learnt
+   * (basic credentials to send, a fresh token) so the request is worth
+   * sending again; false when sending again would get the same 401.
+   */
+  private async handleChallenge(res: Response, req: SendRequest, sentAuth: string | undefined, signal: AbortSignal | undefined): Promise<boolean> {
+    const challenges = parseChallenges(res.headers.get('www-authenticate') ?? '');
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    const basic = challenges.find((c) => c.scheme === 'basic');
+    const creds = await this.credentials();
+    if (bearer && bearer.params.realm) {
+      this.auth.bearer = { realm: bearer.params.realm, service: bearer.params.service };
+      if (sentAuth?.startsWith('Bearer ')) {
+        // A token we held was refused (expired or too narrow): get one fresh token, once.
+        this.auth.dropToken(req.scopes);
+        if ((req as { _renewed?: boolean })._renewed) return false;
+        (req as { _renewed?: boolean })._renewed = true;
+      }
+      const scopes = req.scopes.length ? req.scopes : bearer.params.scope ? bearer.params.scope.split(' ') : [];
+      await this.fetchToken(scopes, creds, req, signal);
+      return true;
+    }
+    if (basic) {
+      this.auth.basic = true;
+      return !!creds && !sentAuth;
+    }
+    return false;
+  }
+
+  /** Docker token spec: GET realm?service=&scope=... with basic credentials when known. */
+  private async fetchToken(scopes: string[], creds: BasicCredentials | undefined, req: SendRequest, signal: AbortSignal | undefined): Promise<void> {
+    const b = this.auth.bearer!;
+    const u = new URL(b.realm);
+    if (b.service) u.searchParams.set('service', b.service);
+    for (const s of scopes) u.searchParams.append('scope', s);
+    const headers: Record<string, string> = {};
+    if (creds) headers.authorization = basicHeader(creds);
+    const res = await this.fetchWithRetry(u.href, { method: 'GET', headers, signal }, `get a token for ${req.what}`);
+    if (!res.ok) throw await mapErrorResponse(res, `get a token for ${req.what}`, req.repository, this.registry);
+    let body: { token?: string; access_token?: string; expires_in?: number };
+    try {
+      body = (await res.json()) as typeof body;
+    } catch (e) {
+      throw new RegistryError(`the token server ${u.origin} answered with something that is not JSON`, { registry: this.registry }, { cause: e });
+    }
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryError(`the token server ${u.origin} gave no token`, { registry: this.registry });
+    this.auth.setToken(req.scopes.length ? req.scopes : scopes, token, body.expires_in);
+  }
+
+  /**
+   * One fetch, retried on network errors, 429 (with Retry-After) and 5xx,
+   * with capped exponential backoff. Returns the last response for any
+   * other status, and the last retryable response when attempts run out.
+   */
+  private async fetchWithRetry(url: string, init: RequestInit, what: string): Promise<Response> {
+    const signal = init.signal ?? undefined;
+    for (let attempt = 0; ; attempt++) {
+      throwIfAborted(signal, what);
+      let res: Response;
+      try {
+        res = await this.fetchFn(url, init);
+      } catch (e) {
+        if (signal?.aborted) throw abortError(signal, what);
+        if (attempt >= this.retry.retries) {
+          throw new RegistryError(`${what}: network error after ${attempt + 1} attempts: ${(e as Error)?.message ?? e}`, { registry: this.registry, url }, { cause: e });
+        }
+        await sleep(backoffDelay(attempt + 1, this.retry), signal, what);
+        continue;
+      }
+      if (isRetryableStatus(res.status) && attempt < this.retry.retries) {
+        const delay = backoffDelay(attempt + 1, this.retry, res.headers.get('retry-after'));
+        await drain(res);
+        await sleep(delay, signal, what);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** Sends an API request with auth, retries and typed errors. */
+  async send(req: SendRequest): Promise<Response> {
+    const signal = anySignal(req.signal, this.opts.signal);
+    const href = typeof req.url === 'string' ? req.url : req.url.href;
+    // At most two challenge rounds: anonymous -> credentials/token, then one token renewal.
+    for (let round = 0; ; round++) {
+      const headers: Record<string, string> = { ...req.headers };
+      const auth = await this.authHeader(req.scopes);
+      if (auth) headers.authorization = auth;
+      if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
+      const res = await this.fetchWithRetry(href, { method: req.method, headers, body: req.body as BodyInit | undefined, signal, redirect: 'follow' }, req.what);
+      if (res.ok || req.accept?.includes(res.status)) return res;
+      if (res.status === 401 && round < 2) {
+        const body = await res.text().catch(() => '');
+        if (await this.handleChallenge(res, req, auth, signal)) continue;
+        throw errorFor(401, body, req.what, req.repository, this.registry);
+      }
+      throw await mapErrorResponse(res, req.what, req.repository, this.registry);
+    }
+  }
+
+  /** GET /v2/: checks the registry speaks the API and primes auth. */
+  async ping(opts: RequestOptions = {}): Promise<void> {
+    const res = await this.send({ method: 'GET', url: this.url('/v2/'), scopes: [], what: `reach ${this.registry}`, signal: opts.signal });
+    await drain(res);
+  }
+
+  /**
+   * Fetches a manifest or index by tag or digest, negotiating media types
+   * (OCI and Docker schema2). When asked by digest, the bytes are verified.
+   */
+  async getManifest(repository: string, reference: string, opts: RequestOptions & { accept?: readonly string[] } = {}): Promise<FetchedManifest> {
+    const what = `pull manifest ${this.registry}/${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
+    const res = await this.send({
+      method: 'GET',
+      url: this.url(`/v2/${repository}/manifests/${reference}`),
+      scopes: [pullScope(repository)],
+      repository,
+      what,
+      headers: { accept: (opts.accept ?? MANIFEST_ACCEPT).join(', ') },
+      signal: opts.signal,
+    });
+    const bytes = await readLimited(res, MANIFEST_LIMIT, what);
+    let mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+    if (!mediaType || mediaType === 'application/json' || mediaType === 'text/plain') {
+      // Some registries send a generic type; the manifest's own mediaType field decides then.
+      try {
+        mediaType = (JSON.parse(new TextDecoder().decode(bytes)) as { mediaType?: string }).mediaType ?? mediaType;
+      } catch {
+        /* reported by the caller's parser */
+      }
+    }
+    let digest: string;
+    if (reference.includes(':')) {
+      await verifyBytes(bytes, reference, undefined, `manifest of ${this.registry}/${repository}`);
+      digest = reference;
+    } else {
+      digest = await digestBytes(bytes);
+      const claimed = res.headers.get('docker-content-digest');
+      if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
+        throw new DigestMismatchError(`manifest of ${this.registry}/${repository}:${reference} hashes to ${digest}, the registry says ${claimed}`, {
+          digest: claimed,
+          actual: digest,
+        });
+      }
+    }
+    return { bytes, mediaType, digest };
+  }
+
+  /** HEAD a manifest: its digest, media type and size, or undefined when absent. */
+  async headManifest(repository: string, reference: string, opts: RequestOptions = {}): Promise<{ digest?: string; mediaType: string; size: number } | undefined> {
+    const res = await this.send({
+      method: 'HEAD',
+      url: this.url(`/v2/${repository}/manifests/${reference}`),
+      scopes: [pullScope(repository)],
+      repository,
+      what: `check manifest ${this.registry}/${repository}:${reference}`,
+      headers: { accept: MANIFEST_ACCEPT.join(', ') },
+      signal: opts.signal,
+      accept: [404],
+    });
+    await drain(res);
+    if (res.status === 404) return undefined;
+    return {
+      digest: res.headers.get('docker-content-digest') ?? undefined,
+      mediaType: (res.headers.get('content-type') ?? '').split(';')[0]!.trim(),
+      size: Number(res.headers.get('content-length') ?? -1),
+    };
+  }
+
+  /** PUT a manifest under a tag or its digest; returns the digest the registry computed. */
+  async putManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string, opts: RequestOptions = {}): Promise<string> {
+    const res = await this.send({
+      method: 'PUT',
+      url: this.url(`/v2/${repository}/manifests/${reference}`),
+      scopes: [pushScope(repository)],
+      repository,
+      what: `push manifest ${this.registry}/${repository}:${reference}`,
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      signal: opts.signal,
+    });
+    await drain(res);
+    const digest = await digestBytes(bytes);
+    const claimed = res.headers.get('docker-content-digest');
+    if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
+      throw new DigestMismatchError(`the registry stored manifest ${claimed}, layerfs sent ${digest}`, { digest, actual: claimed });
+    }
+    return digest;
+  }
+
+  /** HEAD a blob: its size when the repository has it, else undefined. */
+  async hasBlob(repository: string, digest: string, opts: RequestOptions & { push?: boolean } = {}): Promise<number | undefined> {
+    const res = await this.send({
+      method: 'HEAD',
+      url: this.url(`/v2/${repository}/blobs/${digest}`),
+      scopes: [opts.push ? pushScope(repository) : pullScope(repository)],
+      repository,
+      what: `check blob ${digest} in ${this.registry}/${repository}`,
+      signal: opts.signal,
+      accept: [404],
+    });
+    await drain(res);
+    if (res.status === 404) return undefined;
+    const n = Number(res.headers.get('content-length'));
+    return Number.isFinite(n) ? n : 0;
+  }
+
+  /**
+   * The blob's bytes as a stream, verified against `digest` (and `size`):
+   * the stream errors with DIGEST_MISMATCH instead of closing when they
+   * differ. An interrupted transfer (reset, truncated body) resumes with a
+   * Range request from the byte reached (distribution-spec "Pulling blobs"
+   * allows Range); a registry that answers 200 instead of 206 is read from
+   * the start and the bytes already delivered are skipped.
+   */
+  fetchBlob(
+    repository: string,
+    desc: { digest: string; size: number },
+    opts: RequestOptions & { onProgress?: (p: BlobProgress) => void } = {},
+  ): ReadableStream<Uint8Array> {
+    const signal = anySignal(opts.signal, this.opts.signal);
+    const what = `pull blob ${desc.digest} from ${this.registry}/${repository}`;
+    const url = this.url(`/v2/${repository}/blobs/${desc.digest}`);
+    let received = 0;
+    let skip = 0;
+    let interruptions = 0;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    const open = async () => {
+      const headers: Record<string, string> = {};
+      if (received > 0) headers.range = `bytes=${received}-`;
+      const res = await this.send({ method: 'GET', url, scopes: [pullScope(repository)], repository, what, headers, signal });
+      skip = 0;
+      if (received > 0) {
+        const cr = res.headers.get('content-range');
+        const start = res.status === 206 && cr ? Number(/bytes\s+(\d+)-/.exec(cr)?.[1]) : NaN;
+        if (res.status !== 206) skip = received;
+        else if (start !== received) {
+          await drain(res);
+          throw new RegistryError(`${what}: asked for bytes from ${received}, got range '${cr}'`, { registry: this.registry, repository });
+        }
+      }
+      if (!res.body) throw new RegistryError(`${what}: empty response`, { registry: this.registry, repository });
+      reader = res.body.getReader();
+    };
+    const interrupted = async (cause: unknown) => {
+      reader = undefined;
+      if (signal?.aborted) throw abortError(signal, what);
+      interruptions++;
+      if (interruptions > this.retry.retries) {
+        throw new RegistryError(`${what}: transfer interrupted ${interruptions} times at byte ${received} of ${desc.size}`, { registry: this.registry, repository, digest: desc.digest }, { cause });
+      }
+      await sleep(backoffDelay(interruptions, this.retry), signal, what);
+    };
+    const raw = new ReadableStream<Uint8Array>({
+      pull: async (ctl) => {
+        for (;;) {
+          if (!reader) await open();
+          let r: ReadableStreamReadResult<Uint8Array>;
+          try {
+            r = await reader!.read();
+          } catch (e) {
+            await interrupted(e);
+            continue;
+          }
+          if (r.done) {
+            if (received < desc.size) {
+              await interrupted(new Error('body ended early'));
+              continue;
+            }
+            ctl.close();
+            return;
+          }
+          let chunk = r.value;
+          if (skip > 0) {
+            const n = Math.min(skip, chunk.byteLength);
+            skip -= n;
+            chunk = chunk.subarray(n);
+            if (chunk.byteLength === 0) continue;
+          }
+          received += chunk.byteLength;
+          ctl.enqueue(chunk);
+          opts.onProgress?.({ digest: desc.digest, done: received, total: desc.size });
+          return;
+        }
+      },
+      cancel: async (reason) => {
+        await reader?.cancel(reason).catch(() => {});
+      },
+    });
+    return raw.pipeThrough(verifyStream(desc.digest, desc.size, `blob ${desc.digest} of ${this.registry}/${repository}`));
+  }
+
+  /**
+   * POST /v2/NAME/blobs/uploads/, optionally as a cross-repository mount
+   * (`?mount=DIGEST&from=OTHER`). Returns {mounted:true} on 201, else the
+   * upload session's location (a registry that cannot mount opens a
+   * session instead, distribution-spec "Mounting a blob from another repository").
+   */
+  async startUpload(repository: string, opts: RequestOptions & { mount?: { digest: string; from: string } } = {}): Promise<{ mounted: true } | { mounted: false; location: string }> {
+    const u = new URL(this.url(`/v2/${repository}/blobs/uploads/`));
+    const scopes = [pushScope(repository)];
+    if (opts.mount) {
+      u.searchParams.set('mount', opts.mount.digest);
+      u.searchParams.set('from', opts.mount.from);
+      scopes.push(pullScope(opts.mount.from));
+    }
+    const res = await this.send({
+      method: 'POST',
+      url: u,
+      scopes,
+      repository,
+      what: opts.mount ? `mount ${opts.mount.digest} from ${opts.mount.from} into ${this.registry}/${repository}` : `start an upload to ${this.registry}/${repository}`,
+      signal: opts.signal,
+    });
+    await drain(res);
+    if (res.status === 201 && opts.mount) return { mounted: true };
+    return { mounted: false, location: this.location(res, u.href) };
+  }
+
+  private location(res: Response, base: string): string {
+    const loc = res.headers.get('location');
+    if (!loc) throw new RegistryError(`${this.registry} answered ${res.status} without a Location header`, { registry: this.registry });
+    return new URL(loc, base).href;
+  }
+
+  /**
+   * Uploads a blob into an open session: one PUT with the body when it is
+   * at most `monolithicMax` bytes, else PATCH chunks with Content-Range
+   * then a closing PUT (distribution-spec "Pushing a blob in chunks").
+   * Bodies are whole chunks in memory so a request can be sent again.
+   */
+  async uploadBlob(
+    repository: string,
+    location: string,
+    desc: { digest: string; size: number },
+    data: ReadableStream<Uint8Array>,
+    opts: RequestOptions & { onProgress?: (p: BlobProgress) => void } = {},
+  ): Promise<void> {
+    const what = `push blob ${desc.digest} to ${this.registry}/${repository}`;
+    const scopes = [pushScope(repository)];
+    const monolithicMax = this.opts.monolithicMax ?? 32 * 1024 * 1024;
+    const chunkSize = Math.max(1, this.opts.chunkSize ?? 32 * 1024 * 1024);
+    const reader = data.getReader();
+    const chunks = new ChunkReader(reader);
+    try {
+      if (desc.size <= monolithicMax) {
+        const body = await chunks.read(desc.size);
+        await chunks.expectEnd(desc);
+        const u = new URL(location);
+        u.searchParams.set('digest', desc.digest);
+        const res = await this.send({
+          method: 'PUT',
+          url: u,
+          scopes,
+          repository,
+          what,
+          headers: { 'content-type': 'application/octet-stream' },
+          body,
+          signal: opts.signal,
+        });
+        await drain(res);
+        opts.onProgress?.({ digest: desc.digest, done: desc.size, total: desc.size });
+        return;
+      }
+      let offset = 0;
+      while (offset < desc.size) {
+        const n = Math.min(chunkSize, desc.size - offset);
+        const body = await chunks.read(n);
+        const res = await this.send({
+          method: 'PATCH',
+          url: location,
+          scopes,
+          repository,
+          what,
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-range': `${offset}-${offset + n - 1}`,
+          },
+          body,
+          signal: opts.signal,
+        });
+        await drain(res);
+        location = this.location(res, location);
+        offset += n;
+        opts.onProgress?.({ digest: desc.digest, done: offset, total: desc.size });
+      }
+      await chunks.expectEnd(desc);
+      const u = new URL(location);
+      u.searchParams.set('digest', desc.digest);
+      const res = await this.send({ method: 'PUT', url: u, scopes, repository, what, signal: opts.signal });
+      await drain(res);
+    } catch (e) {
+      await reader.cancel(e).catch(() => {});
+      throw e;
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  /** Abandons an upload session (DELETE on its location); errors are ignored. */
+  async cancelUpload(repository: string, location: string): Promise<void> {
+    try {
+      const res = await this.send({ method: 'DELETE', url: location, scopes: [pushScope(repository)], repository, what: 'cancel upload', accept: [404] });
+      await drain(res);
+    } catch {
+      /* best effort: the registry purges stale uploads itself */
+    }
+  }
+
+  /** GET /v2/NAME/tags/list, following `Link: <...>; rel="next"` pages. */
+  async listTags(repository: string, opts: RequestOptions = {}): Promise<string[]> {
+    const tags: string[] = [];
+    let next: string | undefined = this.url(`/v2/${repository}/tags/list`);
+    while (next) {
+      const res = await this.send({ method: 'GET', url: next, scopes: [pullScope(repository)], repository, what: `list tags of ${this.registry}/${repository}`, signal: opts.signal });
+      const body = (await res.json().catch(() => ({}))) as { tags?: string[] | null };
+      tags.push(...(body.tags ?? []));
+      const link = res.headers.get('link');
+      const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+      next = m ? new URL(m[1]!, next).href : undefined;
+    }
+    return tags;
+  }
+}
+
+/** Reads exact-size chunks from a stream. */
+class ChunkReader {
+  private pending: Uint8Array | undefined;
+  constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
+
+  async read(n: number): Promise<Uint8Array> {
+    const out = new Uint8Array(n);
+    let o = 0;
+    while (o < n) {
+      let chunk = this.pending;
+      this.pending = undefined;
+      if (!chunk) {
+        const r = await this.reader.read();
+        if (r.done) throw new DigestMismatchError(`blob source ended after ${o} of ${n} bytes`, { size: n, actualSize: o });
+        chunk = r.value;
+      }
+      const take = Math.min(n - o, chunk.byteLength);
+      out.set(chunk.subarray(0, take), o);
+      o += take;
+      if (take < chunk.byteLength) this.pending = chunk.subarray(take);
+    }
+    return out;
+  }
+
+  async expectEnd(desc: { digest: string; size: number }): Promise<void> {
+    if (this.pending && this.pending.byteLength) throw new DigestMismatchError(`blob ${desc.digest} is longer than its size ${desc.size}`, { digest: desc.digest, size: desc.size });
+    for (;;) {
+      const r = await this.reader.read();
+      if (r.done) return;
+      if (r.value.byteLength) throw new DigestMismatchError(`blob ${desc.digest} is longer than its size ${desc.size}`, { digest: desc.digest, size: desc.size });
+    }
+  }
+}
+
