@@ -1,0 +1,297 @@
+/**
+ * A file tree held in memory (browser-safe): what tests, the union view's
+ * copy-up and embedders use when there is no disk. Hardlinks are two names
+ * for one node object, so they share content and attributes as on a real
+ * file system. Intermediate components are looked up literally: a symlink in
+ * the middle of a path is not followed (callers resolve with TreeResolver).
+ */
+import { AlreadyExistsError } from '../errors/AlreadyExistsError.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { NotFoundError } from '../errors/NotFoundError.js';
+import { baseName, comparePaths, joinPath, parentPath } from '../layer/path.js';
+import type { CreateMeta, Tree, TreeEntry, TreeEntryType, TreeMeta } from './types.js';
+
+interface MemNode {
+  id: number;
+  type: TreeEntryType;
+  mode: number;
+  uid: number;
+  gid: number;
+  uname: string;
+  gname: string;
+  mtime: number;
+  xattrs: Record<string, Uint8Array>;
+  /** Number of names (paths) this node has. */
+  nlink: number;
+  data?: Uint8Array;
+  target?: string;
+  devmajor: number;
+  devminor: number;
+  children?: Map<string, MemNode>;
+}
+
+const EMPTY = new Uint8Array(0);
+
+function copyXattrs(x: Record<string, Uint8Array> | undefined): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  if (x) for (const k of Object.keys(x)) out[k] = x[k]!.slice();
+  return out;
+}
+
+async function collect(body: Uint8Array | ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body.slice();
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    n += value.byteLength;
+  }
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+/** A description of one entry for MemoryTree.from (tests and examples). */
+export interface MemoryEntrySpec {
+  path: string;
+  type?: TreeEntryType | 'hardlink';
+  /** File content (string is UTF-8 encoded). */
+  content?: string | Uint8Array;
+  /** Symlink or hardlink target. */
+  linkname?: string;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  mtime?: number;
+  devmajor?: number;
+  devminor?: number;
+  xattrs?: Record<string, Uint8Array>;
+}
+
+export class MemoryTree implements Tree {
+  private nextId = 1;
+  private readonly root: MemNode;
+
+  constructor() {
+    this.root = this.node('directory', { mode: 0o755 });
+  }
+
+  /**
+   * Builds a tree from entry descriptions; parents are created as needed
+   * (mode 0755, mtime 0).
+   */
+  static async from(specs: MemoryEntrySpec[]): Promise<MemoryTree> {
+    const t = new MemoryTree();
+    const enc = new TextEncoder();
+    for (const s of specs) {
+      const meta: CreateMeta = { mode: s.mode, uid: s.uid, gid: s.gid, mtime: s.mtime ?? 0, xattrs: s.xattrs };
+      const parts = s.path.split('/').filter((x) => x !== '');
+      for (let i = 1; i < parts.length; i++) {
+        const p = parts.slice(0, i).join('/');
+        if (!(await t.lstat(p))) await t.mkdir(p, { mode: 0o755, mtime: 0 });
+      }
+      const path = parts.join('/');
+      const type = s.type ?? (s.content !== undefined ? 'file' : 'directory');
+      if (type !== 'directory' && (await t.lstat(path))) await t.remove(path);
+      switch (type) {
+        case 'file':
+          await t.writeFile(path, typeof s.content === 'string' ? enc.encode(s.content) : (s.content ?? EMPTY), meta);
+          break;
+        case 'directory':
+          if (await t.lstat(path)) await t.setMeta(path, meta);
+          else await t.mkdir(path, meta);
+          break;
+        case 'symlink':
+          await t.symlink(path, s.linkname ?? '', meta);
+          break;
+        case 'hardlink':
+          await t.link(path, s.linkname ?? '');
+          break;
+        default:
+          await t.mknod(path, type, s.devmajor ?? 0, s.devminor ?? 0, meta);
+      }
+    }
+    return t;
+  }
+
+  private node(type: TreeEntryType, meta: CreateMeta = {}): MemNode {
+    return {
+      id: this.nextId++,
+      type,
+      mode: (meta.mode ?? (type === 'directory' ? 0o755 : type === 'symlink' ? 0o777 : 0o644)) & 0o7777,
+      uid: meta.uid ?? 0,
+      gid: meta.gid ?? 0,
+      uname: meta.uname ?? '',
+      gname: meta.gname ?? '',
+      mtime: meta.mtime ?? 0,
+      xattrs: copyXattrs(meta.xattrs),
+      nlink: 0,
+      devmajor: 0,
+      devminor: 0,
+      children: type === 'directory' ? new Map() : undefined,
+    };
+  }
+
+  private find(path: string): MemNode | undefined {
+    if (path === '') return this.root;
+    let n: MemNode | undefined = this.root;
+    for (const seg of path.split('/')) {
+      n = n.children?.get(seg);
+      if (!n) return undefined;
+    }
+    return n;
+  }
+
+  private parentFor(path: string): MemNode {
+    if (path === '') throw new InvalidArgumentError('the root cannot be created or replaced', { path });
+    const p = this.find(parentPath(path));
+    if (!p || p.type !== 'directory') throw new NotFoundError(`parent directory of ${JSON.stringify(path)} does not exist`, { path });
+    return p;
+  }
+
+  private insert(path: string, node: MemNode): void {
+    const parent = this.parentFor(path);
+    const name = baseName(path);
+    if (parent.children!.has(name)) throw new AlreadyExistsError(`${JSON.stringify(path)} already exists`, { path });
+    parent.children!.set(name, node);
+    node.nlink++;
+  }
+
+  private entry(path: string, n: MemNode): TreeEntry {
+    const e: TreeEntry = {
+      path,
+      type: n.type,
+      mode: n.mode,
+      uid: n.uid,
+      gid: n.gid,
+      uname: n.uname,
+      gname: n.gname,
+      size: n.type === 'file' ? n.data!.byteLength : 0,
+      mtime: n.mtime,
+      linkname: n.type === 'symlink' ? n.target! : '',
+      devmajor: n.devmajor,
+      devminor: n.devminor,
+      xattrs: copyXattrs(n.xattrs),
+    };
+    if (n.nlink > 1 && n.type !== 'directory') e.linkKey = `mem:${n.id}`;
+    return e;
+  }
+
+  async *walk(under = ''): AsyncIterable<TreeEntry> {
+    const start = this.find(under);
+    if (!start) return;
+    if (under !== '') {
+      yield this.entry(under, start);
+      if (start.type !== 'directory') return;
+    }
+    // Iterative pre-order DFS; siblings sorted by comparePaths equals global
+    // comparePaths order because '/' ranks first.
+    const stack: Array<[string, MemNode]> = [[under, start]];
+    const out: Array<[string, MemNode]> = [];
+    while (stack.length) {
+      const [p, n] = stack.pop()!;
+      if (p !== under) out.push([p, n]);
+      if (n.children) {
+        const names = [...n.children.keys()].sort(comparePaths);
+        for (let i = names.length - 1; i >= 0; i--) stack.push([joinPath(p, names[i]!), n.children.get(names[i]!)!]);
+      }
+    }
+    for (const [p, n] of out) yield this.entry(p, n);
+  }
+
+  async lstat(path: string): Promise<TreeEntry | undefined> {
+    const n = this.find(path);
+    return n ? this.entry(path, n) : undefined;
+  }
+
+  readFile(path: string): ReadableStream<Uint8Array> {
+    const n = this.find(path);
+    if (!n || n.type !== 'file') throw new NotFoundError(`${JSON.stringify(path)} is not a regular file`, { path });
+    const data = n.data!;
+    return new ReadableStream<Uint8Array>({
+      start(c) {
+        if (data.byteLength) c.enqueue(data.slice());
+        c.close();
+      },
+    });
+  }
+
+  /** A regular file's bytes at once (no copy; do not modify). */
+  readFileBytes(path: string): Uint8Array {
+    const n = this.find(path);
+    if (!n || n.type !== 'file') throw new NotFoundError(`${JSON.stringify(path)} is not a regular file`, { path });
+    return n.data!;
+  }
+
+  async mkdir(path: string, meta?: CreateMeta): Promise<void> {
+    this.insert(path, this.node('directory', meta));
+  }
+
+  async writeFile(path: string, body: Uint8Array | ReadableStream<Uint8Array>, meta?: CreateMeta): Promise<void> {
+    const data = await collect(body);
+    const existing = this.find(path);
+    if (existing) {
+      if (existing.type !== 'file') throw new AlreadyExistsError(`${JSON.stringify(path)} exists and is not a file`, { path });
+      existing.data = data;
+      if (meta) await this.setMeta(path, meta);
+      return;
+    }
+    const n = this.node('file', meta);
+    n.data = data;
+    this.insert(path, n);
+  }
+
+  async symlink(path: string, target: string, meta?: CreateMeta): Promise<void> {
+    const n = this.node('symlink', { mode: 0o777, ...meta });
+    n.target = target;
+    this.insert(path, n);
+  }
+
+  async link(path: string, existing: string): Promise<void> {
+    const n = this.find(existing);
+    if (!n) throw new NotFoundError(`hardlink target ${JSON.stringify(existing)} does not exist`, { path: existing });
+    if (n.type === 'directory') throw new InvalidArgumentError(`cannot hardlink the directory ${JSON.stringify(existing)}`, { path });
+    this.insert(path, n);
+  }
+
+  async mknod(path: string, type: 'char' | 'block' | 'fifo', devmajor: number, devminor: number, meta?: CreateMeta): Promise<void> {
+    const n = this.node(type, meta);
+    if (type !== 'fifo') {
+      n.devmajor = devmajor;
+      n.devminor = devminor;
+    }
+    this.insert(path, n);
+  }
+
+  async remove(path: string): Promise<void> {
+    if (path === '') {
+      this.root.children!.clear();
+      return;
+    }
+    const parent = this.find(parentPath(path));
+    const name = baseName(path);
+    const n = parent?.children?.get(name);
+    if (!n) return;
+    parent!.children!.delete(name);
+    n.nlink--;
+  }
+
+  async setMeta(path: string, meta: TreeMeta): Promise<void> {
+    const n = this.find(path);
+    if (!n) throw new NotFoundError(`${JSON.stringify(path)} does not exist`, { path });
+    if (meta.mode !== undefined) n.mode = meta.mode & 0o7777;
+    if (meta.uid !== undefined) n.uid = meta.uid;
+    if (meta.gid !== undefined) n.gid = meta.gid;
+    if (meta.uname !== undefined) n.uname = meta.uname;
+    if (meta.gname !== undefined) n.gname = meta.gname;
+    if (meta.mtime !== undefined) n.mtime = meta.mtime;
+    if (meta.xattrs !== undefined) n.xattrs = copyXattrs(meta.xattrs);
+  }
+}
