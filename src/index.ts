@@ -10,3 +10,6 @@ export * from './errors/index.js';
 
 // core
 export { loadCore, simdSupported } from './core/load.js';
+
+// tar
+export * from './tar/index.js';
