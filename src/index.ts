@@ -13,3 +13,6 @@ export { loadCore, simdSupported } from './core/load.js';
 
 // tar
 export * from './tar/index.js';
+
+// digest
+export * from './digest/index.js';
