@@ -16,3 +16,7 @@ export * from './tar/index.js';
 
 // digest
 export * from './digest/index.js';
+
+// image model and store (memory backend; openStore is in layerfs/node)
+export * from './image/index.js';
+export * from './store/index.js';

@@ -1,0 +1,484 @@
+/**
+ * `Store`: images, tags and blobs over one StoreBackend (see types.ts).
+ *
+ * - Blobs are verified on every read (the stream errors at its end, before
+ *   the consumer can trust it) and on every write (temp name, verify,
+ *   rename), and deduplicated by digest.
+ * - A tag is a record of kind 'refs' keyed `name:tag` that keeps its
+ *   manifest alive; several tags may name one image.
+ * - `rmi` drops a tag and then every blob of that image nothing else
+ *   reaches; `gc` sweeps everything no record reaches, plus stale temps.
+ */
+import { BlobUnknownError } from '../errors/BlobUnknownError.js';
+import { CorruptStoreError } from '../errors/CorruptStoreError.js';
+import { InUseError } from '../errors/InUseError.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { LayerfsError } from '../errors/LayerfsError.js';
+import { NotFoundError } from '../errors/NotFoundError.js';
+import { bytesStream, digestBytes, readAll, verifyStream } from '../image/hashing.js';
+import { Image, type HistoryItem } from '../image/image.js';
+import { formatPlatform } from '../image/platform.js';
+import type { ImageDestination, ImageSource } from '../image/transfer.js';
+import { parseManifestOrIndex } from '../image/validate.js';
+import { formatLocalName, parseLocalName } from './names.js';
+import type { AreaStore, DuReport, GcReport, ImageSummary, PendingBlob, RecordStore, StoreBackend } from './types.js';
+
+/** Record kind of image references (tags). */
+export const REFS = 'refs';
+/** Record kind of cached layer entry indexes (keyed by layer digest). */
+export const LAYER_INDEX = 'layer-index';
+
+/** Largest manifest or config layerfs reads into memory (containerd uses 4 MiB for manifests too). */
+const MAX_JSON = 4 * 1024 * 1024;
+/** Temp files older than this are a crashed writer's and gc removes them. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+export interface RefValue {
+  /** Manifest digest. */
+  digest: string;
+  mediaType: string;
+  /** When the tag was set (ISO 8601). */
+  tagged: string;
+}
+
+export interface CopyOptions {
+  /** `os/arch[/variant]` to pick from an index; default: the host's. */
+  platform?: string;
+  /** Progress callback per blob. */
+  onProgress?: (e: { digest: string; done: number; total: number; skipped?: boolean }) => void;
+  signal?: AbortSignal;
+  /** Recompress layers ('gzip' | 'zstd') — by default blobs are copied as they are. */
+  compress?: 'gzip' | 'zstd';
+  /** Transport-specific options (e.g. registry credentials), passed through. */
+  [key: string]: unknown;
+}
+
+export interface CopyResult {
+  /** Manifest digest at the destination. */
+  digest: string;
+  /** Image id (config digest). */
+  id: string;
+  /** Blobs sent (not already at the destination). */
+  copiedBlobs: number;
+  skippedBlobs: number;
+}
+
+/** src/transport/copy.ts installs the transports (the store sits below them). */
+export type CopyImplementation = (store: Store, src: string, dst: string, opts: CopyOptions) => Promise<CopyResult>;
+let copyImpl: CopyImplementation | undefined;
+export function setCopyImplementation(fn: CopyImplementation): void {
+  copyImpl = fn;
+}
+
+export interface ResolvedRef {
+  digest: string;
+  /** The tag the reference named (`name:tag`), when it named one. */
+  name?: string;
+}
+
+export class Store {
+  readonly backend: StoreBackend;
+
+  constructor(backend: StoreBackend) {
+    this.backend = backend;
+  }
+
+  get location(): string {
+    return this.backend.location;
+  }
+
+  // ---- blobs ----
+
+  hasBlob(digest: string): Promise<boolean> {
+    return this.backend.hasBlob(digest);
+  }
+
+  /** A verified stream of a blob: it errors with DigestMismatchError at its end if the bytes are wrong. */
+  async getBlob(digest: string, size?: number): Promise<ReadableStream<Uint8Array>> {
+    const raw = await this.backend.getBlob(digest);
+    return raw.pipeThrough(verifyStream(digest, size));
+  }
+
+  /** A blob's verified bytes. */
+  async getBlobBytes(digest: string, size?: number): Promise<Uint8Array> {
+    return readAll(await this.getBlob(digest, size));
+  }
+
+  /**
+   * Write a blob (verified against `digest`, atomic). Bytes without a digest
+   * are hashed first. Returns the digest. A blob already present is not rewritten.
+   */
+  async putBlob(data: Uint8Array | ReadableStream<Uint8Array>, opts: { digest?: string; size?: number } = {}): Promise<string> {
+    const { digest, pending } = await this.stageBlob(data, opts);
+    if (pending) await pending.commit();
+    return digest;
+  }
+
+  /**
+   * Like putBlob, but the caller commits the returned PendingBlob (copy
+   * commits all blobs at the end); `pending` is undefined when the blob is
+   * already present.
+   */
+  async stageBlob(data: Uint8Array | ReadableStream<Uint8Array>, opts: { digest?: string; size?: number } = {}): Promise<{ digest: string; pending?: PendingBlob }> {
+    const digest = opts.digest ?? (data instanceof Uint8Array ? await digestBytes(data) : undefined);
+    if (!digest) throw new InvalidArgumentError('putBlob of a stream needs its digest');
+    if (await this.backend.hasBlob(digest)) {
+      if (!(data instanceof Uint8Array)) await data.cancel().catch(() => {});
+      return { digest };
+    }
+    const stream = data instanceof Uint8Array ? bytesStream(data) : data;
+    return { digest, pending: await this.backend.putBlob(digest, stream.pipeThrough(verifyStream(digest, opts.size))) };
+  }
+
+  // ---- records and areas (for containers, volumes, build cache) ----
+
+  records<T = unknown>(kind: string): RecordStore<T> {
+    if (kind === REFS) throw new InvalidArgumentError(`record kind '${REFS}' is reserved for tags; use tag()/untag()`);
+    const b = this.backend;
+    return {
+      get: async (key) => (await b.getRecord<T>(kind, key))?.value,
+      put: (key, value, opts) => b.putRecord<T>(kind, key, opts?.blobs?.length ? { value, blobs: [...opts.blobs] } : { value }),
+      delete: (key) => b.deleteRecord(kind, key),
+      list: () => b.listRecords(kind),
+    };
+  }
+
+  areas(kind: string): AreaStore {
+    const b = this.backend;
+    return {
+      open: (id) => b.openArea(kind, id),
+      delete: (id) => b.deleteArea(kind, id),
+      list: () => b.listAreas(kind),
+    };
+  }
+
+  // ---- references ----
+
+  async #refs(): Promise<Map<string, RefValue>> {
+    const out = new Map<string, RefValue>();
+    for (const key of await this.backend.listRecords(REFS)) {
+      const r = await this.backend.getRecord<RefValue>(REFS, key);
+      if (r) out.set(key, r.value);
+    }
+    return out;
+  }
+
+  /**
+   * Resolve a local reference: `name[:tag]`, `name@digest`, a manifest
+   * digest, an image id (config digest) or a unique prefix of its hex (at
+   * least 4 characters), as `docker inspect` accepts.
+   */
+  async resolve(ref: string): Promise<ResolvedRef> {
+    const refs = await this.#refs();
+    if (/^(sha256|sha512):/.test(ref) || /^[0-9a-f]{4,128}$/.test(ref)) {
+      const hex = ref.replace(/^(sha256|sha512):/, '');
+      const full = ref.includes(':');
+      const hits = new Set<string>();
+      for (const v of refs.values()) {
+        if (full ? v.digest === ref : v.digest.split(':')[1]!.startsWith(hex)) hits.add(v.digest);
+      }
+      for (const v of new Set([...refs.values()].map((x) => x.digest))) {
+        const id = await this.#configDigestOf(v);
+        if (id && (full ? id === ref : id.split(':')[1]!.startsWith(hex))) hits.add(v);
+      }
+      if (hits.size === 1) return { digest: [...hits][0]! };
+      if (hits.size > 1) throw new InvalidArgumentError(`${ref} is ambiguous: it matches ${hits.size} images`, { ref });
+      if (full && (await this.backend.hasBlob(ref))) return { digest: ref };
+      if (!/^[a-z0-9]/.test(ref) || full) throw new NotFoundError(`no image ${ref} in the store`, { ref });
+    }
+    const n = parseLocalName(ref);
+    if (n.digest) {
+      const hit = [...refs.entries()].find(([k, v]) => v.digest === n.digest && k.startsWith(`${n.name}:`));
+      if (hit || (await this.backend.hasBlob(n.digest))) return { digest: n.digest };
+      throw new NotFoundError(`no image ${ref} in the store`, { ref });
+    }
+    const key = formatLocalName(n);
+    const v = refs.get(key);
+    if (!v) throw new NotFoundError(`no image ${key} in the store`, { ref: key });
+    return { digest: v.digest, name: key };
+  }
+
+  async #configDigestOf(manifestDigest: string): Promise<string | undefined> {
+    try {
+      const top = parseManifestOrIndex(await this.getBlobBytes(manifestDigest));
+      return top.kind === 'manifest' ? top.manifest.config.digest : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The Image a reference names (manifest and config read and verified). */
+  async image(ref: string): Promise<Image> {
+    const { digest } = await this.resolve(ref);
+    return this.imageByDigest(digest);
+  }
+
+  async imageByDigest(digest: string): Promise<Image> {
+    let manifestBytes: Uint8Array;
+    try {
+      manifestBytes = await readAll(await this.getBlob(digest), MAX_JSON);
+    } catch (e) {
+      if (e instanceof BlobUnknownError) throw new CorruptStoreError(`manifest ${digest} is referenced but missing from the store`, { digest }, { cause: e });
+      throw e;
+    }
+    const top = parseManifestOrIndex(manifestBytes);
+    if (top.kind !== 'manifest') throw new CorruptStoreError(`${digest} is an index, not an image manifest`, { digest });
+    const c = top.manifest.config;
+    const configBytes = await readAll(await this.getBlob(c.digest, c.size), MAX_JSON);
+    return Image.fromBytes(manifestBytes, configBytes, { digest, mediaType: top.mediaType });
+  }
+
+  /** Names (`name:tag`) that point at the manifest `digest`. */
+  async namesOf(digest: string): Promise<string[]> {
+    return [...(await this.#refs())].filter(([, v]) => v.digest === digest).map(([k]) => k).sort();
+  }
+
+  /**
+   * Store an image whose layer blobs are already here: writes its config
+   * and manifest blobs and sets `names` (if any).
+   */
+  async putImage(image: Image, names: string[] = []): Promise<void> {
+    for (const l of image.layers) {
+      if (!(await this.backend.hasBlob(l.digest))) throw new BlobUnknownError(`layer ${l.digest} of image ${image.id} is not in the store`, { digest: l.digest });
+    }
+    await this.putBlob(image.configBytes(), { digest: image.id, size: image.configDescriptor.size });
+    await this.putBlob(image.manifestBytes(), { digest: image.digest });
+    for (const n of names) await this.#setRef(n, image.digest, image.mediaType);
+  }
+
+  async #setRef(name: string, digest: string, mediaType: string): Promise<string> {
+    const n = parseLocalName(name);
+    if (n.digest && !n.tag) throw new InvalidArgumentError(`cannot tag with a digest reference: ${name}`, { ref: name });
+    const key = formatLocalName(n);
+    const value: RefValue = { digest, mediaType, tagged: new Date().toISOString() };
+    await this.backend.putRecord<RefValue>(REFS, key, { value, blobs: [digest] });
+    return key;
+  }
+
+  /** Give the image `src` names another name `dst` (`name[:tag]`). Returns the normalised name. */
+  async tag(src: string, dst: string): Promise<string> {
+    const { digest } = await this.resolve(src);
+    const img = await this.imageByDigest(digest);
+    return this.#setRef(dst, digest, img.mediaType);
+  }
+
+  /** Remove one name; the image's blobs stay until rmi or gc. */
+  async untag(ref: string): Promise<void> {
+    const key = formatLocalName(parseLocalName(ref));
+    if (!(await this.backend.deleteRecord(REFS, key))) throw new NotFoundError(`no image ${key} in the store`, { ref: key });
+  }
+
+  /**
+   * `rmi`: remove a name and, once no name or record reaches the image, its
+   * blobs that nothing else uses. Given an id or digest that several names
+   * share, it refuses (InUseError) unless `force` (as `docker rmi` does).
+   */
+  async rmi(ref: string, opts: { force?: boolean } = {}): Promise<{ untagged: string[]; deleted: string[] }> {
+    const r = await this.resolve(ref);
+    const names = await this.namesOf(r.digest);
+    let untag: string[];
+    if (r.name) untag = [r.name];
+    else if (names.length > 1 && !opts.force) {
+      throw new InUseError(`image ${ref} has several names (${names.join(', ')}); remove them one by one or force`, { ref });
+    } else untag = names;
+    for (const n of untag) await this.backend.deleteRecord(REFS, n);
+    const img = await this.imageByDigest(r.digest).catch(() => undefined);
+    const deleted: string[] = [];
+    if (!img) return { untagged: untag, deleted };
+    const live = await this.liveBlobs();
+    for (const d of [r.digest, img.id, ...img.layers.map((l) => l.digest)]) {
+      if (!live.has(d) && (await this.backend.hasBlob(d))) {
+        await this.backend.deleteBlob(d);
+        await this.backend.deleteRecord(LAYER_INDEX, d);
+        deleted.push(d);
+      }
+    }
+    return { untagged: untag, deleted };
+  }
+
+  // ---- listing ----
+
+  async images(): Promise<ImageSummary[]> {
+    const byDigest = new Map<string, string[]>();
+    for (const [k, v] of await this.#refs()) byDigest.set(v.digest, [...(byDigest.get(v.digest) ?? []), k]);
+    const out: ImageSummary[] = [];
+    for (const [digest, names] of byDigest) {
+      const img = await this.imageByDigest(digest);
+      const row: ImageSummary = {
+        id: img.id,
+        digest,
+        names: names.sort(),
+        size: img.size,
+        platform: formatPlatform(img.platform),
+        layers: img.layers.length,
+      };
+      if (img.config.created) row.created = img.config.created;
+      out.push(row);
+    }
+    return out.sort((a, b) => (a.names[0]! < b.names[0]! ? -1 : 1));
+  }
+
+  /** A JSON description of an image (like `skopeo inspect` with docker's field names). */
+  async inspect(ref: string): Promise<Record<string, unknown>> {
+    const img = await this.image(ref);
+    return {
+      Id: img.id,
+      Digest: img.digest,
+      RepoTags: await this.namesOf(img.digest),
+      MediaType: img.mediaType,
+      Created: img.config.created,
+      Author: img.config.author,
+      Architecture: img.platform.architecture,
+      Os: img.platform.os,
+      Variant: img.platform.variant,
+      Size: img.size,
+      Config: img.config.config ?? {},
+      RootFS: { Type: 'layers', Layers: img.layers.map((l) => l.diffId) },
+      Layers: img.layers.map((l) => ({ Digest: l.digest, DiffID: l.diffId, ChainID: l.chainId, Size: l.size, MediaType: l.mediaType })),
+      History: img.history,
+      Annotations: img.manifest.annotations ?? {},
+    };
+  }
+
+  async history(ref: string): Promise<HistoryItem[]> {
+    return (await this.image(ref)).historyItems();
+  }
+
+  // ---- reachability, du, gc ----
+
+  /** Every blob some record reaches (manifests expanded to configs, layers and child manifests). */
+  async liveBlobs(): Promise<Set<string>> {
+    const live = new Set<string>();
+    const queue: string[] = [];
+    for (const kind of await this.backend.listKinds()) {
+      if (kind === LAYER_INDEX) continue;
+      for (const key of await this.backend.listRecords(kind)) {
+        const r = await this.backend.getRecord(kind, key);
+        for (const d of r?.blobs ?? []) queue.push(d);
+      }
+    }
+    while (queue.length) {
+      const d = queue.pop()!;
+      if (live.has(d)) continue;
+      live.add(d);
+      for (const child of await this.#children(d)) queue.push(child);
+    }
+    return live;
+  }
+
+  /** Blobs a manifest or index names; nothing for other blobs. */
+  async #children(digest: string): Promise<string[]> {
+    const size = await this.backend.blobSize(digest);
+    if (size === undefined || size > MAX_JSON) return [];
+    const bytes = await this.getBlobBytes(digest).catch(() => undefined);
+    if (!bytes || bytes[0] !== 0x7b /* '{' */) return [];
+    try {
+      const top = parseManifestOrIndex(bytes);
+      return top.kind === 'manifest' ? [top.manifest.config.digest, ...top.manifest.layers.map((l) => l.digest)] : top.index.manifests.map((m) => m.digest);
+    } catch {
+      return [];
+    }
+  }
+
+  async du(): Promise<DuReport> {
+    const blobs = await this.backend.listBlobs();
+    const sizes = new Map(blobs.map((b) => [b.digest, b.size]));
+    const users = new Map<string, number>();
+    const rows: Array<{ id: string; names: string[]; blobs: string[] }> = [];
+    const byDigest = new Map<string, string[]>();
+    for (const [k, v] of await this.#refs()) byDigest.set(v.digest, [...(byDigest.get(v.digest) ?? []), k]);
+    for (const [digest, names] of byDigest) {
+      const img = await this.imageByDigest(digest);
+      const bl = [...new Set([digest, img.id, ...img.layers.map((l) => l.digest)])];
+      for (const d of bl) users.set(d, (users.get(d) ?? 0) + 1);
+      rows.push({ id: img.id, names: names.sort(), blobs: bl });
+    }
+    const live = await this.liveBlobs();
+    const images = rows.map((r) => {
+      let shared = 0;
+      let unique = 0;
+      for (const d of r.blobs) {
+        const s = sizes.get(d) ?? 0;
+        if ((users.get(d) ?? 0) > 1) shared += s;
+        else unique += s;
+      }
+      return { id: r.id, names: r.names, size: shared + unique, shared, unique };
+    });
+    let total = 0;
+    let reclaimable = 0;
+    for (const b of blobs) {
+      total += b.size;
+      if (!live.has(b.digest)) reclaimable += b.size;
+    }
+    return { images, blobs: total, blobCount: blobs.length, reclaimable };
+  }
+
+  /** Remove every blob no record reaches, layer indexes of removed layers, and stale temp files. */
+  async gc(opts: { tempOlderThanMs?: number } = {}): Promise<GcReport> {
+    const live = await this.liveBlobs();
+    const report: GcReport = { removedBlobs: [], removedBytes: 0, removedRecords: 0, removedTemp: 0 };
+    for (const b of await this.backend.listBlobs()) {
+      if (live.has(b.digest)) continue;
+      await this.backend.deleteBlob(b.digest);
+      report.removedBlobs.push(b.digest);
+      report.removedBytes += b.size;
+    }
+    for (const key of await this.backend.listRecords(LAYER_INDEX)) {
+      if (!live.has(key) && (await this.backend.deleteRecord(LAYER_INDEX, key))) report.removedRecords++;
+    }
+    const t = await this.backend.sweepTemp(opts.tempOlderThanMs ?? STALE_TEMP_MS);
+    report.removedTemp = t.count;
+    report.removedBytes += t.bytes;
+    return report;
+  }
+
+  // ---- copy and transfer ends ----
+
+  /** Copy an image between any two transports (`oci:DIR[:TAG]`, `docker-archive:F`, `NAME[:TAG]`...). */
+  async copy(src: string, dst: string, opts: CopyOptions = {}): Promise<CopyResult> {
+    if (!copyImpl) throw new LayerfsError('UNSUPPORTED', 'no transports are loaded: import layerfs (or layerfs/node) rather than the store module alone');
+    return copyImpl(this, src, dst, opts);
+  }
+
+  /** This store as a copy source for `ref`. */
+  async source(ref: string): Promise<ImageSource> {
+    const { digest } = await this.resolve(ref);
+    const backend = this.backend;
+    return {
+      description: `${ref} (store ${this.location})`,
+      getManifest: async (desc) => {
+        const d = desc?.digest ?? digest;
+        const bytes = await readAll(await backend.getBlob(d), MAX_JSON);
+        return { bytes, mediaType: desc?.mediaType };
+      },
+      getBlob: (desc) => backend.getBlob(desc.digest),
+    };
+  }
+
+  /** This store as a copy destination; `names` are set at commit. */
+  destination(names: string[]): ImageDestination {
+    const pending: PendingBlob[] = [];
+    let image: Image | undefined;
+    for (const n of names) parseLocalName(n);
+    return {
+      description: names.length ? `${names.join(', ')} (store ${this.location})` : `store ${this.location}`,
+      verifiesBlobs: true,
+      hasBlob: (desc) => this.backend.hasBlob(desc.digest),
+      putBlob: async (desc, data) => {
+        const { pending: p } = await this.stageBlob(data, { digest: desc.digest, size: desc.size });
+        if (p) pending.push(p);
+      },
+      putManifest: async (img) => {
+        image = img;
+      },
+      commit: async () => {
+        if (!image) throw new InvalidArgumentError('copy committed without a manifest');
+        for (const p of pending.splice(0)) await p.commit();
+        await this.putImage(image, names);
+      },
+      abort: async () => {
+        for (const p of pending.splice(0)) await p.discard();
+      },
+    };
+  }
+}

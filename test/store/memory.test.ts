@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { Image, MediaType } from '../../src/image/index.js';
+import { openMemoryStore, MemoryBackend, Store } from '../../src/store/index.js';
+import { readAll } from '../../src/image/hashing.js';
+
+const enc = new TextEncoder();
+const sha = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** A tiny image with the given layer blobs (content is opaque to the store). */
+async function makeImage(store: Store, layers: string[], created = '2024-01-01T00:00:00Z'): Promise<Image> {
+  let img = await Image.empty({ os: 'linux', architecture: 'amd64' }, created);
+  for (const l of layers) {
+    const bytes = enc.encode(l);
+    const digest = await store.putBlob(bytes);
+    img = await img.withLayers([{ digest, diffId: digest, size: bytes.byteLength, mediaType: MediaType.ociLayer, history: { created_by: l } }]);
+  }
+  await store.putImage(img);
+  return img;
+}
+
+describe('memory store', () => {
+  it('stores blobs by digest, deduplicated, and verifies them on read', async () => {
+    const backend = new MemoryBackend();
+    const store = new Store(backend);
+    const d = await store.putBlob(enc.encode('hello'));
+    expect(d).toBe(sha('hello'));
+    expect(await store.putBlob(enc.encode('hello'))).toBe(d);
+    expect((await backend.listBlobs()).length).toBe(1);
+    expect(new TextDecoder().decode(await store.getBlobBytes(d))).toBe('hello');
+    backend.corruptBlobForTest(d, enc.encode('hellO'));
+    await expect(store.getBlobBytes(d)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  });
+
+  it('refuses a stream whose bytes do not match its digest and keeps nothing', async () => {
+    const store = openMemoryStore();
+    const wrong = sha('other');
+    const s = new Blob([enc.encode('hello')]).stream() as ReadableStream<Uint8Array>;
+    await expect(store.putBlob(s, { digest: wrong })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect(await store.hasBlob(wrong)).toBe(false);
+  });
+
+  it('tags, resolves names, ids and prefixes; several tags name one image', async () => {
+    const store = openMemoryStore();
+    const img = await makeImage(store, ['a', 'b']);
+    await store.tag(img.digest, 'app');
+    await store.tag('app', 'app:v1');
+    expect((await store.resolve('app')).digest).toBe(img.digest);
+    expect((await store.resolve(img.id)).digest).toBe(img.digest);
+    expect((await store.resolve(img.id.slice(7, 19))).digest).toBe(img.digest);
+    const list = await store.images();
+    expect(list).toHaveLength(1);
+    expect(list[0]!.names).toEqual(['app:latest', 'app:v1']);
+    await expect(store.resolve('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(store.tag('app', 'Bad Name')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('rmi removes a tag, and the blobs only once no name reaches the image', async () => {
+    const store = openMemoryStore();
+    const base = await makeImage(store, ['base']);
+    const app = await makeImage(store, ['base', 'app']);
+    await store.tag(base.digest, 'base');
+    await store.tag(app.digest, 'app');
+    await store.tag(app.digest, 'app:2');
+    let r = await store.rmi('app');
+    expect(r.deleted).toEqual([]);
+    expect(await store.hasBlob(app.layers[1]!.digest)).toBe(true);
+    await expect(store.rmi(app.id)).resolves.toBeTruthy(); // one name left: removes it
+    expect(await store.hasBlob(app.layers[1]!.digest)).toBe(false);
+    // the shared base layer stays: `base` still uses it
+    expect(await store.hasBlob(base.layers[0]!.digest)).toBe(true);
+    r = await store.rmi('base');
+    expect(r.deleted).toContain(base.layers[0]!.digest);
+    expect(await store.images()).toEqual([]);
+  });
+
+  it('rmi of an id with several names needs force', async () => {
+    const store = openMemoryStore();
+    const img = await makeImage(store, ['x']);
+    await store.tag(img.digest, 'one');
+    await store.tag(img.digest, 'two');
+    await expect(store.rmi(img.id)).rejects.toMatchObject({ code: 'IN_USE' });
+    const r = await store.rmi(img.id, { force: true });
+    expect(r.untagged.sort()).toEqual(['one:latest', 'two:latest']);
+    expect(await store.hasBlob(img.id)).toBe(false);
+  });
+
+  it('du splits shared and unique bytes; gc sweeps what nothing reaches', async () => {
+    const store = openMemoryStore();
+    const big = 'B'.repeat(1000);
+    const one = await makeImage(store, [big, 'one']);
+    const two = await makeImage(store, [big, 'two-two']);
+    await store.tag(one.digest, 'one');
+    await store.tag(two.digest, 'two');
+    const orphan = await store.putBlob(enc.encode('orphan!'));
+    const du = await store.du();
+    const r1 = du.images.find((i) => i.names[0] === 'one:latest')!;
+    expect(r1.shared).toBe(1000);
+    expect(r1.unique).toBe(3 + one.configDescriptor.size + one.manifestBytes().byteLength);
+    expect(du.reclaimable).toBe(7);
+    const gc = await store.gc();
+    expect(gc.removedBlobs).toEqual([orphan]);
+    expect(await store.hasBlob(one.layers[0]!.digest)).toBe(true);
+  });
+
+  it('records keep blobs alive for gc; areas are writable trees', async () => {
+    const store = openMemoryStore();
+    const img = await makeImage(store, ['layer']);
+    const containers = store.records<{ image: string }>('containers');
+    await containers.put('c1', { image: img.id }, { blobs: [img.digest] });
+    expect(await containers.get('c1')).toEqual({ image: img.id });
+    expect(await containers.list()).toEqual(['c1']);
+    expect((await store.gc()).removedBlobs).toEqual([]);
+    await containers.delete('c1');
+    expect((await store.gc()).removedBlobs.sort()).toEqual([img.digest, img.id, img.layers[0]!.digest].sort());
+    const area = await store.areas('containers').open('c1');
+    await area.writeFile('hello.txt', enc.encode('hi'));
+    expect(new TextDecoder().decode(await readAll((await store.areas('containers').open('c1')).readFile('hello.txt')))).toBe('hi');
+    expect(await store.areas('containers').list()).toEqual(['c1']);
+  });
+
+  it('inspect and history describe the image', async () => {
+    const store = openMemoryStore();
+    const img = await makeImage(store, ['l1', 'l2']);
+    await store.tag(img.digest, 'x:1');
+    const info = await store.inspect('x:1');
+    expect(info.Id).toBe(img.id);
+    expect(info.RepoTags).toEqual(['x:1']);
+    expect((info.RootFS as { Layers: string[] }).Layers).toEqual([sha('l1'), sha('l2')]);
+    const h = await store.history('x:1');
+    expect(h.map((e) => e.created_by)).toEqual(['l1', 'l2']);
+    expect(h[1]!.layer!.digest).toBe(sha('l2'));
+  });
+});
