@@ -20,3 +20,7 @@ export * from './digest/index.js';
 // image model and store (memory backend; openStore is in layerfs/node)
 export * from './image/index.js';
 export * from './store/index.js';
+
+// trees and the layer engine (diff, apply, whiteouts, paths)
+export * from './tree/index.js';
+export * from './layer/engine.js';

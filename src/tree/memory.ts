@@ -9,7 +9,7 @@ import { AlreadyExistsError } from '../errors/AlreadyExistsError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { NotFoundError } from '../errors/NotFoundError.js';
 import { baseName, comparePaths, joinPath, parentPath } from '../layer/path.js';
-import type { CreateMeta, Tree, TreeEntry, TreeEntryType, TreeMeta } from './types.js';
+import type { CreateMeta, FileBody, Tree, TreeEntry, TreeEntryType, TreeMeta } from './types.js';
 
 interface MemNode {
   id: number;
@@ -38,16 +38,24 @@ function copyXattrs(x: Record<string, Uint8Array> | undefined): Record<string, U
   return out;
 }
 
-async function collect(body: Uint8Array | ReadableStream<Uint8Array>): Promise<Uint8Array> {
+async function collect(body: FileBody): Promise<Uint8Array> {
   if (body instanceof Uint8Array) return body.slice();
   const parts: Uint8Array[] = [];
   let n = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    n += value.byteLength;
+  if ('getReader' in body && typeof body.getReader === 'function') {
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      n += value.byteLength;
+    }
+  } else {
+    // Chunks may be views into buffers the producer reuses: copy each.
+    for await (const c of body as AsyncIterable<Uint8Array>) {
+      parts.push(c.slice());
+      n += c.byteLength;
+    }
   }
   const out = new Uint8Array(n);
   let o = 0;
@@ -234,7 +242,7 @@ export class MemoryTree implements Tree {
     this.insert(path, this.node('directory', meta));
   }
 
-  async writeFile(path: string, body: Uint8Array | ReadableStream<Uint8Array>, meta?: CreateMeta): Promise<void> {
+  async writeFile(path: string, body: FileBody, meta?: CreateMeta): Promise<void> {
     const data = await collect(body);
     const existing = this.find(path);
     if (existing) {

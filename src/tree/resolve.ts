@@ -65,6 +65,11 @@ export class TreeResolver {
     return done.join('/');
   }
 
+  /** True when `path` (resolved) is known to be a real directory. */
+  knowsDirectory(path: string): boolean {
+    return this.dirs.has(path);
+  }
+
   /** Records that `path` (resolved) is now a real directory. */
   noteDirectory(path: string): void {
     this.dirs.add(path);

@@ -30,6 +30,9 @@ export interface TreeEntry extends TarHeader {
   linkKey?: string;
 }
 
+/** File content as bytes, a Web Stream, or async chunks (e.g. a tar entry's body). */
+export type FileBody = Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
 /** Attributes applied by setMeta; absent fields are left as they are. */
 export interface TreeMeta {
   mode?: number;
@@ -63,8 +66,12 @@ export interface TreeReader {
 export interface TreeWriter {
   /** Creates a directory (its parent must exist); AlreadyExistsError if the path is taken. */
   mkdir(path: string, meta?: CreateMeta): Promise<void>;
-  /** Creates or truncates a regular file from bytes or a stream (parent must exist). */
-  writeFile(path: string, body: Uint8Array | ReadableStream<Uint8Array>, meta?: CreateMeta): Promise<void>;
+  /**
+   * Creates a regular file from bytes or a stream (parent must exist). An
+   * existing file is truncated in place, which changes every hardlink to it:
+   * remove the path first to get a new file.
+   */
+  writeFile(path: string, body: FileBody, meta?: CreateMeta): Promise<void>;
   /** Creates a symlink holding `target` verbatim (it is never resolved by the tree). */
   symlink(path: string, target: string, meta?: CreateMeta): Promise<void>;
   /** Makes `path` a second name of the existing non-directory `existing`. */
