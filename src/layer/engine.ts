@@ -5,4 +5,3 @@
 export { applyLayer, type ApplyOptions, type ApplyStats } from './apply.js';
 export { cleanPath, parentPath, baseName, joinPath, isWithin, comparePaths } from './path.js';
 export { whiteoutName, opaqueName, parseWhiteout, isWhiteoutBase, OPAQUE_MARKER, WHITEOUT_PREFIX, type WhiteoutInfo } from './whiteout.js';
-export { sniffCompression, layerMediaType, type LayerInput, type LayerCompression } from './layer-io.js';
