@@ -3,3 +3,7 @@
  * store, Node directory trees, node:crypto hashing, CLI helpers.
  */
 export * from './index.js';
+
+// store on disk
+export { openStore, defaultStoreDir } from './store/open-disk.js';
+export { DiskBackend } from './store/disk.js';

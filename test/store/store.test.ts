@@ -1,8 +1,28 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Image, MediaType } from '../../src/image/index.js';
 import { openMemoryStore, MemoryBackend, Store } from '../../src/store/index.js';
+import { openStore } from '../../src/store/open-disk.js';
 import { readAll } from '../../src/image/hashing.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
+});
+const backends: Array<[string, () => Promise<Store>]> = [
+  ['memory', async () => openMemoryStore()],
+  [
+    'disk',
+    async () => {
+      const d = await fs.mkdtemp(path.join(os.tmpdir(), 'layerfs-store-'));
+      dirs.push(d);
+      return openStore(d);
+    },
+  ],
+];
 
 const enc = new TextEncoder();
 const sha = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -19,21 +39,22 @@ async function makeImage(store: Store, layers: string[], created = '2024-01-01T0
   return img;
 }
 
-describe('memory store', () => {
+describe.each(backends)('%s store', (_kind, open) => {
   it('stores blobs by digest, deduplicated, and verifies them on read', async () => {
-    const backend = new MemoryBackend();
-    const store = new Store(backend);
+    const store = await open();
     const d = await store.putBlob(enc.encode('hello'));
     expect(d).toBe(sha('hello'));
     expect(await store.putBlob(enc.encode('hello'))).toBe(d);
-    expect((await backend.listBlobs()).length).toBe(1);
+    expect((await store.backend.listBlobs()).length).toBe(1);
     expect(new TextDecoder().decode(await store.getBlobBytes(d))).toBe('hello');
-    backend.corruptBlobForTest(d, enc.encode('hellO'));
+    if (store.backend instanceof MemoryBackend) store.backend.corruptBlobForTest(d, enc.encode('hellO'));
+    else await fs.writeFile(path.join(store.location, 'blobs/sha256', d.slice(7)), 'hellO');
     await expect(store.getBlobBytes(d)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect((await store.backend.listBlobs()).length).toBe(1);
   });
 
   it('refuses a stream whose bytes do not match its digest and keeps nothing', async () => {
-    const store = openMemoryStore();
+    const store = await open();
     const wrong = sha('other');
     const s = new Blob([enc.encode('hello')]).stream() as ReadableStream<Uint8Array>;
     await expect(store.putBlob(s, { digest: wrong })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
@@ -41,7 +62,7 @@ describe('memory store', () => {
   });
 
   it('tags, resolves names, ids and prefixes; several tags name one image', async () => {
-    const store = openMemoryStore();
+    const store = await open();
     const img = await makeImage(store, ['a', 'b']);
     await store.tag(img.digest, 'app');
     await store.tag('app', 'app:v1');
@@ -56,7 +77,7 @@ describe('memory store', () => {
   });
 
   it('rmi removes a tag, and the blobs only once no name reaches the image', async () => {
-    const store = openMemoryStore();
+    const store = await open();
     const base = await makeImage(store, ['base']);
     const app = await makeImage(store, ['base', 'app']);
     await store.tag(base.digest, 'base');
@@ -75,7 +96,7 @@ describe('memory store', () => {
   });
 
   it('rmi of an id with several names needs force', async () => {
-    const store = openMemoryStore();
+    const store = await open();
     const img = await makeImage(store, ['x']);
     await store.tag(img.digest, 'one');
     await store.tag(img.digest, 'two');
@@ -86,7 +107,7 @@ describe('memory store', () => {
   });
 
   it('du splits shared and unique bytes; gc sweeps what nothing reaches', async () => {
-    const store = openMemoryStore();
+    const store = await open();
     const big = 'B'.repeat(1000);
     const one = await makeImage(store, [big, 'one']);
     const two = await makeImage(store, [big, 'two-two']);
@@ -104,7 +125,7 @@ describe('memory store', () => {
   });
 
   it('records keep blobs alive for gc; areas are writable trees', async () => {
-    const store = openMemoryStore();
+    const store = await open();
     const img = await makeImage(store, ['layer']);
     const containers = store.records<{ image: string }>('containers');
     await containers.put('c1', { image: img.id }, { blobs: [img.digest] });
@@ -113,14 +134,16 @@ describe('memory store', () => {
     expect((await store.gc()).removedBlobs).toEqual([]);
     await containers.delete('c1');
     expect((await store.gc()).removedBlobs.sort()).toEqual([img.digest, img.id, img.layers[0]!.digest].sort());
-    const area = await store.areas('containers').open('c1');
-    await area.writeFile('hello.txt', enc.encode('hi'));
-    expect(new TextDecoder().decode(await readAll((await store.areas('containers').open('c1')).readFile('hello.txt')))).toBe('hi');
-    expect(await store.areas('containers').list()).toEqual(['c1']);
+    if (_kind === 'memory') {
+      const area = await store.areas('containers').open('c1');
+      await area.writeFile('hello.txt', enc.encode('hi'));
+      expect(new TextDecoder().decode(await readAll((await store.areas('containers').open('c1')).readFile('hello.txt')))).toBe('hi');
+      expect(await store.areas('containers').list()).toEqual(['c1']);
+    }
   });
 
   it('inspect and history describe the image', async () => {
-    const store = openMemoryStore();
+    const store = await open();
     const img = await makeImage(store, ['l1', 'l2']);
     await store.tag(img.digest, 'x:1');
     const info = await store.inspect('x:1');

@@ -1,0 +1,262 @@
+/**
+ * The disk backend (Node only): a directory laid out as
+ *
+ *   blobs/<alg>/<hex>                 content, named by digest
+ *   tmp/<hex>.<random>                blobs and records being written
+ *   records/<kind>/<key>.json         small JSON documents (tags are kind 'refs')
+ *   areas/<kind>/<id>/                writable trees (containers, volumes)
+ *
+ * Keys and ids are percent-encoded (every byte outside [A-Za-z0-9_-]), so no
+ * key can name a path outside its directory. Every write goes to tmp/ under
+ * a unique name and is renamed into place, so readers never see a partial
+ * file and concurrent writers of one blob are safe (rename over an
+ * identical file). The blob directory is not an OCI layout on purpose:
+ * records and areas have no place there.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as fsc, createReadStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { BlobUnknownError } from '../errors/BlobUnknownError.js';
+import { CorruptStoreError } from '../errors/CorruptStoreError.js';
+import { checkDigest } from '../image/hashing.js';
+import type { Tree } from '../tree/types.js';
+import type { BlobInfo, PendingBlob, StoreBackend, StoredRecord } from './types.js';
+
+export function encodeKey(key: string): string {
+  return Array.from(new TextEncoder().encode(key), (b) =>
+    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f || b === 0x2d
+      ? String.fromCharCode(b)
+      : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+  ).join('');
+}
+
+export function decodeKey(name: string): string {
+  return decodeURIComponent(name);
+}
+
+function isNotFound(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+async function readdirOr(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (e) {
+    if (isNotFound(e)) return [];
+    throw e;
+  }
+}
+
+/** Factory of the Node directory tree (src/tree/node-dir.ts), loaded when first needed. */
+type DirTreeCtor = new (root: string) => Tree;
+let dirTree: Promise<DirTreeCtor> | undefined;
+async function loadDirTree(): Promise<DirTreeCtor> {
+  const spec = '../tree/node-dir.js';
+  dirTree ??= import(/* @vite-ignore */ spec).then((m: Record<string, unknown>) => (m.NodeDirTree ?? m.DirTree) as DirTreeCtor);
+  return dirTree;
+}
+
+export class DiskBackend implements StoreBackend {
+  readonly kind = 'disk';
+  readonly location: string;
+  readonly #tmp: string;
+
+  constructor(root: string) {
+    this.location = path.resolve(root);
+    this.#tmp = path.join(this.location, 'tmp');
+  }
+
+  /** Create the directory skeleton (idempotent). */
+  async init(): Promise<this> {
+    for (const d of ['blobs/sha256', 'blobs/sha512', 'tmp', 'records', 'areas']) await fs.mkdir(path.join(this.location, d), { recursive: true });
+    return this;
+  }
+
+  #blobPath(digest: string): string {
+    const { algorithm, hex } = checkDigest(digest);
+    return path.join(this.location, 'blobs', algorithm, hex);
+  }
+
+  #tempPath(hint: string): string {
+    return path.join(this.#tmp, `${hint.slice(0, 16)}.${randomBytes(8).toString('hex')}`);
+  }
+
+  async hasBlob(digest: string): Promise<boolean> {
+    return (await this.blobSize(digest)) !== undefined;
+  }
+
+  async blobSize(digest: string): Promise<number | undefined> {
+    try {
+      const st = await fs.stat(this.#blobPath(digest));
+      return st.isFile() ? st.size : undefined;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async getBlob(digest: string): Promise<ReadableStream<Uint8Array>> {
+    const p = this.#blobPath(digest);
+    let fh: fs.FileHandle;
+    try {
+      fh = await fs.open(p, fsc.O_RDONLY);
+    } catch (e) {
+      if (isNotFound(e)) throw new BlobUnknownError(`blob ${digest} is not in the store`, { digest });
+      throw e;
+    }
+    await fh.close();
+    return Readable.toWeb(createReadStream(p, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
+  }
+
+  async putBlob(digest: string, data: ReadableStream<Uint8Array>): Promise<PendingBlob> {
+    const final = this.#blobPath(digest);
+    const tmp = this.#tempPath(digest.slice(digest.indexOf(':') + 1));
+    await fs.mkdir(this.#tmp, { recursive: true });
+    const fh = await fs.open(tmp, 'wx', 0o644);
+    let size = 0;
+    try {
+      const reader = data.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        let off = 0;
+        while (off < value.byteLength) off += (await fh.write(value, off, value.byteLength - off)).bytesWritten;
+      }
+      await fh.close();
+    } catch (e) {
+      await fh.close().catch(() => {});
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
+    let done = false;
+    return {
+      digest,
+      size,
+      commit: async () => {
+        if (done) return;
+        done = true;
+        await fs.mkdir(path.dirname(final), { recursive: true });
+        await fs.rename(tmp, final);
+      },
+      discard: async () => {
+        if (done) return;
+        done = true;
+        await fs.rm(tmp, { force: true });
+      },
+    };
+  }
+
+  async deleteBlob(digest: string): Promise<void> {
+    await fs.rm(this.#blobPath(digest), { force: true });
+  }
+
+  async listBlobs(): Promise<BlobInfo[]> {
+    const out: BlobInfo[] = [];
+    for (const alg of ['sha256', 'sha512']) {
+      const dir = path.join(this.location, 'blobs', alg);
+      for (const hex of await readdirOr(dir)) {
+        const digest = `${alg}:${hex}`;
+        const st = await fs.stat(path.join(dir, hex)).catch(() => undefined);
+        if (st?.isFile()) out.push({ digest, size: st.size });
+      }
+    }
+    return out;
+  }
+
+  #recordPath(kind: string, key: string): string {
+    return path.join(this.location, 'records', encodeKey(kind), `${encodeKey(key)}.json`);
+  }
+
+  async getRecord<T>(kind: string, key: string): Promise<StoredRecord<T> | undefined> {
+    const p = this.#recordPath(kind, key);
+    let text: string;
+    try {
+      text = await fs.readFile(p, 'utf8');
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    try {
+      return JSON.parse(text) as StoredRecord<T>;
+    } catch {
+      throw new CorruptStoreError(`record ${kind}/${key} is not valid JSON`, { path: p });
+    }
+  }
+
+  async putRecord<T>(kind: string, key: string, record: StoredRecord<T>): Promise<void> {
+    const p = this.#recordPath(kind, key);
+    await fs.mkdir(path.dirname(p), { recursive: true });
+    await fs.mkdir(this.#tmp, { recursive: true });
+    const tmp = this.#tempPath('record');
+    await fs.writeFile(tmp, JSON.stringify(record), { flag: 'wx' });
+    await fs.rename(tmp, p);
+  }
+
+  async deleteRecord(kind: string, key: string): Promise<boolean> {
+    try {
+      await fs.unlink(this.#recordPath(kind, key));
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  async listRecords(kind: string): Promise<string[]> {
+    const names = await readdirOr(path.join(this.location, 'records', encodeKey(kind)));
+    return names.filter((n) => n.endsWith('.json')).map((n) => decodeKey(n.slice(0, -5))).sort();
+  }
+
+  async listKinds(): Promise<string[]> {
+    const out: string[] = [];
+    for (const k of await readdirOr(path.join(this.location, 'records'))) {
+      if ((await readdirOr(path.join(this.location, 'records', k))).some((n) => n.endsWith('.json'))) out.push(decodeKey(k));
+    }
+    return out.sort();
+  }
+
+  #areaPath(kind: string, id: string): string {
+    return path.join(this.location, 'areas', encodeKey(kind), encodeKey(id));
+  }
+
+  async openArea(kind: string, id: string): Promise<Tree> {
+    const p = this.#areaPath(kind, id);
+    await fs.mkdir(p, { recursive: true });
+    const Ctor = await loadDirTree();
+    return new Ctor(p);
+  }
+
+  /** The directory behind an area (for tools that want a path, like unpack). */
+  areaPath(kind: string, id: string): string {
+    return this.#areaPath(kind, id);
+  }
+
+  async deleteArea(kind: string, id: string): Promise<boolean> {
+    const p = this.#areaPath(kind, id);
+    const existed = await fs.stat(p).then(() => true, () => false);
+    await fs.rm(p, { recursive: true, force: true });
+    return existed;
+  }
+
+  async listAreas(kind: string): Promise<string[]> {
+    return (await readdirOr(path.join(this.location, 'areas', encodeKey(kind)))).map(decodeKey).sort();
+  }
+
+  async sweepTemp(olderThanMs: number): Promise<{ count: number; bytes: number }> {
+    let count = 0;
+    let bytes = 0;
+    const now = Date.now();
+    for (const n of await readdirOr(this.#tmp)) {
+      const p = path.join(this.#tmp, n);
+      const st = await fs.stat(p).catch(() => undefined);
+      if (!st || now - st.mtimeMs < olderThanMs) continue;
+      await fs.rm(p, { recursive: true, force: true });
+      count++;
+      bytes += st.size;
+    }
+    return { count, bytes };
+  }
+}
