@@ -24,3 +24,6 @@ export * from './store/index.js';
 // trees and the layer engine (diff, apply, whiteouts, paths)
 export * from './tree/index.js';
 export * from './layer/engine.js';
+
+// registry client (docker://): pull, push, references, auth
+export * from './transport/registry/index.js';

@@ -9,7 +9,7 @@ import { DigestMismatchError } from '../../errors/DigestMismatchError.js';
 import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
 import { ManifestInvalidError } from '../../errors/ManifestInvalidError.js';
 import { RegistryError } from '../../errors/RegistryError.js';
-import { digestBytes, verifyBytes, verifyStream } from '../../image/hashing.js';
+import { sha256, verify, verifyTransform } from '../../digest/index.js';
 import { MediaType } from '../../image/media-types.js';
 import { registryApiHost, registryScheme } from '../docker-ref.js';
 import { AuthState, basicHeader, parseChallenges, parseCredentials, type BasicCredentials, type CredentialsProvider } from './auth.js';
@@ -305,10 +305,10 @@ export class RegistryClient {
     }
     let digest: string;
     if (reference.includes(':')) {
-      await verifyBytes(bytes, reference, undefined, `manifest of ${this.registry}/${repository}`);
+      await verify(bytes, reference);
       digest = reference;
     } else {
-      digest = await digestBytes(bytes);
+      digest = await sha256(bytes);
       const claimed = res.headers.get('docker-content-digest');
       if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
         throw new DigestMismatchError(`manifest of ${this.registry}/${repository}:${reference} hashes to ${digest}, the registry says ${claimed}`, {
@@ -354,7 +354,7 @@ export class RegistryClient {
       signal: opts.signal,
     });
     await drain(res);
-    const digest = await digestBytes(bytes);
+    const digest = await sha256(bytes);
     const claimed = res.headers.get('docker-content-digest');
     if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
       throw new DigestMismatchError(`the registry stored manifest ${claimed}, layerfs sent ${digest}`, { digest, actual: claimed });
@@ -390,7 +390,11 @@ export class RegistryClient {
   fetchBlob(
     repository: string,
     desc: { digest: string; size: number },
-    opts: RequestOptions & { onProgress?: (p: BlobProgress) => void } = {},
+    opts: RequestOptions & {
+      onProgress?: (p: BlobProgress) => void;
+      /** false when the consumer verifies anyway (the store does): saves hashing twice. Default true. */
+      verify?: boolean;
+    } = {},
   ): ReadableStream<Uint8Array> {
     const signal = anySignal(opts.signal, this.opts.signal);
     const what = `pull blob ${desc.digest} from ${this.registry}/${repository}`;
@@ -461,7 +465,8 @@ export class RegistryClient {
         await reader?.cancel(reason).catch(() => {});
       },
     });
-    return raw.pipeThrough(verifyStream(desc.digest, desc.size, `blob ${desc.digest} of ${this.registry}/${repository}`));
+    if (opts.verify === false) return raw;
+    return raw.pipeThrough(verifyTransform(desc.digest, { size: desc.size }));
   }
 
   /**
