@@ -70,18 +70,17 @@ function putString(block: Uint8Array, off: number, len: number, s: string): void
   block.set(b.length > len ? b.subarray(0, len) : b, off);
 }
 
-/** Formats seconds as PAX decimal time with up to 9 fraction digits, trailing zeros dropped. */
+/**
+ * Formats seconds as PAX decimal time. The shortest decimal that reads back
+ * as the same double (Number#toString) is exact and has no float noise
+ * digits; at most 9 fraction digits are kept (nanoseconds, as GNU tar).
+ */
 export function formatPaxTime(t: number): string {
-  const neg = t < 0;
-  const a = Math.abs(t);
-  let sec = Math.floor(a);
-  let ns = Math.round((a - sec) * 1e9);
-  if (ns >= 1e9) {
-    sec += 1;
-    ns -= 1e9;
-  }
-  let s = `${neg ? '-' : ''}${sec}`;
-  if (ns > 0) s += `.${String(ns).padStart(9, '0').replace(/0+$/, '')}`;
+  let s = String(t);
+  if (/e/i.test(s)) s = t.toFixed(9);
+  const dot = s.indexOf('.');
+  if (dot >= 0 && s.length - dot - 1 > 9) s = s.slice(0, dot + 10);
+  if (dot >= 0) s = s.replace(/\.?0+$/, '');
   return s;
 }
 
