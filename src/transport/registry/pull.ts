@@ -88,7 +88,8 @@ export async function pullImage(store: Store, reference: string | DockerReferenc
   const sources = blobSourcesFor(store, opts);
   const controller = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
-  const names = opts.names ?? [familiarName(ref)];
+  // A reference by digest alone names no tag: the image is stored untagged (as `docker pull NAME@DIGEST` shows <none>).
+  const names = opts.names ?? (ref.tag ? [familiarName(ref)] : []);
 
   const m = await resolveManifest(client, ref, opts.platform, signal);
   const manifest = parseManifestOrIndex(m.bytes, m.mediaType);
