@@ -1,0 +1,137 @@
+/**
+ * A misbehaving HTTP proxy on loopback for the robustness suites: it sits
+ * between layerfs and a real registry and, for the requests a test picks,
+ * answers 500 / 429 / 403, resets the connection, truncates or corrupts
+ * the body, or stalls. Everything else is forwarded untouched (the Host
+ * header too, so the registry's Location headers point back at the proxy).
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+export type Fault =
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  /** Close the socket without answering. */
+  | { kind: 'reset' }
+  /** Forward, then send only the first `bytes` bytes of the body and close the socket. */
+  | { kind: 'truncate'; bytes: number }
+  /** Forward, flipping one byte of the body at `at` (default the middle). */
+  | { kind: 'corrupt'; at?: number }
+  /** Never answer (until the client gives up). */
+  | { kind: 'stall' };
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  fault?: Fault['kind'];
+}
+
+/** Decides the fault for a request; `count` is how many requests with the same method+path came before. */
+export type FaultPlan = (req: { method: string; url: string; path: string; count: number; headers: IncomingMessage['headers'] }) => Fault | undefined;
+
+export interface FaultProxy {
+  readonly host: string;
+  readonly port: number;
+  readonly seen: SeenRequest[];
+  plan: FaultPlan;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(target: { host: string; port: number }, plan: FaultPlan = () => undefined): Promise<FaultProxy> {
+  const seen: SeenRequest[] = [];
+  const counts = new Map<string, number>();
+  const sockets = new Set<Socket>();
+  const state = { plan };
+
+  const forward = (req: IncomingMessage, res: ServerResponse, fault?: Fault) => {
+    const up = httpRequest(
+      { host: target.host, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (upRes) => {
+        const headers = { ...upRes.headers };
+        if (fault?.kind === 'truncate') {
+          res.writeHead(upRes.statusCode ?? 502, headers);
+          let sent = 0;
+          upRes.on('data', (chunk: Buffer) => {
+            if (sent >= fault.bytes) return;
+            const part = chunk.subarray(0, fault.bytes - sent);
+            sent += part.byteLength;
+            res.write(part);
+            if (sent >= fault.bytes) {
+              // Let the bytes leave, then cut the connection mid-body.
+              setTimeout(() => res.socket?.destroy(), 20);
+              upRes.destroy();
+            }
+          });
+          upRes.on('end', () => res.end());
+          return;
+        }
+        if (fault?.kind === 'corrupt') {
+          res.writeHead(upRes.statusCode ?? 502, headers);
+          let offset = 0;
+          const total = Number(upRes.headers['content-length'] ?? 0);
+          const at = fault.at ?? Math.floor(total / 2);
+          upRes.on('data', (chunk: Buffer) => {
+            const c = Buffer.from(chunk);
+            if (at >= offset && at < offset + c.byteLength) c[at - offset] = c[at - offset]! ^ 0xff;
+            offset += c.byteLength;
+            res.write(c);
+          });
+          upRes.on('end', () => res.end());
+          return;
+        }
+        res.writeHead(upRes.statusCode ?? 502, headers);
+        upRes.pipe(res);
+      },
+    );
+    up.on('error', () => res.socket?.destroy());
+    req.pipe(up);
+  };
+
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    const key = `${req.method} ${path}`;
+    const count = counts.get(key) ?? 0;
+    counts.set(key, count + 1);
+    const fault = state.plan({ method: req.method!, url: req.url!, path, count, headers: req.headers });
+    seen.push({ method: req.method!, url: req.url!, headers: req.headers, fault: fault?.kind });
+    if (!fault || fault.kind === 'truncate' || fault.kind === 'corrupt') return forward(req, res, fault);
+    // Faults answered by the proxy itself: drain the request body first.
+    req.resume();
+    req.on('end', () => {
+      switch (fault.kind) {
+        case 'status':
+          res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+          res.end(fault.body ?? JSON.stringify({ errors: [{ code: 'INJECTED', message: `fault proxy ${fault.status}` }] }));
+          return;
+        case 'reset':
+          req.socket.destroy();
+          return;
+        case 'stall':
+          return;
+      }
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    host: `127.0.0.1:${port}`,
+    port,
+    seen,
+    get plan() {
+      return state.plan;
+    },
+    set plan(p: FaultPlan) {
+      state.plan = p;
+      counts.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
