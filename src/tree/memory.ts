@@ -92,8 +92,8 @@ export class MemoryTree implements Tree {
   }
 
   /**
-   * Builds a tree from entry descriptions; parents are created as needed
-   * (mode 0755, mtime 0).
+   * Builds a tree from entry descriptions, in order; parents are created as
+   * needed (mode 0755, mtime 0) and a later spec replaces an earlier one.
    */
   static async from(specs: MemoryEntrySpec[]): Promise<MemoryTree> {
     const t = new MemoryTree();
@@ -103,7 +103,10 @@ export class MemoryTree implements Tree {
       const parts = s.path.split('/').filter((x) => x !== '');
       for (let i = 1; i < parts.length; i++) {
         const p = parts.slice(0, i).join('/');
-        if (!(await t.lstat(p))) await t.mkdir(p, { mode: 0o755, mtime: 0 });
+        const st = await t.lstat(p);
+        if (st?.type === 'directory') continue;
+        if (st) await t.remove(p); // a later spec below a non-directory replaces it
+        await t.mkdir(p, { mode: 0o755, mtime: 0 });
       }
       const path = parts.join('/');
       const type = s.type ?? (s.content !== undefined ? 'file' : 'directory');
