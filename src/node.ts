@@ -7,3 +7,7 @@ export * from './index.js';
 // store on disk
 export { openStore, defaultStoreDir } from './store/open-disk.js';
 export { DiskBackend } from './store/disk.js';
+export { NodeDirTree, type NodeDirTreeOptions } from './tree/node-dir.js';
+
+// registry credentials from --creds, LAYERFS_AUTH, ~/.docker/config.json
+export { dockerConfigCredentials, nodeCredentials, type DockerConfigOptions } from './transport/registry/docker-config.js';

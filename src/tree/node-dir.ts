@@ -1,0 +1,284 @@
+/**
+ * A directory on disk as a Tree (Node only; exported from src/node.ts).
+ *
+ * - Walk: lstat with bigint times, so mtimes keep their nanoseconds (rule 20
+ *   needs to know whether a sub-second part exists); symlinks are read, not
+ *   followed; hardlinks are recognised by device+inode; sockets are skipped
+ *   (rule 22).
+ * - Extended attributes are NOT read or written: Node has no xattr API and the
+ *   packages that add one are native addons (fs-xattr) we choose not to
+ *   depend on. Entries report `xattrs: {}`; setMeta ignores them.
+ * - Owners are applied only when running as root (or when `chown: true`),
+ *   as umoci's --rootless mode does.
+ * - Device nodes and FIFOs are made with the `mknod`/`mkfifo` commands
+ *   (Node has no mknod(2)); device nodes need root, without it mknod throws
+ *   UnsupportedError (applyLayer turns that into a warning when asked to).
+ *
+ * Paths are clean and relative to the root. Intermediate symlinks are
+ * followed by the OS, so untrusted names must be resolved first
+ * (applyLayer does this with TreeResolver).
+ */
+import { execFile } from 'node:child_process';
+import { constants as FS, promises as fsp, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import { AlreadyExistsError } from '../errors/AlreadyExistsError.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { NotFoundError } from '../errors/NotFoundError.js';
+import { UnsupportedError } from '../errors/UnsupportedError.js';
+import { comparePaths, joinPath } from '../layer/path.js';
+import type { CreateMeta, FileBody, Tree, TreeEntry, TreeEntryType, TreeMeta } from './types.js';
+
+export interface NodeDirTreeOptions {
+  /** Apply uid/gid from metadata (default: when running as root). */
+  chown?: boolean;
+}
+
+const READ_CHUNK = 256 * 1024;
+const NS = 1_000_000_000n;
+
+function typeOf(st: BigIntStats): TreeEntryType | undefined {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return undefined; // sockets and anything else a layer cannot carry
+}
+
+/** glibc's gnu_dev_major/minor. */
+function devMajor(rdev: bigint): number {
+  return Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+}
+function devMinor(rdev: bigint): number {
+  return Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+}
+
+/** Seconds, fractional when the file system kept nanoseconds. */
+function seconds(ns: bigint): number {
+  const s = ns / NS;
+  const f = ns % NS;
+  return f === 0n ? Number(s) : Number(s) + Number(f) / 1e9;
+}
+
+function isErrno(e: unknown, code: string): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === code;
+}
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, (err, _out, stderr) => (err ? reject(Object.assign(err, { stderr })) : resolve()));
+  });
+}
+
+export class NodeDirTree implements Tree {
+  readonly root: string;
+  private readonly chown: boolean;
+
+  constructor(root: string, opts: NodeDirTreeOptions = {}) {
+    if (typeof root !== 'string' || root === '') throw new InvalidArgumentError('NodeDirTree needs a directory path');
+    this.root = root;
+    this.chown = opts.chown ?? (typeof process.getuid === 'function' && process.getuid() === 0);
+  }
+
+  private full(path: string): string {
+    return path === '' ? this.root : join(this.root, path);
+  }
+
+  private async entryOf(path: string, st: BigIntStats): Promise<TreeEntry | undefined> {
+    const type = typeOf(st);
+    if (!type) return undefined;
+    const e: TreeEntry = {
+      path,
+      type,
+      mode: Number(st.mode) & 0o7777,
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+      uname: '',
+      gname: '',
+      size: type === 'file' ? Number(st.size) : 0,
+      mtime: seconds(st.mtimeNs),
+      linkname: type === 'symlink' ? await fsp.readlink(this.full(path)) : '',
+      devmajor: type === 'char' || type === 'block' ? devMajor(st.rdev) : 0,
+      devminor: type === 'char' || type === 'block' ? devMinor(st.rdev) : 0,
+      xattrs: {},
+    };
+    if (type !== 'directory' && st.nlink > 1n) e.linkKey = `${st.dev}:${st.ino}`;
+    return e;
+  }
+
+  async *walk(under = ''): AsyncIterable<TreeEntry> {
+    if (under !== '') {
+      const top = await this.lstat(under);
+      if (!top) return;
+      yield top;
+      if (top.type !== 'directory') return;
+    }
+    yield* this.walkDir(under);
+  }
+
+  private async *walkDir(dir: string): AsyncGenerator<TreeEntry> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.full(dir));
+    } catch (e) {
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return;
+      throw e;
+    }
+    // Siblings in comparePaths order + pre-order = global comparePaths order.
+    names.sort(comparePaths);
+    const paths = names.map((n) => joinPath(dir, n));
+    const entries = await Promise.all(
+      paths.map(async (p) => {
+        try {
+          return await this.entryOf(p, await fsp.lstat(this.full(p), { bigint: true }));
+        } catch (e) {
+          if (isErrno(e, 'ENOENT')) return undefined; // removed while walking
+          throw e;
+        }
+      }),
+    );
+    for (const e of entries) {
+      if (!e) continue;
+      yield e;
+      if (e.type === 'directory') yield* this.walkDir(e.path);
+    }
+  }
+
+  async lstat(path: string): Promise<TreeEntry | undefined> {
+    try {
+      return await this.entryOf(path, await fsp.lstat(this.full(path), { bigint: true }));
+    } catch (e) {
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return undefined;
+      throw e;
+    }
+  }
+
+  readFile(path: string): ReadableStream<Uint8Array> {
+    const full = this.full(path);
+    let fh: fsp.FileHandle | undefined;
+    return new ReadableStream<Uint8Array>({
+      async pull(c) {
+        try {
+          if (!fh) fh = await fsp.open(full, FS.O_RDONLY | FS.O_NOFOLLOW);
+          // A fresh buffer per chunk: consumers may keep views of earlier ones.
+          const buf = new Uint8Array(READ_CHUNK);
+          const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
+          if (bytesRead === 0) {
+            await fh.close();
+            fh = undefined;
+            c.close();
+          } else c.enqueue(bytesRead === READ_CHUNK ? buf : buf.subarray(0, bytesRead));
+        } catch (e) {
+          await fh?.close().catch(() => {});
+          fh = undefined;
+          if (isErrno(e, 'ENOENT') || isErrno(e, 'ELOOP') || isErrno(e, 'EISDIR')) {
+            c.error(new NotFoundError(`${JSON.stringify(path)} is not a regular file`, { path }, { cause: e }));
+          } else c.error(e);
+        }
+      },
+      async cancel() {
+        await fh?.close().catch(() => {});
+      },
+    });
+  }
+
+  private async mapCreate<T>(path: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (isErrno(e, 'EEXIST')) throw new AlreadyExistsError(`${JSON.stringify(path)} already exists`, { path }, { cause: e });
+      if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) {
+        throw new NotFoundError(`parent directory of ${JSON.stringify(path)} does not exist`, { path }, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  async mkdir(path: string, meta: CreateMeta = {}): Promise<void> {
+    if (path === '') throw new InvalidArgumentError('the root cannot be created', { path });
+    await this.mapCreate(path, () => fsp.mkdir(this.full(path), { mode: meta.mode ?? 0o755 }));
+    await this.apply(path, 'directory', meta);
+  }
+
+  async writeFile(path: string, body: FileBody, meta: CreateMeta = {}): Promise<void> {
+    const full = this.full(path);
+    const fh = await this.mapCreate(path, () => fsp.open(full, FS.O_WRONLY | FS.O_CREAT | FS.O_TRUNC | FS.O_NOFOLLOW, meta.mode ?? 0o644));
+    try {
+      if (body instanceof Uint8Array) {
+        if (body.byteLength) await fh.write(body);
+      } else if ('getReader' in body && typeof body.getReader === 'function') {
+        const r = body.getReader();
+        for (;;) {
+          const { done, value } = await r.read();
+          if (done) break;
+          if (value.byteLength) await fh.write(value);
+        }
+      } else {
+        for await (const c of body as AsyncIterable<Uint8Array>) if (c.byteLength) await fh.write(c);
+      }
+    } finally {
+      await fh.close();
+    }
+    await this.apply(path, 'file', meta);
+  }
+
+  async symlink(path: string, target: string, meta: CreateMeta = {}): Promise<void> {
+    await this.mapCreate(path, () => fsp.symlink(target, this.full(path)));
+    await this.apply(path, 'symlink', meta);
+  }
+
+  async link(path: string, existing: string): Promise<void> {
+    try {
+      await fsp.link(this.full(existing), this.full(path));
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) {
+        const st = await this.lstat(existing);
+        if (!st) throw new NotFoundError(`hardlink target ${JSON.stringify(existing)} does not exist`, { path: existing }, { cause: e });
+      }
+      if (isErrno(e, 'EPERM') && (await this.lstat(existing))?.type === 'directory') {
+        throw new InvalidArgumentError(`cannot hardlink the directory ${JSON.stringify(existing)}`, { path }, { cause: e });
+      }
+      return this.mapCreate(path, () => Promise.reject(e));
+    }
+  }
+
+  async mknod(path: string, type: 'char' | 'block' | 'fifo', devmajor: number, devminor: number, meta: CreateMeta = {}): Promise<void> {
+    const full = this.full(path);
+    const mode = ((meta.mode ?? 0o644) & 0o7777).toString(8);
+    if (await this.lstat(path)) throw new AlreadyExistsError(`${JSON.stringify(path)} already exists`, { path });
+    try {
+      if (type === 'fifo') await run('mkfifo', ['-m', mode, '--', full]);
+      else await run('mknod', ['-m', mode, '--', full, type === 'char' ? 'c' : 'b', String(devmajor), String(devminor)]);
+    } catch (e) {
+      const why = (e as { code?: unknown }).code === 'ENOENT' ? `the ${type === 'fifo' ? 'mkfifo' : 'mknod'} command is not available` : String((e as { stderr?: string }).stderr ?? e).trim();
+      throw new UnsupportedError(`cannot create ${type} ${JSON.stringify(path)}: ${why}`, { path }, { cause: e });
+    }
+    await this.apply(path, type, meta);
+  }
+
+  async remove(path: string): Promise<void> {
+    if (path === '') {
+      for (const n of await fsp.readdir(this.root)) await fsp.rm(join(this.root, n), { recursive: true, force: true });
+      return;
+    }
+    await fsp.rm(this.full(path), { recursive: true, force: true });
+  }
+
+  async setMeta(path: string, meta: TreeMeta): Promise<void> {
+    const st = await this.lstat(path);
+    if (!st) throw new NotFoundError(`${JSON.stringify(path)} does not exist`, { path });
+    await this.apply(path, st.type, meta);
+  }
+
+  /** chown before chmod: chown clears setuid/setgid bits. */
+  private async apply(path: string, type: TreeEntryType, meta: TreeMeta): Promise<void> {
+    const full = this.full(path);
+    if (this.chown && (meta.uid !== undefined || meta.gid !== undefined)) {
+      await fsp.lchown(full, meta.uid ?? -1, meta.gid ?? -1);
+    }
+    // Linux has no lchmod: a symlink's own mode is always 0777.
+    if (meta.mode !== undefined && type !== 'symlink') await fsp.chmod(full, meta.mode & 0o7777);
+    if (meta.mtime !== undefined) await fsp.lutimes(full, meta.mtime, meta.mtime);
+  }
+}
