@@ -1,0 +1,410 @@
+/**
+ * Layer compression: media types (OCI image-spec media-types.md and layer.md,
+ * Docker image manifest v2 schema 2), detection from the first bytes, and
+ * streaming compress / decompress for gzip and zstd over Web Streams.
+ *
+ * Backends (measured with `npm run bench -- tar`, see the report in README):
+ *  - gzip inflate: node:zlib when running in Node (about 4x faster than
+ *    Node 20's DecompressionStream, which wraps the same zlib behind extra
+ *    stream layers), reached through process.getBuiltinModule so that no
+ *    node:* import is static; DecompressionStream elsewhere. Both inflate
+ *    every member of a multi-member gzip (RFC 1952 2.2; pigz and
+ *    concatenated `gzip` output).
+ *  - gzip deflate: CompressionStream everywhere (as fast as zlib here: deflate
+ *    itself is the cost). The header's OS byte is pinned to 3 (Unix, as GNU
+ *    gzip and Linux zlib write it) so the bytes do not depend on the platform
+ *    (CONFORMANCE 21).
+ *  - zstd decode: fzstd (pure JavaScript, streaming, several frames).
+ *  - zstd encode: @hpcc-js/wasm-zstd's one-shot compressor over 4 MiB blocks,
+ *    one frame per block (RFC 8878 section 3: a zstd stream is a sequence of
+ *    frames, decoders concatenate them), so memory stays bounded and
+ *    concurrent streams share no encoder state.
+ */
+import { Decompress as ZstdDecompress } from 'fzstd';
+import { InvalidTarError } from '../errors/InvalidTarError.js';
+import { UnsupportedError } from '../errors/UnsupportedError.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+/** Layer media types layerfs reads (OCI, OCI non-distributable, Docker, Docker foreign). */
+export const LayerMediaType = Object.freeze({
+  oci: 'application/vnd.oci.image.layer.v1.tar',
+  ociGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  ociZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+  ociNondist: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  ociNondistGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  ociNondistZstd: 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+  docker: 'application/vnd.docker.image.rootfs.diff.tar',
+  dockerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerZstd: 'application/vnd.docker.image.rootfs.diff.tar.zstd',
+  dockerForeignGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+});
+
+const MEDIA: Record<string, Compression> = {
+  [LayerMediaType.oci]: 'none',
+  [LayerMediaType.ociGzip]: 'gzip',
+  [LayerMediaType.ociZstd]: 'zstd',
+  [LayerMediaType.ociNondist]: 'none',
+  [LayerMediaType.ociNondistGzip]: 'gzip',
+  [LayerMediaType.ociNondistZstd]: 'zstd',
+  [LayerMediaType.docker]: 'none',
+  [LayerMediaType.dockerGzip]: 'gzip',
+  [LayerMediaType.dockerZstd]: 'zstd',
+  [LayerMediaType.dockerForeignGzip]: 'gzip',
+};
+
+/** The compression a layer media type declares. UNSUPPORTED for anything that is not a known layer type. */
+export function compressionOfMediaType(mediaType: string): Compression {
+  const c = MEDIA[mediaType];
+  if (c === undefined) throw new UnsupportedError(`not a supported layer media type: ${mediaType}`, { mediaType });
+  return c;
+}
+
+/** The OCI (default) or Docker layer media type for a compression. */
+export function mediaTypeOfCompression(compression: Compression, family: 'oci' | 'docker' = 'oci'): string {
+  checkCompression(compression);
+  if (family === 'docker') return compression === 'gzip' ? LayerMediaType.dockerGzip : compression === 'zstd' ? LayerMediaType.dockerZstd : LayerMediaType.docker;
+  return compression === 'gzip' ? LayerMediaType.ociGzip : compression === 'zstd' ? LayerMediaType.ociZstd : LayerMediaType.oci;
+}
+
+function checkCompression(c: string): asserts c is Compression {
+  if (c !== 'none' && c !== 'gzip' && c !== 'zstd') throw new InvalidArgumentError(`unknown compression ${JSON.stringify(c)}: use 'none', 'gzip' or 'zstd'`, { compression: c });
+}
+
+/**
+ * Compression named by the first bytes: gzip 1f 8b (RFC 1952), zstd frame
+ * 28 b5 2f fd or a skippable frame 5? 2a 4d 18 (RFC 8878); anything else is
+ * taken as a plain tar.
+ */
+export function detectCompression(head: Uint8Array): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd && head[0] === 0x28) return 'zstd';
+  if (head.length >= 4 && (head[0]! & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18) return 'zstd';
+  return 'none';
+}
+
+// ---------------------------------------------------------------- Node zlib
+
+type Zlib = typeof import('node:zlib');
+type ZlibStream = import('node:zlib').Gunzip;
+
+function nodeZlib(): Zlib | null {
+  const proc = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof proc?.versions?.node !== 'string' || typeof proc.getBuiltinModule !== 'function') return null;
+  return (proc.getBuiltinModule('node:zlib') as Zlib | undefined) ?? null;
+}
+
+/** Which gzip inflater decompress() uses: 'zlib' (Node) or 'web' (DecompressionStream). For benches and tests. */
+export type GzipBackend = 'auto' | 'zlib' | 'web';
+
+function corrupt(compression: Compression, cause: unknown): InvalidTarError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return new InvalidTarError(`layer ${compression} data is corrupt or truncated: ${why}`, { compression }, { cause });
+}
+
+/**
+ * Pull-driven inflate through a node:zlib stream in paused mode: output is
+ * read only when the consumer asks, so memory stays bounded whatever the
+ * compression ratio.
+ */
+function zlibInflate(src: ReadableStream<Uint8Array>, zlib: Zlib): ReadableStream<Uint8Array> {
+  const z: ZlibStream = zlib.createGunzip({ chunkSize: 128 * 1024 });
+  const reader = src.getReader();
+  let signalled = false;
+  let waiter: (() => void) | null = null;
+  const kick = () => {
+    signalled = true;
+    if (waiter) {
+      const w = waiter;
+      waiter = null;
+      w();
+    }
+  };
+  let error: unknown;
+  let ended = false;
+  let writing = false;
+  let srcDone = false;
+  z.on('readable', kick);
+  z.on('end', () => {
+    ended = true;
+    kick();
+  });
+  z.on('error', (e) => {
+    error ??= e;
+    kick();
+  });
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        for (;;) {
+          if (error !== undefined) throw corrupt('gzip', error);
+          const out = z.read() as Uint8Array | null;
+          if (out !== null) {
+            controller.enqueue(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+            return;
+          }
+          if (ended) {
+            controller.close();
+            return;
+          }
+          if (!writing && !srcDone) {
+            const r = await reader.read();
+            if (r.done) {
+              srcDone = true;
+              z.end();
+            } else if (r.value.byteLength > 0) {
+              writing = true;
+              z.write(r.value, () => {
+                writing = false;
+                kick();
+              });
+            }
+            continue;
+          }
+          if (!signalled) await new Promise<void>((res) => (waiter = res));
+          signalled = false;
+        }
+      },
+      async cancel(reason) {
+        z.destroy();
+        await reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+// --------------------------------------------------------------- transforms
+
+/** Applies a synchronous chunk transform with a final flush; errors map through `onError`. */
+function syncTransform(
+  src: ReadableStream<Uint8Array>,
+  step: (chunk: Uint8Array, emit: (c: Uint8Array) => void) => void,
+  finish: (emit: (c: Uint8Array) => void) => void,
+  onError: (e: unknown) => unknown,
+): ReadableStream<Uint8Array> {
+  return src.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        try {
+          step(chunk, (c) => c.length > 0 && controller.enqueue(c));
+        } catch (e) {
+          throw onError(e);
+        }
+      },
+      flush(controller) {
+        try {
+          finish((c) => c.length > 0 && controller.enqueue(c));
+        } catch (e) {
+          throw onError(e);
+        }
+      },
+    }),
+  );
+}
+
+function zstdInflate(src: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  let emit: (c: Uint8Array) => void = () => {};
+  const d = new ZstdDecompress((data) => emit(data));
+  let sawInput = false;
+  return syncTransform(
+    src,
+    (chunk, e) => {
+      emit = e;
+      if (chunk.length > 0) sawInput = true;
+      d.push(chunk);
+    },
+    (e) => {
+      emit = e;
+      if (!sawInput) throw new Error('no zstd frame');
+      d.push(new Uint8Array(0), true);
+    },
+    (e) => (e instanceof InvalidTarError ? e : corrupt('zstd', e)),
+  );
+}
+
+/** Errors of a web DecompressionStream (TypeError in Node and browsers) become INVALID_TAR. */
+function mapErrors(src: ReadableStream<Uint8Array>, compression: Compression): ReadableStream<Uint8Array> {
+  const reader = src.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let r: ReadableStreamReadResult<Uint8Array>;
+        try {
+          r = await reader.read();
+        } catch (e) {
+          throw e instanceof InvalidTarError ? e : corrupt(compression, e);
+        }
+        if (r.done) controller.close();
+        else controller.enqueue(r.value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** Splits `src` into its first `n` bytes (or fewer at the end) and a stream replaying everything. */
+export async function peekBytes(src: ReadableStream<Uint8Array>, n: number): Promise<{ head: Uint8Array; stream: ReadableStream<Uint8Array> }> {
+  const reader = src.getReader();
+  const seen: Uint8Array[] = [];
+  let have = 0;
+  let ended = false;
+  while (have < n) {
+    const r = await reader.read();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    seen.push(r.value);
+    have += r.value.length;
+  }
+  const head = new Uint8Array(Math.min(n, have));
+  let o = 0;
+  for (const c of seen) {
+    if (o >= head.length) break;
+    const take = c.subarray(0, head.length - o);
+    head.set(take, o);
+    o += take.length;
+  }
+  let i = 0;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (i < seen.length) {
+          controller.enqueue(seen[i]!);
+          seen[i++] = undefined as unknown as Uint8Array;
+          return;
+        }
+        if (ended) {
+          controller.close();
+          return;
+        }
+        const r = await reader.read();
+        if (r.done) controller.close();
+        else controller.enqueue(r.value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { head, stream };
+}
+
+/**
+ * The decompressed bytes of `src`. With 'auto' (the default) the compression
+ * is detected from the first bytes. Corrupt or truncated data fails the
+ * stream with INVALID_TAR.
+ */
+export function decompress(
+  src: ReadableStream<Uint8Array>,
+  compression: Compression | 'auto' = 'auto',
+  opts: { gzipBackend?: GzipBackend } = {},
+): ReadableStream<Uint8Array> {
+  if (compression === 'auto') {
+    // Resolve the compression lazily on the first pull, without buffering more than the first chunk(s).
+    let inner: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (!inner) {
+            const { head, stream } = await peekBytes(src, 4);
+            inner = decompress(stream, detectCompression(head), opts).getReader();
+          }
+          const r = await inner.read();
+          if (r.done) controller.close();
+          else controller.enqueue(r.value);
+        },
+        async cancel(reason) {
+          if (inner) await inner.cancel(reason);
+          else await src.cancel(reason);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+  checkCompression(compression);
+  if (compression === 'none') return src;
+  if (compression === 'zstd') return zstdInflate(src);
+  const backend = opts.gzipBackend ?? 'auto';
+  const zlib = backend === 'web' ? null : nodeZlib();
+  if (backend === 'zlib' && !zlib) throw new UnsupportedError("gzip backend 'zlib' needs Node's node:zlib", { backend });
+  if (zlib) return zlibInflate(src, zlib);
+  return mapErrors(src.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>), 'gzip');
+}
+
+// ------------------------------------------------------------------ compress
+
+/** Input block of one zstd frame. */
+export const ZSTD_BLOCK = 4 * 1024 * 1024;
+
+interface ZstdEncoder {
+  compress(data: Uint8Array, level?: number): Uint8Array;
+}
+let zstdEncoder: Promise<ZstdEncoder> | undefined;
+function loadZstdEncoder(): Promise<ZstdEncoder> {
+  zstdEncoder ??= import('@hpcc-js/wasm-zstd').then((m) => m.Zstd.load());
+  return zstdEncoder;
+}
+
+function zstdDeflate(src: ReadableStream<Uint8Array>, level: number): ReadableStream<Uint8Array> {
+  let enc: ZstdEncoder;
+  const buf = new Uint8Array(ZSTD_BLOCK);
+  let fill = 0;
+  let frames = 0;
+  return src.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      async start() {
+        enc = await loadZstdEncoder();
+      },
+      transform(chunk, controller) {
+        let p = 0;
+        while (p < chunk.length) {
+          const take = Math.min(ZSTD_BLOCK - fill, chunk.length - p);
+          buf.set(chunk.subarray(p, p + take), fill);
+          fill += take;
+          p += take;
+          if (fill === ZSTD_BLOCK) {
+            controller.enqueue(enc.compress(buf, level));
+            frames++;
+            fill = 0;
+          }
+        }
+      },
+      flush(controller) {
+        // An empty input still gets one (empty) frame: a valid zstd stream.
+        if (fill > 0 || frames === 0) controller.enqueue(enc.compress(buf.subarray(0, fill), level));
+      },
+    }),
+  );
+}
+
+/**
+ * Compresses `src`. gzip at zlib's default level (6, as Docker and Go's
+ * compress/gzip use), zstd at level 3 (zstd's default) unless `level` says otherwise.
+ */
+export function compress(src: ReadableStream<Uint8Array>, compression: Compression, opts: { level?: number } = {}): ReadableStream<Uint8Array> {
+  checkCompression(compression);
+  if (compression === 'none') return src;
+  if (compression === 'zstd') return zstdDeflate(src, opts.level ?? 3);
+  if (opts.level !== undefined) throw new UnsupportedError('gzip compression levels other than the default are not supported (CompressionStream has none)', { level: opts.level });
+  let pos = 0;
+  return src.pipeThrough(new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>).pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        // RFC 1952 2.3: byte 9 is the OS; pin it so output is the same on every platform.
+        if (pos <= 9 && pos + chunk.length > 9 && chunk[9 - pos] !== 3) {
+          chunk = chunk.slice();
+          chunk[9 - pos] = 3;
+        }
+        pos += chunk.length;
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * Layer compression against the reference tools: what we compress, `gzip -d`
+ * and `zstd -d` restore; what `gzip` and `zstd` write, we restore (including
+ * multi-member gzip and multi-frame zstd); corrupt or truncated input is
+ * INVALID_TAR; media types map both ways.
+ */
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { requireTools } from '../helpers/tools.js';
+import {
+  compress,
+  compressionOfMediaType,
+  decompress,
+  detectCompression,
+  LayerMediaType,
+  mediaTypeOfCompression,
+  type GzipBackend,
+} from '../../src/layer/compression.js';
+import { collect, errorCode, streamOf } from '../tar/helpers.js';
+
+requireTools('zstd');
+
+/** Compressible but not trivial: 5 MiB so our zstd output has two frames (4 MiB blocks). */
+function sample(n = 5 * 1024 * 1024 + 123): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = 12345;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = (x >>> 24) % 16 === 0 ? x & 0xff : 97 + (i % 7);
+  }
+  return out;
+}
+const data = sample();
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const run = (cmd: string, args: string[], input: Uint8Array) => execFileSync(cmd, args, { input, maxBuffer: 1 << 28 });
+
+describe('media types', () => {
+  it('maps every OCI and Docker layer type to its compression and back', () => {
+    expect(compressionOfMediaType(LayerMediaType.oci)).toBe('none');
+    expect(compressionOfMediaType('application/vnd.oci.image.layer.v1.tar+gzip')).toBe('gzip');
+    expect(compressionOfMediaType('application/vnd.oci.image.layer.v1.tar+zstd')).toBe('zstd');
+    expect(compressionOfMediaType('application/vnd.oci.image.layer.nondistributable.v1.tar')).toBe('none');
+    expect(compressionOfMediaType('application/vnd.oci.image.layer.nondistributable.v1.tar+gzip')).toBe('gzip');
+    expect(compressionOfMediaType('application/vnd.oci.image.layer.nondistributable.v1.tar+zstd')).toBe('zstd');
+    expect(compressionOfMediaType('application/vnd.docker.image.rootfs.diff.tar.gzip')).toBe('gzip');
+    expect(compressionOfMediaType('application/vnd.docker.image.rootfs.foreign.diff.tar.gzip')).toBe('gzip');
+    expect(compressionOfMediaType('application/vnd.docker.image.rootfs.diff.tar')).toBe('none');
+    for (const c of ['none', 'gzip', 'zstd'] as const) {
+      expect(compressionOfMediaType(mediaTypeOfCompression(c))).toBe(c);
+      expect(compressionOfMediaType(mediaTypeOfCompression(c, 'docker'))).toBe(c);
+    }
+    expect(mediaTypeOfCompression('gzip', 'docker')).toBe('application/vnd.docker.image.rootfs.diff.tar.gzip');
+  });
+
+  it('refuses unknown media types and compressions', async () => {
+    expect(await errorCode(() => compressionOfMediaType('application/vnd.oci.image.layer.v1.tar+bzip2'))).toBe('UNSUPPORTED');
+    expect(await errorCode(() => compressionOfMediaType('application/vnd.oci.image.config.v1+json'))).toBe('UNSUPPORTED');
+    expect(await errorCode(() => compress(streamOf(data), 'lz4' as never))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('detects the compression from the first bytes', () => {
+    expect(detectCompression(run('gzip', ['-c'], data.subarray(0, 100)))).toBe('gzip');
+    expect(detectCompression(run('zstd', ['-c'], data.subarray(0, 100)))).toBe('zstd');
+    expect(detectCompression(new Uint8Array([0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0]))).toBe('zstd'); // skippable frame
+    expect(detectCompression(data.subarray(0, 512))).toBe('none');
+    expect(detectCompression(new Uint8Array([0x1f]))).toBe('none');
+  });
+});
+
+describe.each(['zlib', 'web'] as GzipBackend[])('gzip (inflate backend %s)', (gzipBackend) => {
+  it('gzip -d restores what we compress; output is deterministic with OS byte 3', async () => {
+    const gz = await collect(compress(streamOf(data), 'gzip'));
+    expect(gz[9]).toBe(3);
+    expect(sha(run('gzip', ['-dc'], gz))).toBe(sha(data));
+    const again = await collect(compress(streamOf(data, 1000), 'gzip'));
+    expect(sha(again)).toBe(sha(gz));
+    expect(sha(await collect(decompress(streamOf(gz, 7777), 'gzip', { gzipBackend })))).toBe(sha(data));
+  });
+
+  it('restores what gzip writes, and every member of a multi-member gzip', async () => {
+    const gz = run('gzip', ['-c'], data);
+    expect(sha(await collect(decompress(streamOf(gz, 4096), 'auto', { gzipBackend })))).toBe(sha(data));
+    const a = data.subarray(0, 1_000_000);
+    const b = data.subarray(1_000_000, 3_000_000);
+    const multi = Buffer.concat([run('gzip', ['-c'], a), run('gzip', ['-c'], b)]);
+    const out = await collect(decompress(streamOf(multi, 3000), 'gzip', { gzipBackend }));
+    expect(out.length).toBe(3_000_000);
+    expect(sha(out)).toBe(sha(data.subarray(0, 3_000_000)));
+  });
+
+  it('fails corrupt or truncated gzip with INVALID_TAR', async () => {
+    const gz = run('gzip', ['-c'], data.subarray(0, 200_000));
+    const truncated = gz.subarray(0, gz.length - 100);
+    expect(await errorCode(() => collect(decompress(streamOf(truncated), 'gzip', { gzipBackend })))).toBe('INVALID_TAR');
+    const bad = gz.slice();
+    for (let i = 100; i < 200; i++) bad[i] ^= 0x55;
+    expect(await errorCode(() => collect(decompress(streamOf(bad), 'gzip', { gzipBackend })))).toBe('INVALID_TAR');
+  });
+});
+
+describe('zstd', () => {
+  it('zstd -d restores what we compress (several frames), at the default and a chosen level', async () => {
+    const z = await collect(compress(streamOf(data), 'zstd'));
+    expect(detectCompression(z)).toBe('zstd');
+    expect(z.length).toBeLessThan(data.length / 2);
+    expect(sha(run('zstd', ['-dc'], z))).toBe(sha(data));
+    const z19 = await collect(compress(streamOf(data.subarray(0, 100_000)), 'zstd', { level: 19 }));
+    expect(sha(run('zstd', ['-dc'], z19))).toBe(sha(data.subarray(0, 100_000)));
+    const empty = await collect(compress(streamOf(new Uint8Array(0)), 'zstd'));
+    expect(run('zstd', ['-dc'], empty).length).toBe(0);
+  });
+
+  it('restores what zstd writes from a pipe (no content size), and concatenated frames', async () => {
+    const z = run('zstd', ['-c', '-3'], data); // stdin: streaming frame without content size
+    expect(sha(await collect(decompress(streamOf(z, 5000), 'auto')))).toBe(sha(data));
+    const two = Buffer.concat([run('zstd', ['-c'], data.subarray(0, 500)), run('zstd', ['-c', '--ultra', '-20'], data.subarray(500, 70_000))]);
+    expect(sha(await collect(decompress(streamOf(two, 10), 'zstd')))).toBe(sha(data.subarray(0, 70_000)));
+    const ours = await collect(compress(streamOf(data), 'zstd'));
+    expect(sha(await collect(decompress(streamOf(ours, 65536), 'zstd')))).toBe(sha(data));
+  });
+
+  it('fails corrupt or truncated zstd with INVALID_TAR', async () => {
+    const z = run('zstd', ['-c'], data.subarray(0, 300_000));
+    expect(await errorCode(() => collect(decompress(streamOf(z.subarray(0, z.length - 50)), 'zstd')))).toBe('INVALID_TAR');
+    const bad = z.slice();
+    for (let i = 20; i < 120; i++) bad[i] ^= 0x5a;
+    expect(await errorCode(() => collect(decompress(streamOf(bad), 'zstd')))).toBe('INVALID_TAR');
+  });
+});
+
+describe('auto detection', () => {
+  it('passes a plain tar through untouched', async () => {
+    const plain = data.subarray(0, 10_000);
+    expect(sha(await collect(decompress(streamOf(plain, 3), 'auto')))).toBe(sha(plain));
+    expect((await collect(decompress(streamOf(new Uint8Array(0)), 'auto'))).length).toBe(0);
+  });
+});
