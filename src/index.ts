@@ -14,6 +14,9 @@ export { loadCore, simdSupported } from './core/load.js';
 // tar
 export * from './tar/index.js';
 
+// layer compression and readLayer (one-pass layer index)
+export * from './layer/compression.js';
+
 // digest
 export * from './digest/index.js';
 
