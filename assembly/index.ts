@@ -2,3 +2,4 @@
 // this file only re-exports them. Nothing here knows about images.
 export * from './sha256';
 export * from './diff';
+export * from './union';

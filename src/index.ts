@@ -30,3 +30,6 @@ export * from './layer/engine.js';
 
 // registry client (docker://): pull, push, references, auth
 export * from './transport/registry/index.js';
+
+// union view over a layer stack (Wasm path index)
+export * from './union/index.js';

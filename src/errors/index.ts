@@ -19,3 +19,4 @@ export { UnsupportedInstructionError } from './UnsupportedInstructionError.js';
 export { DockerfileParseError } from './DockerfileParseError.js';
 export { AbortError } from './AbortError.js';
 export { CorruptStoreError } from './CorruptStoreError.js';
+export { SymlinkLoopError } from './SymlinkLoopError.js';

@@ -1,0 +1,672 @@
+// Union path index over a stack of layers (CONFORMANCE.md rules 7-9, 12-16,
+// 23; OCI image-spec layer.md "Whiteouts"). Works on packed tables in linear
+// memory laid out by src/core/union.ts; nothing here knows about images.
+//
+// Three stages, all over bytes:
+//  1. per layer: split the NUL-joined entry names, clean them in place, turn
+//     `.wh.NAME` into a whiteout of NAME and `.wh..wh..opq` into an opaque
+//     mark of its directory (unionSplitClean);
+//  2. per layer: stable sort by path ('/' ranked first, rule 21), collapse
+//     duplicates (last wins, rule 16), drop what the layer itself hides
+//     (children of a path it made a non-directory, rule 12) and add the
+//     implied parent directories of its entries (rule 14) (unionSort,
+//     unionRecords) -> one "record" per path;
+//  3. k-way merge of the layers' records, top layer winning, applying
+//     whiteouts and opaque marks of higher layers to lower ones only
+//     (rules 8, 9) -> the merged table, then a hash table over it
+//     (unionMerge, unionPack, unionTable).
+
+// Entry kinds written by JS (low nibble) and the CHANGED bit added here.
+const K_DIR: u8 = 0;
+const K_NONDIR: u8 = 1;
+const K_WHITEOUT: u8 = 2;
+const K_OPAQUE: u8 = 3;
+const K_IGNORED: u8 = 4;
+const K_CHANGED: u8 = 0x10;
+
+// Record flags (stage 2 output).
+const R_REAL: u8 = 1; // a real entry survives here (recEntry is its index)
+const R_DIR: u8 = 2; // ... and it is a directory
+const R_WHITEOUT: u8 = 4; // the layer deletes this path from lower layers
+const R_OPAQUE: u8 = 8; // the layer hides lower children of this directory
+const R_IMPLIED: u8 = 16; // the layer has entries below this path
+const R_CHANGED: u8 = 32; // the real entry's stored name was not clean
+
+// Node flags (stage 3 output), read by src/core/union.ts.
+const N_DIR: u8 = 1;
+const N_IMPLIED: u8 = 2;
+const N_CHANGED: u8 = 4;
+
+const E_NUL: i32 = -1;
+const E_UNSAFE: i32 = -2;
+const E_WHITEOUT: i32 = -3;
+
+const INF: i32 = 0x7fffffff;
+
+let errIndex: i32 = 0;
+let maxDepth: i32 = 0;
+let keyBytes: i32 = 0;
+
+/** Entry index of the last error returned by unionSplitClean. */
+export function unionErrorIndex(): i32 {
+  return errIndex;
+}
+/** Deepest path (in '/' separators) seen by the last unionSplitClean. */
+export function unionMaxDepth(): i32 {
+  return maxDepth;
+}
+/** Total bytes of the merged keys of the last unionMerge. */
+export function unionKeyBytes(): i32 {
+  return keyBytes;
+}
+
+/**
+ * A block of `size` bytes for one index build, or 0 when memory cannot grow
+ * that far (checked first: a failed grow inside the allocator would trap).
+ * Blocks are released with unionFree in reverse order, which lets the stub
+ * runtime's bump allocator take the space back.
+ */
+export function unionAlloc(size: usize): usize {
+  if (size == 0) size = 8;
+  const pages = <i32>((size + 0xffff) >>> 16);
+  if (memory.size() + pages + 1 > 65536) return 0;
+  return heap.alloc(size);
+}
+
+export function unionFree(ptr: usize): void {
+  if (ptr != 0) heap.free(ptr);
+}
+
+// ---------------------------------------------------------------- stage 1
+
+/**
+ * Splits `raw` (n names joined by NUL bytes) into off/len, cleans each name
+ * in place (no empty or `.` segments, `..` pops, above the root is an error)
+ * and classifies whiteouts, rewriting their key to the target (whiteout) or
+ * the directory (opaque marker). Returns the total number of '/' in the
+ * clean keys (a bound for implied parents), or E_*.
+ */
+export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len: usize, kind: usize): i32 {
+  let sumDepth: i32 = 0;
+  maxDepth = 0;
+  errIndex = 0;
+  let pos: i32 = 0;
+  for (let i: i32 = 0; i < n; i++) {
+    // Find the end of this name.
+    let end = pos;
+    while (end < rawLen && load<u8>(raw + <usize>end) != 0) end++;
+    if (i < n - 1 ? end >= rawLen : end != rawLen) {
+      errIndex = i;
+      return E_NUL;
+    }
+    const s = raw + <usize>pos;
+    const rl = end - pos;
+    // Clean in place: w (write) never passes r (read).
+    let w: i32 = 0;
+    let r: i32 = 0;
+    while (r < rl) {
+      let e = r;
+      while (e < rl && load<u8>(s + <usize>e) != 47) e++;
+      const sl = e - r;
+      if (sl == 0 || (sl == 1 && load<u8>(s + <usize>r) == 46)) {
+        // empty or '.'
+      } else if (sl == 2 && load<u8>(s + <usize>r) == 46 && load<u8>(s + <usize>r + 1) == 46) {
+        if (w == 0) {
+          errIndex = i;
+          return E_UNSAFE;
+        }
+        while (w > 0 && load<u8>(s + <usize>(w - 1)) != 47) w--;
+        if (w > 0) w--; // drop the separator too
+      } else {
+        if (w > 0) store<u8>(s + <usize>(w++), 47);
+        if (w != r) memory.copy(s + <usize>w, s + <usize>r, <usize>sl);
+        w += sl;
+      }
+      r = e + 1;
+    }
+    let k = load<u8>(kind + <usize>i) & 0x0f;
+    let changed = w != rl;
+    // Base name: does it start with ".wh."?
+    let b = w;
+    while (b > 0 && load<u8>(s + <usize>(b - 1)) != 47) b--;
+    const bl = w - b;
+    if (bl >= 4 && load<u32>(s + <usize>b) == 0x2e68772e) {
+      // ".wh." little-endian
+      if (bl == 12 && load<u64>(s + <usize>b + 4) == 0x71706f2e2e68772e) {
+        // ".wh..wh..opq": the key is the directory
+        k = K_OPAQUE;
+        w = b > 0 ? b - 1 : 0;
+      } else {
+        const nl = bl - 4;
+        const np = s + <usize>b + 4;
+        const bad =
+          nl == 0 ||
+          (nl == 1 && load<u8>(np) == 46) ||
+          (nl == 2 && load<u8>(np) == 46 && load<u8>(np + 1) == 46) ||
+          (nl >= 4 && load<u32>(np) == 0x2e68772e);
+        if (bad) {
+          errIndex = i;
+          return E_WHITEOUT;
+        }
+        memory.copy(s + <usize>b, np, <usize>nl);
+        w -= 4;
+        k = K_WHITEOUT;
+      }
+      changed = true;
+    } else if (w == 0 && k != K_DIR) {
+      // Rule 18: an empty name or '.' never replaces the root's type.
+      k = K_IGNORED;
+    }
+    store<u8>(kind + <usize>i, k | (changed ? K_CHANGED : 0));
+    store<u32>(off + (<usize>i << 2), <u32>pos);
+    store<u32>(len + (<usize>i << 2), <u32>w);
+    let d: i32 = 0;
+    for (let j: i32 = 0; j < w; j++) if (load<u8>(s + <usize>j) == 47) d++;
+    sumDepth += d;
+    if (d > maxDepth) maxDepth = d;
+    pos = end + 1;
+  }
+  if (n == 0 && rawLen != 0) {
+    errIndex = 0;
+    return E_NUL;
+  }
+  return sumDepth;
+}
+
+// ---------------------------------------------------------------- keys
+
+// @ts-ignore: decorator
+@inline function rank(b: u32): u32 {
+  return b == 47 ? 0 : b;
+}
+
+/** comparePaths over UTF-8 bytes: '/' first, then byte order, shorter first. */
+function cmpKeys(a: usize, al: i32, b: usize, bl: i32): i32 {
+  const n = al < bl ? al : bl;
+  let i: i32 = 0;
+  while (i + 8 <= n) {
+    const x = load<u64>(a + <usize>i);
+    const y = load<u64>(b + <usize>i);
+    if (x != y) {
+      i += <i32>(ctz(x ^ y) >>> 3);
+      return <i32>rank(<u32>load<u8>(a + <usize>i)) - <i32>rank(<u32>load<u8>(b + <usize>i));
+    }
+    i += 8;
+  }
+  for (; i < n; i++) {
+    const x = <u32>load<u8>(a + <usize>i);
+    const y = <u32>load<u8>(b + <usize>i);
+    if (x != y) return <i32>rank(x) - <i32>rank(y);
+  }
+  return al - bl;
+}
+
+function keysEqual(a: usize, b: usize, l: i32): bool {
+  let i: i32 = 0;
+  while (i + 8 <= l) {
+    if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false;
+    i += 8;
+  }
+  for (; i < l; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
+  return true;
+}
+
+/** True when key (a, al) is a strict ancestor of (b, bl); the root (al == 0) is everyone's. */
+// @ts-ignore: decorator
+@inline function isAncestor(a: usize, al: i32, b: usize, bl: i32): bool {
+  if (al == 0) return bl > 0;
+  return al < bl && load<u8>(b + <usize>al) == 47 && keysEqual(a, b, al);
+}
+
+// ---------------------------------------------------------------- stage 2
+
+// @ts-ignore: decorator
+@inline function cmpIdx(raw: usize, off: usize, len: usize, i: u32, j: u32): i32 {
+  return cmpKeys(
+    raw + <usize>load<u32>(off + (<usize>i << 2)), <i32>load<u32>(len + (<usize>i << 2)),
+    raw + <usize>load<u32>(off + (<usize>j << 2)), <i32>load<u32>(len + (<usize>j << 2)),
+  );
+}
+
+/**
+ * perm := 0..n-1 stably sorted by key. Already-sorted input (the usual
+ * case: layer writers emit paths in this order) costs one pass.
+ */
+export function unionSort(raw: usize, n: i32, off: usize, len: usize, perm: usize, tmp: usize): void {
+  for (let i: i32 = 0; i < n; i++) store<u32>(perm + (<usize>i << 2), <u32>i);
+  let sorted = true;
+  for (let i: i32 = 1; i < n; i++) {
+    if (cmpIdx(raw, off, len, <u32>(i - 1), <u32>i) > 0) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return;
+  // Insertion sort on runs of 16, then bottom-up merges (stable).
+  const RUN: i32 = 16;
+  for (let lo: i32 = 0; lo < n; lo += RUN) {
+    const hi = min(lo + RUN, n);
+    for (let i = lo + 1; i < hi; i++) {
+      const v = load<u32>(perm + (<usize>i << 2));
+      let j = i - 1;
+      while (j >= lo && cmpIdx(raw, off, len, load<u32>(perm + (<usize>j << 2)), v) > 0) {
+        store<u32>(perm + (<usize>(j + 1) << 2), load<u32>(perm + (<usize>j << 2)));
+        j--;
+      }
+      store<u32>(perm + (<usize>(j + 1) << 2), v);
+    }
+  }
+  let src = perm;
+  let dst = tmp;
+  for (let width: i32 = RUN; width < n; width <<= 1) {
+    for (let lo: i32 = 0; lo < n; lo += width << 1) {
+      const mid = min(lo + width, n);
+      const hi = min(lo + (width << 1), n);
+      let a = lo;
+      let b = mid;
+      let o = lo;
+      if (mid >= hi || cmpIdx(raw, off, len, load<u32>(src + (<usize>(mid - 1) << 2)), load<u32>(src + (<usize>mid << 2))) <= 0) {
+        memory.copy(dst + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
+        continue;
+      }
+      while (a < mid && b < hi) {
+        const x = load<u32>(src + (<usize>a << 2));
+        const y = load<u32>(src + (<usize>b << 2));
+        if (cmpIdx(raw, off, len, x, y) <= 0) {
+          store<u32>(dst + (<usize>(o++) << 2), x);
+          a++;
+        } else {
+          store<u32>(dst + (<usize>(o++) << 2), y);
+          b++;
+        }
+      }
+      if (a < mid) memory.copy(dst + (<usize>o << 2), src + (<usize>a << 2), <usize>(mid - a) << 2);
+      if (b < hi) memory.copy(dst + (<usize>o << 2), src + (<usize>b << 2), <usize>(hi - b) << 2);
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != perm) memory.copy(perm, src, <usize>n << 2);
+}
+
+// Stage-2 stack frame: key ptr, key len, min tar index of surviving descendants, record index.
+const SF: usize = 16;
+
+/**
+ * One record per distinct key of a sorted layer. Returns the record count.
+ * stack: (maxDepth + 2) * 16 bytes. Record arrays: n + sumDepth + 1 slots.
+ */
+export function unionRecords(
+  raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, stack: usize,
+  recOff: usize, recLen: usize, recEntry: usize, recFlags: usize,
+): i32 {
+  let sp: i32 = 0; // frames on the stack
+  let r: i32 = 0; // records written
+  let g: i32 = 0;
+  while (g < n) {
+    const first = load<u32>(perm + (<usize>g << 2));
+    const kp = raw + <usize>load<u32>(off + (<usize>first << 2));
+    const kl = <i32>load<u32>(len + (<usize>first << 2));
+    let ge = g + 1;
+    while (ge < n) {
+      const x = load<u32>(perm + (<usize>ge << 2));
+      if (<i32>load<u32>(len + (<usize>x << 2)) != kl) break;
+      if (!keysEqual(raw + <usize>load<u32>(off + (<usize>x << 2)), kp, kl)) break;
+      ge++;
+    }
+    // Deepest ancestor on the stack.
+    while (sp > 0) {
+      const f = stack + <usize>(sp - 1) * SF;
+      if (isAncestor(load<usize>(f), load<i32>(f, 4), kp, kl)) break;
+      sp--;
+    }
+    const inherited = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 8) : 0;
+    // Collapse the group (tar order, because the sort is stable).
+    let finalIdx: i32 = -1;
+    let finalDir = false;
+    let finalChanged = false;
+    let lastNonDir: i32 = -1;
+    let barrier: i32 = 0;
+    let pending = false;
+    let wh = false;
+    let opq = false;
+    for (let j = g; j < ge; j++) {
+      const idx = <i32>load<u32>(perm + (<usize>j << 2));
+      if (idx < inherited) continue; // hidden by this layer's own replacement of an ancestor
+      const kb = load<u8>(kind + <usize>idx);
+      const k = kb & 0x0f;
+      if (k == K_DIR || k == K_NONDIR) {
+        if (k == K_NONDIR) {
+          lastNonDir = idx;
+          pending = true;
+        } else if (pending) {
+          // A directory recreated after a non-directory: remove, then recreate
+          // (rule 16); this layer's entries below written before it are gone.
+          barrier = idx;
+          pending = false;
+        }
+        finalIdx = idx;
+        finalDir = k == K_DIR;
+        finalChanged = (kb & K_CHANGED) != 0;
+      } else if (k == K_WHITEOUT) wh = true;
+      else if (k == K_OPAQUE) opq = true;
+    }
+    if (finalIdx < 0 && !wh && !opq) {
+      g = ge;
+      continue;
+    }
+    // Placeholders for missing ancestors keep the records sorted and give
+    // implied parents a record to be marked on.
+    let from: i32 = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 4) + 1 : 0;
+    for (let q = from; q < kl; q++) {
+      if (load<u8>(kp + <usize>q) != 47) continue;
+      store<u32>(recOff + (<usize>r << 2), <u32>(kp - raw));
+      store<u32>(recLen + (<usize>r << 2), <u32>q);
+      store<i32>(recEntry + (<usize>r << 2), -1);
+      store<u8>(recFlags + <usize>r, 0);
+      const f = stack + <usize>sp * SF;
+      store<usize>(f, kp);
+      store<i32>(f, q, 4);
+      store<i32>(f, inherited, 8);
+      store<i32>(f, r, 12);
+      sp++;
+      r++;
+    }
+    let flags: u8 = 0;
+    if (finalIdx >= 0) {
+      flags |= R_REAL;
+      if (finalDir) flags |= R_DIR;
+      if (finalChanged) flags |= R_CHANGED;
+      // A directory that replaced a non-directory of this layer does not merge with lower ones.
+      if (finalDir && lastNonDir >= 0) flags |= R_OPAQUE;
+    }
+    if (wh) flags |= R_WHITEOUT;
+    if (opq) flags |= R_OPAQUE;
+    store<u32>(recOff + (<usize>r << 2), <u32>(kp - raw));
+    store<u32>(recLen + (<usize>r << 2), <u32>kl);
+    store<i32>(recEntry + (<usize>r << 2), finalIdx);
+    store<u8>(recFlags + <usize>r, flags);
+    if (finalIdx >= 0) {
+      // Every ancestor of a real entry is a directory of this layer (rule 14).
+      for (let s = sp - 1; s >= 0; s--) {
+        const rf = recFlags + <usize>load<i32>(stack + <usize>s * SF, 12);
+        const fl = load<u8>(rf);
+        if ((fl & R_IMPLIED) != 0) break;
+        store<u8>(rf, fl | R_IMPLIED);
+      }
+    }
+    let minIdx = inherited;
+    if (finalIdx >= 0 && !finalDir) minIdx = INF;
+    else if (barrier > minIdx) minIdx = barrier;
+    const f = stack + <usize>sp * SF;
+    store<usize>(f, kp);
+    store<i32>(f, kl, 4);
+    store<i32>(f, minIdx, 8);
+    store<i32>(f, r, 12);
+    sp++;
+    r++;
+    g = ge;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- stage 3
+
+// Layer descriptor (8 x u32): bytes, recOff, recLen, recEntry, recFlags, count, cursor, unused.
+const LD: usize = 32;
+
+// @ts-ignore: decorator
+@inline function headPtr(d: usize): usize {
+  const c = load<u32>(d, 24);
+  return <usize>load<u32>(d) + <usize>load<u32>(<usize>load<u32>(d, 4) + (<usize>c << 2));
+}
+// @ts-ignore: decorator
+@inline function headLen(d: usize): i32 {
+  return <i32>load<u32>(<usize>load<u32>(d, 8) + (<usize>load<u32>(d, 24) << 2));
+}
+
+// Heap order: smaller key first; on equal keys the higher layer first.
+function heapLess(desc: usize, a: u32, b: u32): bool {
+  const da = desc + <usize>a * LD;
+  const db = desc + <usize>b * LD;
+  const c = cmpKeys(headPtr(da), headLen(da), headPtr(db), headLen(db));
+  return c < 0 || (c == 0 && a > b);
+}
+
+function siftDown(desc: usize, heapP: usize, size: i32, i: i32): void {
+  const v = load<u32>(heapP + (<usize>i << 2));
+  while (true) {
+    let c = 2 * i + 1;
+    if (c >= size) break;
+    let cv = load<u32>(heapP + (<usize>c << 2));
+    if (c + 1 < size) {
+      const rv = load<u32>(heapP + (<usize>(c + 1) << 2));
+      if (heapLess(desc, rv, cv)) {
+        c++;
+        cv = rv;
+      }
+    }
+    if (!heapLess(desc, cv, v)) break;
+    store<u32>(heapP + (<usize>i << 2), cv);
+    i = c;
+  }
+  store<u32>(heapP + (<usize>i << 2), v);
+}
+
+// Stage-3 stack frame: key ptr, key len, hide level for descendants, node index (-1: none).
+const MF: usize = 16;
+
+/**
+ * Merges k layers' records (layer 0 at the bottom) into the visible nodes,
+ * in key order. A hide level h means "layers below h are hidden": a whiteout
+ * in layer L hides the path and its subtree below L, an opaque mark hides
+ * lower children, a non-directory hides everything below it up to its own
+ * layer. Returns the node count; unionKeyBytes() tells the key bytes.
+ * heapP: k u32; group: k u32; stack: (max depth + 2) * 16 bytes;
+ * node arrays: 1 + total records slots.
+ */
+export function unionMerge(
+  desc: usize, k: i32, heapP: usize, group: usize, stack: usize,
+  nodeKeyPtr: usize, nodeKeyLen: usize, nodeLayer: usize, nodeEntry: usize, nodeFlags: usize, nodeEnd: usize,
+): i32 {
+  let size: i32 = 0;
+  for (let l: i32 = 0; l < k; l++) {
+    const d = desc + <usize>l * LD;
+    store<u32>(d, 0, 24);
+    if (load<u32>(d, 20) > 0) store<u32>(heapP + (<usize>(size++) << 2), <u32>l);
+  }
+  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(desc, heapP, size, i);
+  let m: i32 = 0;
+  let sp: i32 = 0;
+  let kb: i32 = 0;
+  let rootDone = false;
+  while (size > 0 || !rootDone) {
+    let gn: i32 = 0;
+    let kp: usize = 0;
+    let kl: i32 = 0;
+    if (size > 0) {
+      const top = load<u32>(heapP);
+      const dt = desc + <usize>top * LD;
+      kp = headPtr(dt);
+      kl = headLen(dt);
+    }
+    if (!rootDone && (size == 0 || kl != 0)) {
+      // No layer has a root record: the root is an implied directory.
+      rootDone = true;
+      kl = 0;
+      gn = 0;
+    } else {
+      // Pop every layer whose head has this key.
+      while (size > 0) {
+        const top = load<u32>(heapP);
+        const dt = desc + <usize>top * LD;
+        if (gn > 0 && (headLen(dt) != kl || !keysEqual(headPtr(dt), kp, kl))) break;
+        store<u32>(group + (<usize>(gn++) << 2), top);
+        // Advance this layer, re-sift.
+        const c = load<u32>(dt, 24) + 1;
+        store<u32>(dt, c, 24);
+        if (c >= load<u32>(dt, 20)) {
+          size--;
+          if (size > 0) {
+            store<u32>(heapP, load<u32>(heapP + (<usize>size << 2)));
+            siftDown(desc, heapP, size, 0);
+          }
+        } else siftDown(desc, heapP, size, 0);
+      }
+      if (kl == 0) rootDone = true;
+    }
+    // Pop frames that are not ancestors; close their subtrees.
+    while (sp > 0) {
+      const f = stack + <usize>(sp - 1) * MF;
+      if (isAncestor(load<usize>(f), load<i32>(f, 4), kp, kl)) break;
+      const ni = load<i32>(f, 12);
+      if (ni >= 0) store<u32>(nodeEnd + (<usize>ni << 2), <u32>m);
+      sp--;
+    }
+    const hideAnc: i32 = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * MF, 8) : 0;
+    // Whiteouts at this path hide it (and its subtree) below their layer.
+    let hideSelf = hideAnc;
+    let own: i32 = 0;
+    for (let i: i32 = 0; i < gn; i++) {
+      const l = <i32>load<u32>(group + (<usize>i << 2));
+      const d = desc + <usize>l * LD;
+      const c = <usize>(load<u32>(d, 24) - 1);
+      const fl = load<u8>(<usize>load<u32>(d, 16) + <usize>c);
+      if ((fl & R_WHITEOUT) != 0) {
+        if (l > hideSelf) hideSelf = l;
+        if (l > own) own = l;
+      }
+      if ((fl & R_OPAQUE) != 0 && l > own) own = l;
+      if ((fl & (R_REAL | R_DIR)) == R_REAL && l + 1 > own) own = l + 1;
+    }
+    // Topmost visible real record and topmost visible implied record.
+    let rl: i32 = -1;
+    let rEntry: i32 = -1;
+    let rFlags: u8 = 0;
+    let il: i32 = -1;
+    for (let i: i32 = 0; i < gn; i++) {
+      const l = <i32>load<u32>(group + (<usize>i << 2));
+      if (l < hideSelf) continue;
+      const d = desc + <usize>l * LD;
+      const c = <usize>(load<u32>(d, 24) - 1);
+      const fl = load<u8>(<usize>load<u32>(d, 16) + <usize>c);
+      if ((fl & R_REAL) != 0 && l > rl) {
+        rl = l;
+        rEntry = load<i32>(<usize>load<u32>(d, 12) + (<usize>c << 2));
+        rFlags = fl;
+      }
+      if ((fl & R_IMPLIED) != 0 && l > il) il = l;
+    }
+    let nLayer: i32 = -1;
+    let nEntry: i32 = -1;
+    let nFlags: u8 = 0;
+    if (rl >= 0 && ((rFlags & R_DIR) != 0 || il < rl)) {
+      nLayer = rl;
+      nEntry = rEntry;
+      nFlags = ((rFlags & R_DIR) != 0 ? N_DIR : 0) | ((rFlags & R_CHANGED) != 0 ? N_CHANGED : 0);
+    } else if (il >= 0) {
+      nLayer = il;
+      nFlags = N_DIR | N_IMPLIED;
+    } else if (kl == 0) {
+      nLayer = 0;
+      nFlags = N_DIR | N_IMPLIED;
+    }
+    let hideDesc = hideAnc > own ? hideAnc : own;
+    let ni: i32 = -1;
+    if (nLayer >= 0) {
+      ni = m++;
+      store<u32>(nodeKeyPtr + (<usize>ni << 2), <u32>kp);
+      store<u32>(nodeKeyLen + (<usize>ni << 2), <u32>kl);
+      store<i32>(nodeLayer + (<usize>ni << 2), nLayer);
+      store<i32>(nodeEntry + (<usize>ni << 2), nEntry);
+      store<u8>(nodeFlags + <usize>ni, nFlags);
+      kb += kl;
+      if ((nFlags & N_DIR) == 0) hideDesc = INF;
+    } else hideDesc = INF; // nothing below an invisible path can be visible
+    const f = stack + <usize>sp * MF;
+    store<usize>(f, kp);
+    store<i32>(f, kl, 4);
+    store<i32>(f, hideDesc, 8);
+    store<i32>(f, ni, 12);
+    sp++;
+  }
+  while (sp > 0) {
+    const ni = load<i32>(stack + <usize>(sp - 1) * MF, 12);
+    if (ni >= 0) store<u32>(nodeEnd + (<usize>ni << 2), <u32>m);
+    sp--;
+  }
+  keyBytes = kb;
+  return m;
+}
+
+// ---------------------------------------------------------------- hash
+
+/**
+ * FNV-1a over the UTF-16 code units of the key (so that JS can hash a
+ * string's char codes without encoding it), then a final mix. Must match
+ * hashPath in src/core/union.ts.
+ */
+function hashKey(p: usize, l: i32): u32 {
+  let h: u32 = 0x811c9dc5;
+  let i: i32 = 0;
+  while (i < l) {
+    const b0 = <u32>load<u8>(p + <usize>i);
+    if (b0 < 0x80) {
+      h = (h ^ b0) * 0x01000193;
+      i++;
+      continue;
+    }
+    let cp: u32;
+    if (b0 < 0xe0 && i + 1 < l) {
+      cp = ((b0 & 0x1f) << 6) | (<u32>load<u8>(p + <usize>i + 1) & 0x3f);
+      i += 2;
+    } else if (b0 < 0xf0 && i + 2 < l) {
+      cp = ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p + <usize>i + 1) & 0x3f) << 6) | (<u32>load<u8>(p + <usize>i + 2) & 0x3f);
+      i += 3;
+    } else if (i + 3 < l) {
+      cp =
+        ((b0 & 0x07) << 18) |
+        ((<u32>load<u8>(p + <usize>i + 1) & 0x3f) << 12) |
+        ((<u32>load<u8>(p + <usize>i + 2) & 0x3f) << 6) |
+        (<u32>load<u8>(p + <usize>i + 3) & 0x3f);
+      i += 4;
+    } else {
+      cp = 0xfffd;
+      i = l;
+    }
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      h = (h ^ (0xd800 | (cp >> 10))) * 0x01000193;
+      h = (h ^ (0xdc00 | (cp & 0x3ff))) * 0x01000193;
+    } else h = (h ^ cp) * 0x01000193;
+  }
+  h ^= h >> 16;
+  h *= 0x7feb352d;
+  h ^= h >> 15;
+  return h;
+}
+
+/** Copies the m node keys into one compact byte array and hashes them. */
+export function unionPack(nodeKeyPtr: usize, nodeKeyLen: usize, m: i32, keys: usize, keyOff: usize, hashes: usize): void {
+  let o: u32 = 0;
+  for (let i: i32 = 0; i < m; i++) {
+    const p = <usize>load<u32>(nodeKeyPtr + (<usize>i << 2));
+    const l = load<u32>(nodeKeyLen + (<usize>i << 2));
+    store<u32>(keyOff + (<usize>i << 2), o);
+    memory.copy(keys + <usize>o, p, <usize>l);
+    store<u32>(hashes + (<usize>i << 2), hashKey(p, <i32>l));
+    o += l;
+  }
+  store<u32>(keyOff + (<usize>m << 2), o);
+}
+
+/** Open addressing, linear probing: table[slot] = node index + 1 (0 = empty). */
+export function unionTable(hashes: usize, m: i32, table: usize, mask: u32): void {
+  memory.fill(table, 0, (<usize>mask + 1) << 2);
+  for (let i: i32 = 0; i < m; i++) {
+    let s = load<u32>(hashes + (<usize>i << 2)) & mask;
+    while (load<u32>(table + (<usize>s << 2)) != 0) s = (s + 1) & mask;
+    store<u32>(table + (<usize>s << 2), <u32>(i + 1));
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * Typed front of the Wasm union index (assembly/union.ts).
+ *
+ * prepareLayer: one layer's entry names (joined by NUL, encoded once) and
+ * kinds go in; its cleaned, sorted, collapsed records come out.
+ * mergeLayers: the prepared layers of a stack go in; the merged visible
+ * table (keys, origin layer, entry index, subtree ends) and an
+ * open-addressing hash table over it come out.
+ *
+ * Everything that comes out is COPIED into plain typed arrays owned by JS
+ * and every block taken for a build is released (in reverse order, which the
+ * stub runtime's bump allocator can reclaim) before the call returns. So a
+ * view never holds pointers into linear memory: any number of views can
+ * live at once, they are garbage-collected like any object, and a later
+ * memory.grow (by this or another kernel) cannot invalidate them. Views of
+ * memory.buffer are re-created after every allocation, because an
+ * allocation may grow memory.
+ */
+import { WasmCoreError } from '../errors/WasmCoreError.js';
+import type { CoreModule } from './load.js';
+
+/** Entry kinds handed to the core (only "directory or not" matters to it). */
+export const UnionKind = { directory: 0, other: 1 } as const;
+
+/** Node flags in MergedIndex.flags. */
+export const NodeFlag = { DIR: 1, IMPLIED: 2, CHANGED: 4 } as const;
+
+/** One layer after stage 1+2: immutable, reusable in any stack it appears in. */
+export interface PreparedLayer {
+  /** Entries the layer was prepared from. */
+  readonly entryCount: number;
+  /** UTF-8 key bytes (the names cleaned in place). */
+  readonly bytes: Uint8Array;
+  readonly recOff: Uint32Array;
+  readonly recLen: Uint32Array;
+  /** Index of the winning entry, -1 for records without a real entry. */
+  readonly recEntry: Int32Array;
+  readonly recFlags: Uint8Array;
+  /** Deepest key, in separators. */
+  readonly maxDepth: number;
+}
+
+export type PrepareFailure = { reason: 'nul' | 'unsafe' | 'whiteout'; index: number };
+
+/** The merged, visible tree: node 0 is the root, nodes in path order. */
+export interface MergedIndex {
+  readonly count: number;
+  readonly keys: Uint8Array;
+  /** count + 1 offsets into keys. */
+  readonly keyOff: Uint32Array;
+  readonly layer: Int32Array;
+  /** Entry index in its layer; -1 for implied directories. */
+  readonly entry: Int32Array;
+  readonly flags: Uint8Array;
+  /** Index just past the node's subtree (children are node+1 .. end-1). */
+  readonly end: Uint32Array;
+  readonly hash: Int32Array;
+  /** Slots hold node index + 1 (0 = empty); length is a power of two. */
+  readonly table: Int32Array;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2;
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
+/** Blocks taken during one build, released in reverse order. */
+class Arena {
+  private readonly blocks: number[] = [];
+  constructor(private readonly core: CoreModule) {}
+  alloc(size: number): number {
+    const ptr = this.core.exports.unionAlloc(Math.max(8, Math.ceil(size))) as number;
+    if (ptr === 0) {
+      throw new WasmCoreError(`the union index needs ${size} more bytes of Wasm memory than the engine can grow`, { bytes: size });
+    }
+    this.blocks.push(ptr);
+    return ptr;
+  }
+  release(): void {
+    const free = this.core.exports.unionFree as (p: number) => void;
+    for (let i = this.blocks.length - 1; i >= 0; i--) free(this.blocks[i]!);
+    this.blocks.length = 0;
+  }
+  get u8(): Uint8Array {
+    return new Uint8Array(this.core.memory.buffer);
+  }
+}
+
+function call<T>(core: CoreModule, what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof WasmCoreError) throw e;
+    throw new WasmCoreError(`the Wasm union index failed in ${what}`, {}, { cause: e });
+  }
+}
+
+/**
+ * Stage 1+2 for one layer. `joined` is the entry names joined by '\0';
+ * `kinds[i]` is UnionKind of entry i. Returns the failure (which entry, why)
+ * instead of throwing for input errors, so the caller can name the path.
+ */
+export function prepareLayer(core: CoreModule, joined: string, kinds: Uint8Array): PreparedLayer | PrepareFailure {
+  const x = core.exports;
+  const n = kinds.length;
+  const arena = new Arena(core);
+  try {
+    return call(core, 'prepareLayer', () => {
+      let cap = joined.length;
+      let raw = arena.alloc(cap + 8);
+      let res = enc.encodeInto(joined, arena.u8.subarray(raw, raw + cap));
+      if (res.read! < joined.length) {
+        arena.release();
+        cap = utf8Length(joined);
+        raw = arena.alloc(cap + 8);
+        res = enc.encodeInto(joined, arena.u8.subarray(raw, raw + cap));
+      }
+      const rawLen = res.written!;
+      const off = arena.alloc(4 * n);
+      const len = arena.alloc(4 * n);
+      const kind = arena.alloc(n);
+      arena.u8.set(kinds, kind);
+      const sumDepth = x.unionSplitClean(raw, rawLen, n, off, len, kind) as number;
+      if (sumDepth < 0) {
+        const index = x.unionErrorIndex() as number;
+        return { reason: sumDepth === -1 ? 'nul' : sumDepth === -2 ? 'unsafe' : 'whiteout', index } as PrepareFailure;
+      }
+      const maxDepth = x.unionMaxDepth() as number;
+      const perm = arena.alloc(4 * n);
+      const tmp = arena.alloc(4 * n);
+      x.unionSort(raw, n, off, len, perm, tmp);
+      const recCap = n + sumDepth + 1;
+      const stack = arena.alloc((maxDepth + 2) * 16);
+      const recOff = arena.alloc(4 * recCap);
+      const recLen = arena.alloc(4 * recCap);
+      const recEntry = arena.alloc(4 * recCap);
+      const recFlags = arena.alloc(recCap);
+      const r = x.unionRecords(raw, n, off, len, kind, perm, stack, recOff, recLen, recEntry, recFlags) as number;
+      const buf = core.memory.buffer;
+      return {
+        entryCount: n,
+        bytes: new Uint8Array(buf, raw, rawLen).slice(),
+        recOff: new Uint32Array(buf, recOff, r).slice(),
+        recLen: new Uint32Array(buf, recLen, r).slice(),
+        recEntry: new Int32Array(buf, recEntry, r).slice(),
+        recFlags: new Uint8Array(buf, recFlags, r).slice(),
+        maxDepth,
+      };
+    });
+  } finally {
+    arena.release();
+  }
+}
+
+export function isPrepareFailure(x: PreparedLayer | PrepareFailure): x is PrepareFailure {
+  return (x as PrepareFailure).reason !== undefined;
+}
+
+/** Stage 3: merge prepared layers (index 0 = bottom) and hash the result. */
+export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]): MergedIndex {
+  const x = core.exports;
+  const k = layers.length;
+  const arena = new Arena(core);
+  try {
+    return call(core, 'mergeLayers', () => {
+      let totalRec = 0;
+      let maxDepth = 0;
+      const ptrs: number[][] = [];
+      for (const l of layers) {
+        const r = l.recOff.length;
+        totalRec += r;
+        maxDepth = Math.max(maxDepth, l.maxDepth);
+        const bytes = arena.alloc(l.bytes.length);
+        const recOff = arena.alloc(4 * r);
+        const recLen = arena.alloc(4 * r);
+        const recEntry = arena.alloc(4 * r);
+        const recFlags = arena.alloc(r);
+        const buf = core.memory.buffer;
+        new Uint8Array(buf, bytes, l.bytes.length).set(l.bytes);
+        new Uint32Array(buf, recOff, r).set(l.recOff);
+        new Uint32Array(buf, recLen, r).set(l.recLen);
+        new Int32Array(buf, recEntry, r).set(l.recEntry);
+        new Uint8Array(buf, recFlags, r).set(l.recFlags);
+        ptrs.push([bytes, recOff, recLen, recEntry, recFlags, r]);
+      }
+      const desc = arena.alloc(32 * Math.max(1, k));
+      const heap = arena.alloc(4 * Math.max(1, k));
+      const group = arena.alloc(4 * Math.max(1, k));
+      const stack = arena.alloc((maxDepth + 3) * 16);
+      const cap = totalRec + 1;
+      const nKeyPtr = arena.alloc(4 * cap);
+      const nKeyLen = arena.alloc(4 * cap);
+      const nLayer = arena.alloc(4 * cap);
+      const nEntry = arena.alloc(4 * cap);
+      const nFlags = arena.alloc(cap);
+      const nEnd = arena.alloc(4 * cap);
+      const d32 = new Uint32Array(core.memory.buffer, desc, 8 * Math.max(1, k));
+      ptrs.forEach((p, i) => d32.set([p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, 0, 0], i * 8));
+      const m = x.unionMerge(desc, k, heap, group, stack, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd) as number;
+      const kb = x.unionKeyBytes() as number;
+      const keys = arena.alloc(kb);
+      const keyOff = arena.alloc(4 * (m + 1));
+      const hashes = arena.alloc(4 * m);
+      x.unionPack(nKeyPtr, nKeyLen, m, keys, keyOff, hashes);
+      let size = 16;
+      while (size < 2 * m) size *= 2;
+      const table = arena.alloc(4 * size);
+      x.unionTable(hashes, m, table, size - 1);
+      const buf = core.memory.buffer;
+      return {
+        count: m,
+        keys: new Uint8Array(buf, keys, kb).slice(),
+        keyOff: new Uint32Array(buf, keyOff, m + 1).slice(),
+        layer: new Int32Array(buf, nLayer, m).slice(),
+        entry: new Int32Array(buf, nEntry, m).slice(),
+        flags: new Uint8Array(buf, nFlags, m).slice(),
+        end: new Uint32Array(buf, nEnd, m).slice(),
+        hash: new Int32Array(buf, hashes, m).slice(),
+        table: new Int32Array(buf, table, size).slice(),
+      };
+    });
+  } finally {
+    arena.release();
+  }
+}
+
+/** The hash the core stores for a key, computed from a JS string's UTF-16 units. */
+export function hashPath(s: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  return h ^ (h >>> 15);
+}
+
+/** The key of node i as a string. */
+export function nodeKey(ix: MergedIndex, i: number): string {
+  const a = ix.keyOff[i]!;
+  const b = ix.keyOff[i + 1]!;
+  if (b - a < 48) {
+    let s = '';
+    for (let j = a; j < b; j++) {
+      const c = ix.keys[j]!;
+      if (c >= 0x80) return dec.decode(ix.keys.subarray(a, b));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return dec.decode(ix.keys.subarray(a, b));
+}
+
+function keyEquals(ix: MergedIndex, i: number, s: string): boolean {
+  const a = ix.keyOff[i]!;
+  const b = ix.keyOff[i + 1]!;
+  if (b - a === s.length) {
+    const keys = ix.keys;
+    for (let j = 0; j < s.length; j++) {
+      const c = keys[a + j]!;
+      if (c !== s.charCodeAt(j)) return c >= 0x80 ? nodeKey(ix, i) === s : false;
+    }
+    return true;
+  }
+  // Non-ASCII keys take more bytes than UTF-16 units.
+  return b - a > s.length && nodeKey(ix, i) === s;
+}
+
+/** Node index of a clean path whose hash is `h` (hashPath), or -1. */
+export function probe(ix: MergedIndex, s: string, h: number): number {
+  const table = ix.table;
+  const hash = ix.hash;
+  const mask = table.length - 1;
+  let i = h & mask;
+  for (;;) {
+    const v = table[i]!;
+    if (v === 0) return -1;
+    if (hash[v - 1] === h && keyEquals(ix, v - 1, s)) return v - 1;
+    i = (i + 1) & mask;
+  }
+}

@@ -1,0 +1,3 @@
+// The union view over a layer stack (browser-safe).
+export { UnionView, MAX_SYMLINKS, type UnionViewOptions } from './view.js';
+export type { UnionLayer, UnionLayerEntry, UnionNode, LayerReader, LayerContent } from './types.js';

@@ -1,0 +1,467 @@
+/**
+ * The merged, read-only file tree of a layer stack (CONFORMANCE.md rule 23;
+ * OCI image-spec layer.md "Whiteouts"): a path resolves to the topmost layer
+ * that has it unless a whiteout or opaque marker above hides it; a
+ * non-directory hides the whole subtree below it; `.wh.*` names never appear;
+ * listings merge every visible layer, sorted with '/' first (rule 21).
+ *
+ * The index is built by the Wasm core (src/core/union.ts) from each layer's
+ * entry table; per-layer work (cleaning, sorting, collapsing duplicates) is
+ * kept per layer, so a view with one more layer on top (a container's
+ * writable layer) re-merges cached tables instead of re-reading every layer:
+ * see `withLayer`. Browser-safe: no Node built-ins.
+ */
+import { loadCore, type CoreModule } from '../core/load.js';
+import {
+  hashPath,
+  isPrepareFailure,
+  mergeLayers,
+  NodeFlag,
+  nodeKey,
+  prepareLayer,
+  probe,
+  UnionKind,
+  type MergedIndex,
+  type PreparedLayer,
+} from '../core/union.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { InvalidWhiteoutError } from '../errors/InvalidWhiteoutError.js';
+import { NotFoundError } from '../errors/NotFoundError.js';
+import { SymlinkLoopError } from '../errors/SymlinkLoopError.js';
+import { UnsafePathError } from '../errors/UnsafePathError.js';
+import { UnsupportedError } from '../errors/UnsupportedError.js';
+import { cleanPath } from '../layer/path.js';
+import { IMPLIED_DIR_MODE } from '../tree/types.js';
+import type { LayerContent, LayerReader, UnionLayer, UnionLayerEntry, UnionNode } from './types.js';
+
+/** Linux gives up after 40 links (MAXSYMLINKS, ELOOP); so do we. */
+export const MAX_SYMLINKS = 40;
+
+export interface UnionViewOptions {
+  /** Force the SIMD or scalar Wasm build (default: what the engine supports). */
+  simd?: boolean;
+  /** An already loaded core (makes `UnionView.build` synchronous). */
+  core?: CoreModule;
+  /** Content reader for layers that bring none of their own. */
+  read?: LayerReader;
+}
+
+// Layers whose entry array is frozen cannot change: their prepared tables are
+// reused by every view they appear in (images sharing a base share this work).
+const preparedCache = new WeakMap<readonly UnionLayerEntry[], PreparedLayer>();
+const preparedCacheScalar = new WeakMap<readonly UnionLayerEntry[], PreparedLayer>();
+
+function prepare(core: CoreModule, layer: UnionLayer, index: number): PreparedLayer {
+  const entries = layer.entries;
+  if (!Array.isArray(entries)) throw new InvalidArgumentError(`layer ${index} has no entries array`, { layer: index });
+  const frozen = Object.isFrozen(entries);
+  const cache = core.simd ? preparedCache : preparedCacheScalar;
+  if (frozen) {
+    const hit = cache.get(entries);
+    if (hit) return hit;
+  }
+  const n = entries.length;
+  const kinds = new Uint8Array(n);
+  const names = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    const p = e?.path;
+    if (typeof p !== 'string') throw new InvalidArgumentError(`layer ${index}, entry ${i} has no path`, { layer: index, entry: i });
+    names[i] = p;
+    kinds[i] = e.type === 'directory' ? UnionKind.directory : UnionKind.other;
+  }
+  const res = prepareLayer(core, names.join('\0'), kinds);
+  if (isPrepareFailure(res)) {
+    let i = res.index;
+    if (res.reason === 'nul') {
+      i = entries.findIndex((e) => e.path.includes('\0'));
+      const path = entries[Math.max(0, i)]!.path;
+      throw new UnsafePathError(`layer ${index}: entry name contains a NUL byte: ${JSON.stringify(path)}`, { path, layer: index });
+    }
+    const path = entries[i]!.path;
+    if (res.reason === 'unsafe') {
+      throw new UnsafePathError(`layer ${index}: entry name climbs above the root: ${JSON.stringify(path)}`, { path, layer: index });
+    }
+    throw new InvalidWhiteoutError(`layer ${index}: invalid whiteout ${JSON.stringify(path)}`, { path, layer: index });
+  }
+  if (frozen) cache.set(entries, res);
+  return res;
+}
+
+function impliedEntry(path: string): UnionLayerEntry {
+  return Object.freeze({
+    path,
+    type: 'directory',
+    mode: IMPLIED_DIR_MODE,
+    uid: 0,
+    gid: 0,
+    uname: '',
+    gname: '',
+    size: 0,
+    mtime: 0,
+    linkname: '',
+    devmajor: 0,
+    devminor: 0,
+    xattrs: Object.freeze({}) as Record<string, Uint8Array>,
+  });
+}
+
+/** Lexical clean of a path asked for by a caller: like cleanPath, but `..` at the root stays there. */
+function cleanQuery(p: string): string {
+  const out: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  return out.join('/');
+}
+
+async function collect(content: LayerContent): Promise<Uint8Array> {
+  if (content instanceof Uint8Array) return content;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = content.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    total += value.length;
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+export class UnionView {
+  private readonly core: CoreModule;
+  private readonly layers: readonly UnionLayer[];
+  private readonly prepared: readonly PreparedLayer[];
+  private readonly ix: MergedIndex;
+  private readonly read?: LayerReader;
+  private readonly lower = new Map<number, UnionView>();
+  private readonly sameLayerNames = new Map<number, Map<string, number[]>>();
+
+  private constructor(core: CoreModule, layers: readonly UnionLayer[], prepared: readonly PreparedLayer[], read?: LayerReader) {
+    this.core = core;
+    this.layers = layers;
+    this.prepared = prepared;
+    this.read = read;
+    this.ix = mergeLayers(core, prepared);
+  }
+
+  /** Builds the view of `layers` (index 0 = bottom), loading the Wasm core if needed. */
+  static async fromLayers(layers: readonly UnionLayer[], opts: UnionViewOptions = {}): Promise<UnionView> {
+    const core = opts.core ?? (await loadCore(opts.simd === undefined ? {} : { simd: opts.simd }));
+    return UnionView.build(core, layers, opts);
+  }
+
+  /** Synchronous build with a loaded core (`loadCore()`). */
+  static build(core: CoreModule, layers: readonly UnionLayer[], opts: Omit<UnionViewOptions, 'core' | 'simd'> = {}): UnionView {
+    const list = [...layers];
+    const prepared = list.map((l, i) => prepare(core, l, i));
+    return new UnionView(core, list, prepared, opts.read);
+  }
+
+  /**
+   * A new view with `layer` on top of this view's layers (a container's
+   * writable layer). Only the new layer is prepared; the others' tables are
+   * reused and re-merged in Wasm, so calling this again after each batch of
+   * writes (always on the image's view) costs one merge of the stack, not a
+   * re-read of it. This view is unchanged.
+   */
+  withLayer(layer: UnionLayer): UnionView {
+    const prepared = [...this.prepared, prepare(this.core, layer, this.layers.length)];
+    return new UnionView(this.core, [...this.layers, layer], prepared, this.read);
+  }
+
+  /** The view of the bottom `count` layers (shares their prepared tables). */
+  lowerView(count: number): UnionView {
+    if (!Number.isInteger(count) || count < 0 || count > this.layers.length) {
+      throw new InvalidArgumentError(`lowerView: ${count} is not a layer count between 0 and ${this.layers.length}`, { count });
+    }
+    if (count === this.layers.length) return this;
+    let v = this.lower.get(count);
+    if (!v) {
+      v = new UnionView(this.core, this.layers.slice(0, count), this.prepared.slice(0, count), this.read);
+      this.lower.set(count, v);
+    }
+    return v;
+  }
+
+  /** Number of layers. */
+  get layerCount(): number {
+    return this.layers.length;
+  }
+
+  /** Number of visible paths, the root excluded. */
+  get size(): number {
+    return this.ix.count - 1;
+  }
+
+  // ---------------------------------------------------------------- index
+
+  /**
+   * Node index of a path, lexically cleaned (no symlinks followed), or -1.
+   * A path that is already clean — the usual case — is checked and hashed
+   * in one pass over its char codes; nothing is encoded.
+   */
+  private indexOf(path: string): number {
+    const n = path.length;
+    let h = 0x811c9dc5 | 0;
+    let seg = 0;
+    let dirty = false;
+    for (let j = 0; j < n; j++) {
+      const c = path.charCodeAt(j);
+      if (c === 47) {
+        const l = j - seg;
+        if (l === 0 || (l === 1 && path.charCodeAt(j - 1) === 46) || (l === 2 && path.charCodeAt(j - 1) === 46 && path.charCodeAt(j - 2) === 46)) {
+          dirty = true;
+          break;
+        }
+        seg = j + 1;
+      }
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (!dirty && n > 0) {
+      const l = n - seg;
+      if (l === 0 || (l === 1 && path.charCodeAt(n - 1) === 46) || (l === 2 && path.charCodeAt(n - 1) === 46 && path.charCodeAt(n - 2) === 46)) {
+        dirty = true;
+      }
+    }
+    if (dirty) {
+      const p = cleanQuery(path);
+      return probe(this.ix, p, hashPath(p));
+    }
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x7feb352d);
+    return probe(this.ix, path, h ^ (h >>> 15));
+  }
+
+  private node(i: number, path?: string): UnionNode {
+    const ix = this.ix;
+    const p = path ?? nodeKey(ix, i);
+    const layer = ix.layer[i]!;
+    const e = ix.entry[i]!;
+    const implied = e < 0;
+    const entry = implied ? impliedEntry(p) : this.layers[layer]!.entries[e]!;
+    return Object.freeze({ path: p, type: entry.type, layer, entry, implied });
+  }
+
+  /** The visible entry at `path` (cleaned lexically; symlinks are not followed), or undefined. */
+  lookup(path: string): UnionNode | undefined {
+    const i = this.indexOf(path);
+    if (i < 0) return undefined;
+    return this.node(i);
+  }
+
+  /** True when `path` exists in the view (lexically, like lookup). */
+  has(path: string): boolean {
+    return this.indexOf(path) >= 0;
+  }
+
+  // ---------------------------------------------------------------- resolution
+
+  /**
+   * Resolves `path` component by component inside the root (rule 19):
+   * symlinks in the middle are always followed, the last one only when
+   * `followLast`; absolute targets start at the root and `..` at the root
+   * stays there. Returns the node index.
+   */
+  private resolve(path: string, followLast: boolean): number {
+    if (typeof path !== 'string') throw new InvalidArgumentError('path must be a string', { path });
+    const pending = path.split('/').reverse();
+    let cur = '';
+    let curIdx = 0;
+    let links = 0;
+    while (pending.length > 0) {
+      const seg = pending.pop()!;
+      if (seg === '' || seg === '.') continue;
+      if (seg === '..') {
+        const k = cur.lastIndexOf('/');
+        cur = k < 0 ? '' : cur.slice(0, k);
+        curIdx = this.indexOf(cur);
+        continue;
+      }
+      const next = cur === '' ? seg : `${cur}/${seg}`;
+      const i = this.indexOf(next);
+      if (i < 0) throw new NotFoundError(`no such file or directory: ${JSON.stringify(path)}`, { path });
+      const last = !pending.some((s) => s !== '' && s !== '.');
+      const entry = this.entryOf(i);
+      if (entry.type === 'symlink' && (!last || followLast)) {
+        if (++links > MAX_SYMLINKS) {
+          throw new SymlinkLoopError(`too many levels of symbolic links resolving ${JSON.stringify(path)}`, { path });
+        }
+        const target = entry.linkname;
+        if (target === '') throw new NotFoundError(`no such file or directory: ${JSON.stringify(path)} (empty symlink)`, { path });
+        if (target.startsWith('/')) {
+          cur = '';
+          curIdx = 0;
+        }
+        const parts = target.split('/');
+        for (let k = parts.length - 1; k >= 0; k--) pending.push(parts[k]!);
+        continue;
+      }
+      if (!last && (this.ix.flags[i]! & NodeFlag.DIR) === 0) {
+        throw new NotFoundError(`not a directory: ${JSON.stringify(next)} in ${JSON.stringify(path)}`, { path });
+      }
+      cur = next;
+      curIdx = i;
+    }
+    return curIdx;
+  }
+
+  private entryOf(i: number): UnionLayerEntry | { type: 'directory'; linkname: '' } {
+    const e = this.ix.entry[i]!;
+    return e < 0 ? { type: 'directory', linkname: '' } : this.layers[this.ix.layer[i]!]!.entries[e]!;
+  }
+
+  /** The entry at `path`, following symlinks (also the last one). NotFoundError when missing. */
+  stat(path: string): UnionNode {
+    return this.node(this.resolve(path, true));
+  }
+
+  /** The entry at `path`; a symlink at the last component is returned, not followed. */
+  lstat(path: string): UnionNode {
+    return this.node(this.resolve(path, false));
+  }
+
+  /** True when `path` resolves (following symlinks). */
+  exists(path: string): boolean {
+    try {
+      this.resolve(path, true);
+      return true;
+    } catch (e) {
+      if (e instanceof NotFoundError) return false;
+      throw e;
+    }
+  }
+
+  /** Target of the symlink at `path`. */
+  readlink(path: string): string {
+    const n = this.lstat(path);
+    if (n.type !== 'symlink') throw new InvalidArgumentError(`not a symbolic link: ${JSON.stringify(path)}`, { path });
+    return n.entry.linkname;
+  }
+
+  /** Names in the directory at `path` (symlinks followed), sorted as layers sort paths. */
+  readdir(path: string): string[] {
+    const i = this.resolve(path, true);
+    const ix = this.ix;
+    if ((ix.flags[i]! & NodeFlag.DIR) === 0) throw new InvalidArgumentError(`not a directory: ${JSON.stringify(path)}`, { path });
+    const skip = ix.keyOff[i + 1]! - ix.keyOff[i]! + (i === 0 ? 0 : 1);
+    const out: string[] = [];
+    const end = ix.end[i]!;
+    for (let c = i + 1; c < end; c = ix.end[c]!) out.push(this.keySuffix(c, skip));
+    return out;
+  }
+
+  private keySuffix(i: number, skip: number): string {
+    const ix = this.ix;
+    const a = ix.keyOff[i]! + skip;
+    const b = ix.keyOff[i + 1]!;
+    let s = '';
+    for (let j = a; j < b; j++) {
+      const c = ix.keys[j]!;
+      if (c >= 0x80) return nodeKey(ix, i).slice(nodeKey(ix, i).length - utf16Tail(ix.keys, a, b));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+
+  /**
+   * Every visible entry below `dir` (default: the whole tree, root
+   * excluded), depth first in path order, with the layer it comes from.
+   */
+  *walk(dir = ''): Generator<UnionNode> {
+    const i = dir === '' ? 0 : this.resolve(dir, true);
+    const end = this.ix.end[i]!;
+    for (let c = i + 1; c < end; c++) yield this.node(c);
+  }
+
+  /** walk() as an array. */
+  entries(dir = ''): UnionNode[] {
+    return [...this.walk(dir)];
+  }
+
+  // ---------------------------------------------------------------- content
+
+  /** Bytes of the regular file at `path` (symlinks and hardlinks followed). */
+  async readFile(path: string): Promise<Uint8Array> {
+    const n = this.stat(path);
+    if (n.type === 'directory') throw new InvalidArgumentError(`is a directory: ${JSON.stringify(path)}`, { path });
+    const { view, layer, entry } = this.regularFile(n.layer, n.entry, path, 0);
+    if (entry.size === 0) return new Uint8Array(0);
+    const reader = view.layers[layer]!.read ?? view.read;
+    if (!reader) throw new UnsupportedError(`no content reader for layer ${layer} (reading ${JSON.stringify(path)})`, { path, layer });
+    return collect(await reader(layer, entry));
+  }
+
+  /** Follows hardlinks (rule 17) to the regular file holding the content. */
+  private regularFile(layer: number, entry: UnionLayerEntry, path: string, depth: number): { view: UnionView; layer: number; entry: UnionLayerEntry } {
+    if (entry.type === 'file') return { view: this, layer, entry };
+    if (entry.type !== 'hardlink') throw new InvalidArgumentError(`not a regular file: ${JSON.stringify(path)} (${entry.type})`, { path });
+    if (depth > MAX_SYMLINKS) throw new SymlinkLoopError(`hardlink chain too long at ${JSON.stringify(path)}`, { path });
+    let target: string;
+    try {
+      target = cleanPath(entry.linkname);
+    } catch (e) {
+      throw new UnsafePathError(`hardlink ${JSON.stringify(entry.path)} points outside the root: ${JSON.stringify(entry.linkname)}`, { path: entry.path, layer }, { cause: e });
+    }
+    // The same layer, written before the link ...
+    const entries = this.layers[layer]!.entries;
+    const self = entries.indexOf(entry);
+    const names = this.namesOf(layer);
+    const candidates = names.get(target);
+    if (candidates) {
+      for (let k = candidates.length - 1; k >= 0; k--) {
+        const j = candidates[k]!;
+        if (self >= 0 && j >= self) continue;
+        return this.regularFile(layer, entries[j]!, target, depth + 1);
+      }
+    }
+    // ... or the tree of the layers below.
+    const lower = this.lowerView(layer);
+    const i = lower.indexOf(target);
+    if (i < 0) throw new NotFoundError(`hardlink ${JSON.stringify(entry.path)} in layer ${layer}: target ${JSON.stringify(target)} not found`, { path: entry.path, layer });
+    const n = lower.node(i);
+    return lower.regularFile(n.layer, n.entry, target, depth + 1);
+  }
+
+  /** Clean name -> entry indices (tar order) of one layer, built on first use (hardlinks only). */
+  private namesOf(layer: number): Map<string, number[]> {
+    let m = this.sameLayerNames.get(layer);
+    if (!m) {
+      m = new Map();
+      this.layers[layer]!.entries.forEach((e, j) => {
+        let p: string;
+        try {
+          p = cleanPath(e.path);
+        } catch {
+          return;
+        }
+        const l = m!.get(p);
+        if (l) l.push(j);
+        else m!.set(p, [j]);
+      });
+      this.sameLayerNames.set(layer, m);
+    }
+    return m;
+  }
+}
+
+/** UTF-16 length of UTF-8 bytes [a, b). */
+function utf16Tail(bytes: Uint8Array, a: number, b: number): number {
+  let n = 0;
+  for (let j = a; j < b; j++) {
+    const c = bytes[j]!;
+    if ((c & 0xc0) === 0x80) continue;
+    n += c >= 0xf0 ? 2 : 1;
+  }
+  return n;
+}
