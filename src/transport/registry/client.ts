@@ -158,14 +158,22 @@ export class RegistryClient {
     return `${this.baseUrl}${path}`;
   }
 
-  /** Authorization header for a request that needs `scopes`, from what is known so far. */
-  private async authHeader(scopes: string[]): Promise<string | undefined> {
+  /**
+   * Authorization header for a request that needs `scopes`, from what is
+   * known so far. Once the registry is known to want Bearer tokens, a
+   * token for these scopes is fetched before the request (no 401 round trip).
+   */
+  private async authHeader(scopes: string[], req: SendRequest, signal: AbortSignal | undefined): Promise<string | undefined> {
     if (this.auth.basic) {
       const c = await this.credentials();
       return c ? basicHeader(c) : undefined;
     }
     if (this.auth.bearer) {
-      const t = this.auth.token(scopes);
+      let t = this.auth.token(scopes);
+      if (!t && scopes.length) {
+        await this.fetchToken(scopes, await this.credentials(), req, signal);
+        t = this.auth.token(scopes);
+      }
       return t ? `Bearer ${t}` : undefined;
     }
     return undefined;
@@ -200,8 +208,21 @@ export class RegistryClient {
     return false;
   }
 
+  /** Token fetches in flight, by scope key: concurrent requests share one. */
+  private readonly tokenFetches = new Map<string, Promise<void>>();
+
   /** Docker token spec: GET realm?service=&scope=... with basic credentials when known. */
-  private async fetchToken(scopes: string[], creds: BasicCredentials | undefined, req: SendRequest, signal: AbortSignal | undefined): Promise<void> {
+  private fetchToken(scopes: string[], creds: BasicCredentials | undefined, req: SendRequest, signal: AbortSignal | undefined): Promise<void> {
+    const key = AuthState.scopeKey(req.scopes.length ? req.scopes : scopes);
+    let p = this.tokenFetches.get(key);
+    if (!p) {
+      p = this.fetchTokenNow(scopes, creds, req, signal).finally(() => this.tokenFetches.delete(key));
+      this.tokenFetches.set(key, p);
+    }
+    return p;
+  }
+
+  private async fetchTokenNow(scopes: string[], creds: BasicCredentials | undefined, req: SendRequest, signal: AbortSignal | undefined): Promise<void> {
     const b = this.auth.bearer!;
     const u = new URL(b.realm);
     if (b.service) u.searchParams.set('service', b.service);
@@ -258,7 +279,7 @@ export class RegistryClient {
     // At most two challenge rounds: anonymous -> credentials/token, then one token renewal.
     for (let round = 0; ; round++) {
       const headers: Record<string, string> = { ...req.headers };
-      const auth = await this.authHeader(req.scopes);
+      const auth = await this.authHeader(req.scopes, req, signal);
       if (auth) headers.authorization = auth;
       if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
       const res = await this.fetchWithRetry(href, { method: req.method, headers, body: req.body as BodyInit | undefined, signal, redirect: 'follow' }, req.what);

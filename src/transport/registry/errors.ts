@@ -5,6 +5,7 @@
  * registry said (e.g. MANIFEST_UNKNOWN, BLOB_UPLOAD_INVALID).
  */
 import { DeniedError } from '../../errors/DeniedError.js';
+import { DigestMismatchError } from '../../errors/DigestMismatchError.js';
 import type { LayerfsError } from '../../errors/LayerfsError.js';
 import { NotFoundError } from '../../errors/NotFoundError.js';
 import { RegistryError } from '../../errors/RegistryError.js';
@@ -34,6 +35,12 @@ export function errorFor(status: number, body: string, what: string, repository:
       return new DeniedError(`cannot ${what}: access to ${where} denied${detail}`, data);
     case 404:
       return new NotFoundError(`cannot ${what}: not found in ${where}${detail}`, data);
+    case 400:
+      // The registry hashed an upload and it did not match its ?digest= (distribution-spec error code DIGEST_INVALID).
+      if (said.code === 'DIGEST_INVALID' || said.code === 'SIZE_INVALID') {
+        return new DigestMismatchError(`cannot ${what}: ${where} found the bytes do not match the digest${detail}`, data);
+      }
+      return new RegistryError(`cannot ${what}: ${where} answered HTTP ${status}${detail}`, data);
     default:
       return new RegistryError(`cannot ${what}: ${where} answered HTTP ${status}${detail}`, data);
   }

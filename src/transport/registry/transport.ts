@@ -34,7 +34,9 @@ export function dockerSource(reference: string | DockerReference, opts: DockerTr
     ref,
     async getManifest(desc?: Descriptor): Promise<ManifestBytes> {
       const m = await client.getManifest(ref.repository, desc?.digest ?? ref.reference, { signal: opts.signal });
-      return { bytes: m.bytes, mediaType: m.mediaType || desc?.mediaType };
+      // The client verified the bytes when asked by digest; the digest is handed on for copy to check too.
+      const out = { bytes: m.bytes, mediaType: m.mediaType || desc?.mediaType, digest: desc?.digest ?? ref.digest, size: desc?.size };
+      return out;
     },
     async getBlob(desc: Descriptor): Promise<ReadableStream<Uint8Array>> {
       await sources.add(desc.digest, { registry: ref.registry, repository: ref.repository });
@@ -63,6 +65,8 @@ export function dockerDestination(reference: string | DockerReference, opts: Doc
     client,
     ref,
     pushedDigest: undefined as string | undefined,
+    // The registry checks each upload against its ?digest= before the blob exists there (distribution-spec).
+    verifiesBlobs: true,
     async hasBlob(desc: Descriptor): Promise<boolean> {
       if ((await client.hasBlob(ref.repository, desc.digest, { push: true, signal: opts.signal })) !== undefined) {
         await sources.add(desc.digest, here);
