@@ -20,3 +20,6 @@ export { DockerfileParseError } from './DockerfileParseError.js';
 export { AbortError } from './AbortError.js';
 export { CorruptStoreError } from './CorruptStoreError.js';
 export { SymlinkLoopError } from './SymlinkLoopError.js';
+export { NotADirectoryError } from './NotADirectoryError.js';
+export { IsADirectoryError } from './IsADirectoryError.js';
+export { DirectoryNotEmptyError } from './DirectoryNotEmptyError.js';
