@@ -16,6 +16,7 @@ export * from './tar/index.js';
 
 // layer compression and readLayer (one-pass layer index)
 export * from './layer/compression.js';
+export * from './layer/read.js';
 
 // digest
 export * from './digest/index.js';
@@ -30,6 +31,9 @@ export * from './layer/engine.js';
 
 // registry client (docker://): pull, push, references, auth
 export * from './transport/registry/index.js';
+
+// transports: reference parsing, copy (installs store.copy), OCI layout logic
+export * from './transport/index.js';
 
 // union view over a layer stack (Wasm path index)
 export * from './union/index.js';
