@@ -24,6 +24,17 @@ interface Sha256Exports {
   sha256Update(ctx: number, ptr: number, len: number): void;
   sha256Final(ctx: number, out: number): void;
   sha256Many(count: number): void;
+  sha256HexPtr(): number;
+  sha256DigestsHex(count: number): void;
+}
+
+const latin1 = new TextDecoder('latin1');
+const HEX_TABLE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hexOf(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += HEX_TABLE[bytes[i]!];
+  return s;
 }
 
 /** Inputs above this size skip the multi-buffer batches and stream through the input buffer. */
@@ -45,6 +56,7 @@ export class Sha256Kernel {
   private readonly jobsPtr: number;
   private readonly digestsPtr: number;
   private readonly maxJobs: number;
+  private readonly hexPtr: number;
   /** The hasher whose context is in the core's slot now. */
   private owner: CoreSha256 | null = null;
 
@@ -60,6 +72,7 @@ export class Sha256Kernel {
     this.jobsPtr = this.x.sha256JobsPtr() >>> 0;
     this.digestsPtr = this.x.sha256DigestsPtr() >>> 0;
     this.maxJobs = this.x.sha256MaxJobs();
+    this.hexPtr = this.x.sha256HexPtr() >>> 0;
     this.lanes = this.x.sha256Lanes();
   }
 
@@ -123,18 +136,48 @@ export class Sha256Kernel {
    */
   many(inputs: readonly Uint8Array[]): Uint8Array {
     const out = new Uint8Array(inputs.length * 32);
+    this.batched(
+      inputs,
+      (i, raw) => out.set(raw, i * 32),
+      (idx, mem) => {
+        for (let j = 0; j < idx.length; j++) out.set(mem.subarray(this.digestsPtr + j * 32, this.digestsPtr + j * 32 + 32), idx[j]! * 32);
+      },
+    );
+    return out;
+  }
+
+  /** Like many(), as lowercase hex strings (formatted in the core, one decode per batch). */
+  manyHex(inputs: readonly Uint8Array[]): string[] {
+    const out = new Array<string>(inputs.length);
+    this.batched(
+      inputs,
+      (i, raw) => (out[i] = hexOf(raw)),
+      (idx, _mem) => {
+        this.x.sha256DigestsHex(idx.length);
+        const all = latin1.decode(this.mem().subarray(this.hexPtr, this.hexPtr + idx.length * 64));
+        for (let j = 0; j < idx.length; j++) out[idx[j]!] = all.slice(j * 64, j * 64 + 64);
+      },
+    );
+    return out;
+  }
+
+  /**
+   * Packs inputs into the input buffer and job table and runs the
+   * multi-buffer kernel per batch; `onBatch` reads the batch's digests
+   * (DIGESTS, in batch order). Big inputs stream alone (`onBig`).
+   */
+  private batched(
+    inputs: readonly Uint8Array[],
+    onBig: (index: number, raw: Uint8Array) => void,
+    onBatch: (indices: number[], mem: Uint8Array) => void,
+  ): void {
     const big = bigInputLimit(this.inputSize);
-    // Indices of the inputs in the current batch.
     const batch: number[] = [];
     let used = 0;
     const flush = (): void => {
       if (batch.length === 0) return;
       this.x.sha256Many(batch.length);
-      const mem = this.mem();
-      for (let i = 0; i < batch.length; i++) {
-        const at = this.digestsPtr + i * 32;
-        out.set(mem.subarray(at, at + 32), batch[i]! * 32);
-      }
+      onBatch(batch, this.mem());
       batch.length = 0;
       used = 0;
     };
@@ -144,7 +187,7 @@ export class Sha256Kernel {
       if (data.length > big) {
         // Streaming reuses the input buffer, so the packed batch goes first.
         flush();
-        out.set(this.digest(data), i * 32);
+        onBig(i, this.digest(data));
         continue;
       }
       if (used + data.length > this.inputSize || batch.length === this.maxJobs) flush();
@@ -159,7 +202,6 @@ export class Sha256Kernel {
       used += data.length;
     }
     flush();
-    return out;
   }
 }
 

@@ -63,8 +63,8 @@ export async function sha256Many(inputs: readonly Uint8Array[], opts?: HashOptio
   }
   if (small.length > 0) {
     const kernel = await sha256Kernel({ simd: opts?.simd });
-    const raw = kernel.many(small.length === inputs.length ? inputs : small.map((i) => inputs[i]!));
-    for (let j = 0; j < small.length; j++) out[small[j]!] = `sha256:${toHex(raw, j * 32, j * 32 + 32)}`;
+    const hex = kernel.manyHex(small.length === inputs.length ? inputs : small.map((i) => inputs[i]!));
+    for (let j = 0; j < small.length; j++) out[small[j]!] = `sha256:${hex[j]!}`;
   }
   return out;
 }
