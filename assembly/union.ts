@@ -561,15 +561,17 @@ export function unionMerge(
     let nLayer: i32 = -1;
     let nEntry: i32 = -1;
     let nFlags: u8 = 0;
-    if (rl >= 0 && ((rFlags & R_DIR) != 0 || il < rl)) {
+    if (kl == 0) {
+      // The root always exists; its attributes come from a root entry if any.
+      nLayer = rl >= 0 ? rl : 0;
+      nEntry = rEntry;
+      nFlags = N_DIR | (rl >= 0 ? 0 : N_IMPLIED);
+    } else if (rl >= 0 && ((rFlags & R_DIR) != 0 || il < rl)) {
       nLayer = rl;
       nEntry = rEntry;
       nFlags = ((rFlags & R_DIR) != 0 ? N_DIR : 0) | ((rFlags & R_CHANGED) != 0 ? N_CHANGED : 0);
     } else if (il >= 0) {
       nLayer = il;
-      nFlags = N_DIR | N_IMPLIED;
-    } else if (kl == 0) {
-      nLayer = 0;
       nFlags = N_DIR | N_IMPLIED;
     }
     let hideDesc = hideAnc > own ? hideAnc : own;

@@ -1,0 +1,121 @@
+/**
+ * Random layer stacks (whiteouts, opaque markers, type changes, duplicates,
+ * unclean names, any entry order) through the Wasm index and through the
+ * plain sequential model in reference.ts: every lookup, every listing and
+ * the walk order must agree, on both Wasm builds.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadCore } from '../../src/core/load.js';
+import { comparePaths } from '../../src/layer/path.js';
+import type { UnionLayerEntry } from '../../src/union/types.js';
+import { UnionView } from '../../src/union/view.js';
+import { d, entry, f, l, opq, wh } from './helpers.js';
+import { ReferenceUnion } from './reference.js';
+
+const SEGS = ['a', 'b', 'c'];
+const universe: string[] = [''];
+for (const x of SEGS) {
+  universe.push(x);
+  for (const y of SEGS) {
+    universe.push(`${x}/${y}`);
+    for (const z of SEGS) universe.push(`${x}/${y}/${z}`);
+  }
+}
+const nonRoot = universe.slice(1);
+
+// Unclean spellings a tar may carry; the view must clean them all the same way.
+const spell = (p: string, how: number, dir: boolean) =>
+  how === 1 ? `./${p}` : how === 2 ? `/${p}` : how === 3 && dir ? `${p}/` : how === 4 ? p.replace('/', '//') : p;
+
+const arbEntry: fc.Arbitrary<UnionLayerEntry> = fc.oneof(
+  { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...nonRoot), fc.nat(8)).map(([p, s]) => f(spell(p, s, false))) },
+  { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...nonRoot), fc.nat(8)).map(([p, s]) => d(spell(p, s, true))) },
+  { weight: 1, arbitrary: fc.constantFrom(...nonRoot).map((p) => l(p, 'a')) },
+  { weight: 1, arbitrary: fc.constantFrom(...nonRoot).map((p) => entry(p, 'fifo')) },
+  { weight: 3, arbitrary: fc.constantFrom(...nonRoot).map((p) => wh(p)) },
+  { weight: 2, arbitrary: fc.constantFrom(...universe.filter((p) => p.split('/').length < 3)).map((p) => opq(p)) },
+  { weight: 1, arbitrary: fc.constant(d('./')) },
+);
+const arbStack = fc.array(fc.array(arbEntry, { maxLength: 12 }), { minLength: 1, maxLength: 6 });
+
+// Bigger layers (past the sort's insertion runs and into its merges): 4 names, depth 4.
+const BIG = ['a', 'b', 'c', 'd.e'];
+const bigUniverse: string[] = [''];
+const grow = (prefix: string, depth: number) => {
+  for (const s of BIG) {
+    const p = prefix === '' ? s : `${prefix}/${s}`;
+    bigUniverse.push(p);
+    if (depth > 1) grow(p, depth - 1);
+  }
+};
+grow('', 4);
+const bigNonRoot = bigUniverse.slice(1);
+const arbBigEntry: fc.Arbitrary<UnionLayerEntry> = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...bigNonRoot).map((p) => f(p)) },
+  { weight: 6, arbitrary: fc.constantFrom(...bigNonRoot).map((p) => d(p)) },
+  { weight: 2, arbitrary: fc.constantFrom(...bigNonRoot).map((p) => wh(p)) },
+  { weight: 1, arbitrary: fc.constantFrom(...bigUniverse.filter((p) => p.split('/').length < 4)).map((p) => opq(p)) },
+);
+const arbBigStack = fc.array(fc.array(arbBigEntry, { minLength: 50, maxLength: 300 }), { minLength: 1, maxLength: 8 });
+
+function check(view: UnionView, layers: UnionLayerEntry[][], paths: readonly string[] = universe): void {
+  const ref = new ReferenceUnion(layers);
+  for (const p of paths) {
+    const want = ref.lookup(p);
+    const got = view.lookup(p);
+    if (!want) {
+      expect(got, `lookup ${JSON.stringify(p)}`).toBeUndefined();
+      continue;
+    }
+    expect(got, `lookup ${JSON.stringify(p)}`).toBeDefined();
+    expect({ path: got!.path, layer: got!.layer, implied: got!.implied, dir: got!.type === 'directory' }, `lookup ${JSON.stringify(p)}`).toEqual({
+      path: p,
+      layer: want.layer,
+      implied: want.implied,
+      dir: want.dir,
+    });
+    if (!want.implied) expect(got!.entry).toBe(layers[want.layer]![want.index]);
+    if (want.dir) expect(view.readdir(p), `readdir ${JSON.stringify(p)}`).toEqual(ref.readdir(p));
+  }
+  expect(view.entries().map((n) => n.path)).toEqual(ref.paths());
+  expect(view.size).toBe(ref.paths().length);
+}
+
+for (const simd of [true, false]) {
+  describe(`union index vs the sequential model (${simd ? 'simd' : 'scalar'} build)`, () => {
+    it('agrees on random stacks', async () => {
+      const core = await loadCore({ simd });
+      fc.assert(
+        fc.property(arbStack, (layers) => {
+          check(UnionView.build(core, layers.map((entries) => ({ entries }))), layers);
+        }),
+        { numRuns: 700 },
+      );
+    });
+
+    it('agrees on stacks of bigger layers, sorted or not', async () => {
+      const core = await loadCore({ simd });
+      fc.assert(
+        fc.property(arbBigStack, fc.boolean(), (layers, sorted) => {
+          if (sorted) for (const es of layers) es.sort((x, y) => comparePaths(x.path, y.path));
+          check(UnionView.build(core, layers.map((entries) => ({ entries }))), layers, bigUniverse);
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it('agrees when layers are added one at a time with withLayer', async () => {
+      const core = await loadCore({ simd });
+      fc.assert(
+        fc.property(arbStack, arbStack, (base, top) => {
+          const view = UnionView.build(core, base.map((entries) => ({ entries })));
+          const grown = top.reduce((v, entries) => v.withLayer({ entries }), view);
+          check(grown, [...base, ...top]);
+          check(view, base); // the base view is unchanged
+        }),
+        { numRuns: 150 },
+      );
+    });
+  });
+}
