@@ -1,0 +1,80 @@
+/**
+ * The Wasm union kernel through src/core/union.ts: the hash JS computes from
+ * char codes equals the one the core computes from UTF-8, every block a build
+ * takes is given back, input errors come back as data (not traps), and
+ * results are JS-owned copies that survive memory growth.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadCore } from '../../src/core/load.js';
+import { hashPath, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, probe, UnionKind } from '../../src/core/union.js';
+
+const prep = (core: Awaited<ReturnType<typeof loadCore>>, names: string[], dirs: string[] = []) => {
+  const r = prepareLayer(core, names.join('\0'), Uint8Array.from(names, (n) => (dirs.includes(n) ? UnionKind.directory : UnionKind.other)));
+  if (isPrepareFailure(r)) throw new Error(`unexpected failure ${r.reason} at ${r.index}`);
+  return r;
+};
+
+for (const simd of [true, false]) {
+  describe(`union core (${simd ? 'simd' : 'scalar'} build)`, () => {
+    it('hashes keys exactly as hashPath hashes the JS strings (ASCII, 2/3/4-byte UTF-8)', async () => {
+      const core = await loadCore({ simd });
+      const names = ['plain/ascii.txt', 'caf\u00e9/cr\u00e8me', '\u65e5\u672c\u8a9e/\u30d5\u30a1\u30a4\u30eb', 'astral/\u{1f600}\u{10348}', 'mix/a\u00e9\u4e2d\u{1f4a9}z'];
+      const ix = mergeLayers(core, [prep(core, names)]);
+      expect(ix.count).toBeGreaterThan(names.length);
+      for (let i = 0; i < ix.count; i++) {
+        const key = nodeKey(ix, i);
+        expect(ix.hash[i], key).toBe(hashPath(key));
+        expect(probe(ix, key, hashPath(key))).toBe(i);
+      }
+      for (const n of names) expect(probe(ix, n, hashPath(n))).toBeGreaterThan(0);
+      expect(probe(ix, 'astral/\u{1f601}', hashPath('astral/\u{1f601}'))).toBe(-1);
+    });
+
+    it('reports bad names as (reason, entry index) and keeps working', async () => {
+      const core = await loadCore({ simd });
+      const fail = (names: string[]) => prepareLayer(core, names.join('\0'), new Uint8Array(names.length).fill(UnionKind.other));
+      expect(fail(['ok', 'a/../../x'])).toEqual({ reason: 'unsafe', index: 1 });
+      expect(fail(['a/.wh.', 'ok'])).toEqual({ reason: 'whiteout', index: 0 });
+      expect(fail(['ok', 'x', 'd/.wh..wh.z'])).toEqual({ reason: 'whiteout', index: 2 });
+      expect(isPrepareFailure(fail(['a', 'b\0c']))).toBe(true);
+      expect(prep(core, ['fine']).recOff.length).toBe(1);
+    });
+
+    it('gives back every block it takes (the next allocation lands where it did before)', async () => {
+      const core = await loadCore({ simd });
+      const x = core.exports;
+      const before = x.unionAlloc(8);
+      x.unionFree(before);
+      const names = Array.from({ length: 5000 }, (_, i) => `d${i % 37}/f${i}`);
+      mergeLayers(core, [prep(core, names), prep(core, names.slice(100))]);
+      prepareLayer(core, '../x', new Uint8Array(1).fill(1));
+      const after = x.unionAlloc(8);
+      x.unionFree(after);
+      expect(after).toBe(before);
+    });
+
+    it('says 0 instead of trapping when memory cannot grow that far', async () => {
+      const core = await loadCore({ simd });
+      expect(core.exports.unionAlloc(0xfff00000)).toBe(0);
+    });
+
+    it('returns copies owned by JS: lookups still work after linear memory grows', async () => {
+      const core = await loadCore({ simd });
+      const names = Array.from({ length: 2000 }, (_, i) => `dir${i % 10}/file${i}`);
+      const ix = mergeLayers(core, [prep(core, names)]);
+      const pages = core.memory.buffer.byteLength >>> 16;
+      const big = core.exports.unionAlloc(pages * 65536 + 1); // forces memory.grow
+      core.exports.unionFree(big);
+      expect(core.memory.buffer.byteLength >>> 16).toBeGreaterThan(pages);
+      for (const n of names) expect(nodeKey(ix, probe(ix, n, hashPath(n)))).toBe(n);
+    });
+
+    it('merges the root first and closes subtrees (end) correctly', async () => {
+      const core = await loadCore({ simd });
+      const ix = mergeLayers(core, [prep(core, ['a/b/c', 'a/d', 'e'], [])]);
+      const keys = Array.from({ length: ix.count }, (_, i) => nodeKey(ix, i));
+      expect(keys).toEqual(['', 'a', 'a/b', 'a/b/c', 'a/d', 'e']);
+      expect(Array.from(ix.end)).toEqual([6, 5, 4, 4, 5, 6]);
+    });
+  });
+}
