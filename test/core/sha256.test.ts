@@ -59,16 +59,21 @@ for (const simd of [true, false]) {
       });
     }
 
-    it('every length 0..1100, fed whole and split at every point', () => {
+    // Both builds compile the same streaming code, so the full square (600k
+    // splits, ~450 MB hashed) runs on the SIMD build, the default; the scalar
+    // build splits every length up to 200 and from 990, and hashes all whole.
+    const splitLength = (n: number) => simd || n <= 200 || n >= 990;
+    it(`every length 0..1100, fed whole and split at every point${simd ? '' : ' (lengths <= 200 and >= 990)'}`, () => {
       const data = randomBytes(1100);
       const bad: string[] = [];
       for (let n = 0; n <= 1100; n++) {
         const x = data.subarray(0, n);
-        const want = ref(x);
-        if (hex(kernel.digest(x)) !== want) bad.push(`len ${n} whole`);
+        const want = createHash('sha256').update(x).digest();
+        if (!want.equals(kernel.digest(x))) bad.push(`len ${n} whole`);
+        if (!splitLength(n)) continue;
         for (let k = 0; k <= n; k++) {
-          const got = hex(kernel.create().update(x.subarray(0, k)).update(x.subarray(k)).digest());
-          if (got !== want) bad.push(`len ${n} split ${k}+${n - k}`);
+          const got = kernel.create().update(x.subarray(0, k)).update(x.subarray(k)).digest();
+          if (!want.equals(got)) bad.push(`len ${n} split ${k}+${n - k}`);
         }
       }
       expect(bad.slice(0, 10)).toEqual([]);
@@ -80,12 +85,12 @@ for (const simd of [true, false]) {
     });
 
     it('several MiB, whole and split around every input-buffer slice boundary', () => {
-      const x = randomBytes(5 * 1024 * 1024 + 77);
+      const x = randomBytes(2 * 1024 * 1024 + 77);
       const want = ref(x);
       expect(hex(kernel.digest(x))).toBe(want);
       const MiB = 1024 * 1024;
       const points = [0, 1, 63, 64, 65, x.length - 1, x.length];
-      for (let m = 1; m <= 5; m++) for (const d of [-65, -64, -1, 0, 1, 55, 56, 64]) points.push(m * MiB + d);
+      for (let m = 1; m <= 2; m++) for (const d of [-65, -64, -1, 0, 1, 55, 56, 64]) points.push(m * MiB + d);
       for (const k of points) {
         expect(hex(kernel.create().update(x.subarray(0, k)).update(x.subarray(k)).digest()), `split at ${k}`).toBe(want);
       }
@@ -93,8 +98,8 @@ for (const simd of [true, false]) {
 
     it('random splits into many pieces', () => {
       const rand = rng(simd ? 1 : 2);
-      for (let round = 0; round < 200; round++) {
-        const n = Math.floor(rand() * (round < 150 ? 5000 : 3 * 1024 * 1024));
+      for (let round = 0; round < 180; round++) {
+        const n = Math.floor(rand() * (round < 160 ? 5000 : 3 * 1024 * 1024));
         const x = randomBytes(n);
         const h = kernel.create();
         const cuts: number[] = [];
