@@ -32,5 +32,8 @@ export * from './layer/engine.js';
 // registry client (docker://): pull, push, references, auth
 export * from './transport/registry/index.js';
 
+// transports: reference parsing, copy (installs store.copy), OCI layout logic
+export * from './transport/index.js';
+
 // union view over a layer stack (Wasm path index)
 export * from './union/index.js';

@@ -7,6 +7,9 @@ export * from './index.js';
 // store on disk
 export { openStore, defaultStoreDir } from './store/open-disk.js';
 export { DiskBackend } from './store/disk.js';
+
+// file transports: oci:, oci-archive:, docker-archive: (registers them for copy)
+export * from './transport/node.js';
 export { NodeDirTree, type NodeDirTreeOptions } from './tree/node-dir.js';
 
 // registry credentials from --creds, LAYERFS_AUTH, ~/.docker/config.json

@@ -214,6 +214,21 @@ export class Image {
     return this.derive((s) => ({ annotations: (s.annotations = { ...(s.annotations ?? {}), ...annotations }) }));
   }
 
+  /**
+   * The same image (same config bytes, so the same id and diffIds) with its
+   * layers stored as other blobs — e.g. decompressed for docker-archive.
+   * A new manifest is written; `mediaType` chooses its family.
+   */
+  async withStoredLayers(layers: Descriptor[], mediaType: string = this.mediaType): Promise<Image> {
+    if (layers.length !== this.layers.length) {
+      throw new ManifestInvalidError(`withStoredLayers: ${layers.length} layers given for an image with ${this.layers.length}`, { path: '$.layers' });
+    }
+    const manifest: Manifest = { schemaVersion: 2, mediaType, config: { ...this.configDescriptor }, layers: layers.map((l) => ({ ...l })) };
+    if (mediaType === MediaType.dockerManifest) manifest.config.mediaType = MediaType.dockerConfig;
+    if (this.manifest.annotations && mediaType !== MediaType.dockerManifest) manifest.annotations = { ...this.manifest.annotations };
+    return Image.fromBytes(enc.encode(JSON.stringify(manifest)), this.#configBytes);
+  }
+
   /** A brand-new image with no layers (like `umoci new`). */
   static async empty(platform: Platform = { os: 'linux', architecture: 'amd64' }, created = new Date(0).toISOString()): Promise<Image> {
     const config: ImageConfig = {

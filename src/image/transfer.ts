@@ -11,6 +11,10 @@ export interface ManifestBytes {
   bytes: Uint8Array;
   /** Media type the transport reports (HTTP Content-Type, index.json descriptor...). */
   mediaType?: string;
+  /** Digest the transport names it by (index.json descriptor, a digest reference); copy verifies it. */
+  digest?: string;
+  /** Size the transport's descriptor gives; copy verifies it. */
+  size?: number;
 }
 
 export interface ImageSource {
@@ -24,6 +28,8 @@ export interface ImageSource {
   getManifest(desc?: Descriptor): Promise<ManifestBytes>;
   /** A blob's bytes (unverified; copy verifies them). */
   getBlob(desc: Descriptor): Promise<ReadableStream<Uint8Array>>;
+  /** Names the source suggests for the image (docker-archive RepoTags, a layout's ref.name) — used by `load`. */
+  names?(): Promise<string[]>;
   close?(): Promise<void>;
 }
 

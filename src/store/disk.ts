@@ -21,6 +21,7 @@ import { Readable } from 'node:stream';
 import { BlobUnknownError } from '../errors/BlobUnknownError.js';
 import { CorruptStoreError } from '../errors/CorruptStoreError.js';
 import { checkDigest } from '../image/hashing.js';
+import { NodeDirTree } from '../tree/node-dir.js';
 import type { Tree } from '../tree/types.js';
 import type { BlobInfo, PendingBlob, StoreBackend, StoredRecord } from './types.js';
 
@@ -47,15 +48,6 @@ async function readdirOr(dir: string): Promise<string[]> {
     if (isNotFound(e)) return [];
     throw e;
   }
-}
-
-/** Factory of the Node directory tree (src/tree/node-dir.ts), loaded when first needed. */
-type DirTreeCtor = new (root: string) => Tree;
-let dirTree: Promise<DirTreeCtor> | undefined;
-async function loadDirTree(): Promise<DirTreeCtor> {
-  const spec = '../tree/node-dir.js';
-  dirTree ??= import(/* @vite-ignore */ spec).then((m: Record<string, unknown>) => (m.NodeDirTree ?? m.DirTree) as DirTreeCtor);
-  return dirTree;
 }
 
 export class DiskBackend implements StoreBackend {
@@ -225,8 +217,7 @@ export class DiskBackend implements StoreBackend {
   async openArea(kind: string, id: string): Promise<Tree> {
     const p = this.#areaPath(kind, id);
     await fs.mkdir(p, { recursive: true });
-    const Ctor = await loadDirTree();
-    return new Ctor(p);
+    return new NodeDirTree(p);
   }
 
   /** The directory behind an area (for tools that want a path, like unpack). */

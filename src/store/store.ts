@@ -20,7 +20,11 @@ import { Image, type HistoryItem } from '../image/image.js';
 import { formatPlatform } from '../image/platform.js';
 import type { ImageDestination, ImageSource } from '../image/transfer.js';
 import { parseManifestOrIndex } from '../image/validate.js';
+import type { ApplyStats } from '../layer/apply.js';
+import type { Tree } from '../tree/types.js';
+import type { UnionView } from '../union/view.js';
 import { formatLocalName, parseLocalName } from './names.js';
+import { imageView, unpackImage } from './view.js';
 import type { AreaStore, DuReport, GcReport, ImageSummary, PendingBlob, RecordStore, StoreBackend } from './types.js';
 
 /** Record kind of image references (tags). */
@@ -430,6 +434,18 @@ export class Store {
     report.removedTemp = t.count;
     report.removedBytes += t.bytes;
     return report;
+  }
+
+  // ---- reading files ----
+
+  /** The merged read-only file tree of an image (UnionView; layer indexes cached in the store). */
+  async view(ref: string): Promise<UnionView> {
+    return imageView(this, await this.image(ref));
+  }
+
+  /** Write an image's root filesystem into `tree` (its layers applied in order). */
+  async unpack(ref: string, tree: Tree): Promise<ApplyStats[]> {
+    return unpackImage(this, await this.image(ref), tree);
   }
 
   // ---- copy and transfer ends ----

@@ -1,0 +1,157 @@
+/**
+ * Copy an image from any transport to any other (skopeo copy): resolve the
+ * source to one manifest (an index resolves to the asked platform, default
+ * the host's), then send the config and layers the destination lacks, each
+ * verified against its digest as it streams, then the manifest. Blobs are
+ * never recompressed, so digests and the manifest digest are kept — except
+ * for a destination that only holds plain tars (docker-archive), where
+ * layers are decompressed and named by their diffIds; the config, and so
+ * the image id, is kept. Any failure aborts the destination: nothing this
+ * copy wrote stays visible.
+ */
+import { ManifestInvalidError } from '../errors/ManifestInvalidError.js';
+import { readAll, verifyBytes, verifyStream } from '../image/hashing.js';
+import { Image } from '../image/image.js';
+import { MediaType, layerCompression, uncompressedLayerType } from '../image/media-types.js';
+import { hostPlatform, parsePlatform, selectManifest } from '../image/platform.js';
+import type { ImageDestination, ImageSource } from '../image/transfer.js';
+import type { Descriptor, Platform } from '../image/types.js';
+import { parseManifestOrIndex } from '../image/validate.js';
+import { openLayerTar } from '../layer/layer-io.js';
+import type { CopyOptions, CopyResult, Store } from '../store/store.js';
+import { openDestination, openSource } from './endpoints.js';
+import { parseImageReference, type TransportRef } from './reference.js';
+
+const MAX_JSON = 4 * 1024 * 1024;
+
+async function readJsonBytes(stream: ReadableStream<Uint8Array>, what: string): Promise<Uint8Array> {
+  try {
+    return await readAll(stream, MAX_JSON);
+  } catch (e) {
+    if (e instanceof RangeError) throw new ManifestInvalidError(`${what} is larger than ${MAX_JSON} bytes`, { path: '$' });
+    throw e;
+  }
+}
+
+/** Resolve a source to one image (manifest + config), verified. */
+export async function resolveImage(src: ImageSource, platform?: string | Platform): Promise<Image> {
+  const top = await src.getManifest();
+  if (top.digest) await verifyBytes(top.bytes, top.digest, top.size);
+  const parsed = parseManifestOrIndex(top.bytes, top.mediaType);
+  let bytes = top.bytes;
+  let mediaType = parsed.mediaType;
+  let manifest = parsed.kind === 'manifest' ? parsed.manifest : undefined;
+  if (parsed.kind === 'index') {
+    const want = platform === undefined ? hostPlatform() : typeof platform === 'string' ? parsePlatform(platform) : platform;
+    const desc = selectManifest(parsed.index, want);
+    const child = await src.getManifest(desc);
+    await verifyBytes(child.bytes, desc.digest, desc.size);
+    const inner = parseManifestOrIndex(child.bytes, child.mediaType ?? desc.mediaType);
+    if (inner.kind !== 'manifest') throw new ManifestInvalidError(`index entry ${desc.digest} is itself an index; nested indexes are not followed`, { path: '$.manifests' });
+    bytes = child.bytes;
+    mediaType = inner.mediaType;
+    manifest = inner.manifest;
+  }
+  const c = manifest!.config;
+  const configBytes = await readJsonBytes((await src.getBlob(c)).pipeThrough(verifyStream(c.digest, c.size)), 'config');
+  return Image.fromBytes(bytes, configBytes, { mediaType });
+}
+
+/** A pass-through that counts bytes. */
+function counter(onEnd: (n: number) => void, onChunk?: (n: number) => void): TransformStream<Uint8Array, Uint8Array> {
+  let n = 0;
+  return new TransformStream({
+    transform(chunk, c) {
+      n += chunk.byteLength;
+      onChunk?.(n);
+      c.enqueue(chunk);
+    },
+    flush() {
+      onEnd(n);
+    },
+  });
+}
+
+export interface CopyImageOptions {
+  platform?: string | Platform;
+  onProgress?: CopyOptions['onProgress'];
+  signal?: AbortSignal;
+}
+
+/** Copy between two open ends. Returns the destination manifest digest and counts. */
+export async function copyImage(src: ImageSource, dst: ImageDestination, opts: CopyImageOptions = {}): Promise<CopyResult & { image: Image }> {
+  let copied = 0;
+  let skipped = 0;
+  try {
+    let image = await resolveImage(src, opts.platform);
+    const send = async (desc: Descriptor, diffId?: string) => {
+      opts.signal?.throwIfAborted();
+      if (await dst.hasBlob(desc)) {
+        skipped++;
+        opts.onProgress?.({ digest: desc.digest, done: desc.size, total: desc.size, skipped: true });
+        return;
+      }
+      let s = await src.getBlob(desc);
+      if (!dst.verifiesBlobs) s = s.pipeThrough(verifyStream(desc.digest, desc.size));
+      if (opts.onProgress) s = s.pipeThrough(counter(() => {}, (n) => opts.onProgress!({ digest: desc.digest, done: n, total: desc.size })));
+      await dst.putBlob(desc, s, diffId ? { diffId } : undefined);
+      copied++;
+    };
+
+    await send(image.configDescriptor as Descriptor);
+    if (dst.wantsUncompressedLayers && image.layers.some((l) => layerCompression(l.mediaType) !== 'none')) {
+      const plain: Descriptor[] = [];
+      const sizes = new Map<string, number>();
+      for (const l of image.layers) {
+        if (layerCompression(l.mediaType) === 'none') {
+          await send(image.manifest.layers[l.index] as Descriptor, l.diffId);
+          plain.push({ ...(image.manifest.layers[l.index] as Descriptor) });
+          continue;
+        }
+        const mediaType = uncompressedLayerType(l.mediaType);
+        let size = sizes.get(l.diffId);
+        if (size === undefined) {
+          // The stored blob is verified as it is read, its tar against the diffId as it is inflated.
+          const stored = (await src.getBlob(image.manifest.layers[l.index] as Descriptor)).pipeThrough(verifyStream(l.digest, l.size));
+          const { tar } = await openLayerTar(stored);
+          let n = 0;
+          await dst.putBlob({ mediaType, digest: l.diffId, size: 0 }, tar.pipeThrough(verifyStream(l.diffId)).pipeThrough(counter((c) => (n = c))), { diffId: l.diffId });
+          sizes.set(l.diffId, (size = n));
+          copied++;
+        }
+        plain.push({ mediaType, digest: l.diffId, size });
+      }
+      image = await image.withStoredLayers(plain, image.mediaType === MediaType.dockerManifest ? MediaType.dockerManifest : MediaType.ociManifest);
+    } else {
+      for (const l of image.layers) await send(image.manifest.layers[l.index] as Descriptor, l.diffId);
+    }
+    opts.signal?.throwIfAborted();
+    await dst.putManifest(image);
+    await dst.commit();
+    return { digest: image.digest, id: image.id, copiedBlobs: copied, skippedBlobs: skipped, image };
+  } catch (e) {
+    await dst.abort().catch(() => {});
+    throw e;
+  } finally {
+    await src.close?.().catch(() => {});
+  }
+}
+
+/**
+ * `store.copy(src, dst)` / `layerfs copy SRC DST`: parse both references,
+ * open their transports, copy.
+ */
+export async function copyReferences(store: Store | undefined, src: string | TransportRef, dst: string | TransportRef, opts: CopyOptions = {}): Promise<CopyResult & { image: Image }> {
+  const s = typeof src === 'string' ? parseImageReference(src) : src;
+  const d = typeof dst === 'string' ? parseImageReference(dst) : dst;
+  const ctx = { store, options: opts as Record<string, unknown> };
+  const source = await openSource(s, ctx);
+  let destination: ImageDestination;
+  try {
+    destination = await openDestination(d, ctx);
+  } catch (e) {
+    await source.close?.().catch(() => {});
+    throw e;
+  }
+  return copyImage(source, destination, { platform: opts.platform, onProgress: opts.onProgress, signal: opts.signal });
+}

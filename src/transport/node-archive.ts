@@ -1,0 +1,99 @@
+/**
+ * Tar archives of a directory (Node): extracting one to a temporary
+ * directory and writing a directory out as one, with the streaming tar
+ * reader and writer of src/tar. oci-archive: and docker-archive: go through
+ * a temporary directory, as containers/image does, so their blobs can be
+ * read in any order.
+ */
+import { createReadStream } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { NotFoundError } from '../errors/NotFoundError.js';
+import { cleanPath } from '../layer/path.js';
+import { tarHeader } from '../tar/encode.js';
+import { parseTar } from '../tar/reader.js';
+import { createTarWriter } from '../tar/writer.js';
+import { writeStreamToFile } from './node-layout-fs.js';
+
+export async function makeTempDir(prefix: string): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), `layerfs-${prefix}-`));
+}
+
+export function fileStream(p: string): ReadableStream<Uint8Array> {
+  return Readable.toWeb(createReadStream(p, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
+}
+
+/** Extract the regular files and directories of the tar at `file` into `dir` (names are cleaned: nothing lands outside). */
+export async function extractArchive(file: string, dir: string): Promise<void> {
+  try {
+    const st = await fs.stat(file);
+    if (!st.isFile()) throw new InvalidArgumentError(`${file} is not a file`, { path: file });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`archive ${file} does not exist`, { path: file });
+    throw e;
+  }
+  for await (const entry of parseTar(fileStream(file))) {
+    const rel = cleanPath(entry.header.path);
+    if (rel === '') continue;
+    const dest = path.join(dir, ...rel.split('/'));
+    if (entry.header.type === 'directory') {
+      await fs.mkdir(dest, { recursive: true });
+    } else if (entry.header.type === 'file') {
+      await fs.mkdir(path.dirname(dest), { recursive: true });
+      await fs.rm(dest, { force: true });
+      const body = entry.body[Symbol.asyncIterator]();
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(c) {
+          const r = await body.next();
+          if (r.done) c.close();
+          else c.enqueue(r.value.slice());
+        },
+      });
+      await writeStreamToFile(dest, stream);
+    }
+    // Links and devices have no place in an image archive: skipped.
+  }
+}
+
+async function walkFiles(dir: string, rel = ''): Promise<Array<{ rel: string; dir: boolean; size: number }>> {
+  const out: Array<{ rel: string; dir: boolean; size: number }> = [];
+  const names = (await fs.readdir(path.join(dir, rel))).sort();
+  for (const n of names) {
+    const r = rel ? `${rel}/${n}` : n;
+    const st = await fs.stat(path.join(dir, r));
+    if (st.isDirectory()) {
+      out.push({ rel: r, dir: true, size: 0 });
+      out.push(...(await walkFiles(dir, r)));
+    } else if (st.isFile()) out.push({ rel: r, dir: false, size: st.size });
+  }
+  return out;
+}
+
+/**
+ * Write `dir` as a tar to `file` (through `file`.tmp + rename). `order`
+ * puts some names first (docker-archive readers like manifest.json early
+ * but do not require it). mtimes are 0 so the same content gives the same bytes.
+ */
+export async function writeArchive(dir: string, file: string): Promise<void> {
+  const entries = await walkFiles(dir);
+  const w = createTarWriter();
+  const tmp = `${file}.layerfs-tmp-${process.pid}-${Date.now()}`;
+  const sink = writeStreamToFile(tmp, w.readable);
+  try {
+    for (const e of entries) {
+      if (e.dir) await w.add(tarHeader({ path: `${e.rel}/`, type: 'directory', mode: 0o755 }));
+      else await w.add(tarHeader({ path: e.rel, type: 'file', mode: 0o644, size: e.size }), fileStream(path.join(dir, e.rel)));
+    }
+    await w.finish();
+    await sink;
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await w.abort(e).catch(() => {});
+    await sink.catch(() => {});
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
