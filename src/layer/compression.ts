@@ -105,8 +105,9 @@ function corrupt(compression: Compression, cause: unknown): InvalidTarError {
 
 /**
  * Pull-driven inflate through a node:zlib stream in paused mode: output is
- * read only when the consumer asks, so memory stays bounded whatever the
- * compression ratio.
+ * read only when the consumer asks, input is written ahead until zlib's
+ * writable buffer is full (so inflating on the thread pool overlaps with
+ * the consumer's work), and memory stays bounded whatever the ratio.
  */
 function zlibInflate(src: ReadableStream<Uint8Array>, zlib: Zlib): ReadableStream<Uint8Array> {
   const z: ZlibStream = zlib.createGunzip({ chunkSize: 128 * 1024 });
@@ -123,9 +124,9 @@ function zlibInflate(src: ReadableStream<Uint8Array>, zlib: Zlib): ReadableStrea
   };
   let error: unknown;
   let ended = false;
-  let writing = false;
   let srcDone = false;
   z.on('readable', kick);
+  z.on('drain', kick);
   z.on('end', () => {
     ended = true;
     kick();
@@ -148,17 +149,13 @@ function zlibInflate(src: ReadableStream<Uint8Array>, zlib: Zlib): ReadableStrea
             controller.close();
             return;
           }
-          if (!writing && !srcDone) {
+          if (!srcDone && !z.writableNeedDrain) {
             const r = await reader.read();
             if (r.done) {
               srcDone = true;
               z.end();
             } else if (r.value.byteLength > 0) {
-              writing = true;
-              z.write(r.value, () => {
-                writing = false;
-                kick();
-              });
+              z.write(r.value);
             }
             continue;
           }

@@ -12,7 +12,7 @@
  */
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { InvalidTarError } from '../errors/InvalidTarError.js';
-import { createHasher, sha256Many, parseDigest, type Digest, type Hasher } from '../digest/index.js';
+import { createHasher, sha256Many, parseDigest, type Digest, type Hasher, type HashOptions } from '../digest/index.js';
 import { digestMismatch, sizeMismatch } from '../digest/verify.js';
 import { TarParser } from '../tar/parser.js';
 import type { TarHeader } from '../tar/types.js';
@@ -48,6 +48,8 @@ export interface ReadLayerOptions {
   expectedSize?: number;
   /** Hash each regular file's content (default true). */
   contentDigests?: boolean;
+  /** Hash backend for every digest of the pass (see createHasher; default 'auto'). */
+  hash?: HashOptions;
 }
 
 export type LayerSource = ReadableStream<Uint8Array> | Uint8Array;
@@ -89,8 +91,9 @@ export async function readLayer(src: LayerSource, opts: ReadLayerOptions = {}): 
     throw new InvalidArgumentError(`expected size must be a non-negative integer, got ${String(expectedSize)}`, { size: expectedSize });
   }
   const hashContent = opts.contentDigests ?? true;
-  const stored = await createHasher(algorithm);
-  const tarHash = await createHasher('sha256');
+  const hashOpts = opts.hash;
+  const stored = await createHasher(algorithm, hashOpts);
+  const tarHash = await createHasher('sha256', hashOpts);
   const label = opts.expectedDigest ?? 'layer';
 
   let size = 0;
@@ -107,6 +110,8 @@ export async function readLayer(src: LayerSource, opts: ReadLayerOptions = {}): 
   const { head, stream } = await peekBytes(counted, 4);
   const compression = detectCompression(head);
   const tar = decompress(stream, compression);
+  // A plain sha256 tar: stored bytes and tar bytes are the same, hash them once.
+  const sameBytes = compression === 'none' && algorithm === 'sha256';
 
   // Per-entry state, driven by the synchronous parser.
   const entries: LayerEntry[] = [];
@@ -154,7 +159,7 @@ export async function readLayer(src: LayerSource, opts: ReadLayerOptions = {}): 
     const b = batch;
     batch = [];
     batchBytes = 0;
-    const digests = await sha256Many(b.map((x) => x.data));
+    const digests = await sha256Many(b.map((x) => x.data), hashOpts);
     for (let i = 0; i < b.length; i++) b[i]!.entry.contentDigest = digests[i]!;
   };
 
@@ -165,14 +170,14 @@ export async function readLayer(src: LayerSource, opts: ReadLayerOptions = {}): 
       const { done, value } = await reader.read();
       if (done) break;
       uncompressedSize += value.length;
-      tarHash.update(value);
+      if (!sameBytes) tarHash.update(value);
       parser.push(value);
       // Await points: give a large file in progress its own hasher, hash a full batch.
       if (needHasher) {
         needHasher = false;
         const c = current();
         if (c && !c.hasher) {
-          const h = await createHasher('sha256');
+          const h = await createHasher('sha256', hashOpts);
           for (const p of c.parts) h.update(p);
           c.parts = [];
           c.hasher = h;
@@ -192,7 +197,7 @@ export async function readLayer(src: LayerSource, opts: ReadLayerOptions = {}): 
   const digest = stored.digest();
   if (expectedSize !== undefined && size !== expectedSize) throw sizeMismatch(label, expectedSize, size);
   if (opts.expectedDigest !== undefined && digest !== opts.expectedDigest) throw digestMismatch(opts.expectedDigest, digest);
-  return { digest, diffId: tarHash.digest(), size, uncompressedSize, compression, entries };
+  return { digest, diffId: sameBytes ? digest : tarHash.digest(), size, uncompressedSize, compression, entries };
 }
 
 /**
