@@ -32,7 +32,7 @@ export function umociUnpack(layout: string, tag: string, bundle: string): string
  *  3. `umoci insert --opaque` over /opq (an opaque directory)
  *  4. a new file under a directory of layer 1
  */
-export function buildUmociImage(dir: string, tag = 'base'): string {
+export function buildUmociImage(dir: string, tag = 'base', opts: { insert?: boolean } = {}): string {
   const work = tmp('umoci-work');
   run('umoci', ['init', '--layout', dir]);
   run('umoci', ['new', '--image', `${dir}:${tag}`]);
@@ -63,6 +63,10 @@ export function buildUmociImage(dir: string, tag = 'base'): string {
   run('umoci', ['repack', '--image', `${dir}:${tag}`, bundle]);
   fs.rmSync(bundle, { recursive: true, force: true });
 
+  if (opts.insert === false) {
+    fs.rmSync(work, { recursive: true, force: true });
+    return dir;
+  }
   const src = path.join(work, 'opqsrc');
   fs.mkdirSync(src);
   fs.writeFileSync(path.join(src, 'fresh'), 'fresh\n');
