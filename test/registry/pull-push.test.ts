@@ -172,6 +172,25 @@ describe('pull and push against docker-registry, with skopeo as the reference cl
     });
   });
 
+  it('a corrupted store blob is refused by the registry: DIGEST_MISMATCH, blob and manifest absent there', async () => {
+    const store = openMemoryStore();
+    const img = buildImage([randomLayer('corrupt')]);
+    await storeImage(store, img, 'bad/img:1');
+    const layer = img.layers[0]!;
+    const original = store.backend.getBlob.bind(store.backend);
+    store.backend.getBlob = async (digest: string) => {
+      if (digest !== layer.digest) return original(digest);
+      const bytes = Buffer.from(layer.blob);
+      bytes[100] ^= 0xff;
+      return new ReadableStream({ start: (c) => (c.enqueue(new Uint8Array(bytes)), c.close()) });
+    };
+    const e = await pushImage(store, 'bad/img:1', `docker://${reg.host}/bad/img:1`, fast).catch((x) => x);
+    expect(e.code).toBe('DIGEST_MISMATCH');
+    const c = new RegistryClient(reg.host);
+    expect(await c.hasBlob('bad/img', layer.digest)).toBeUndefined();
+    expect(await c.headManifest('bad/img', '1')).toBeUndefined();
+  });
+
   it('fails with NOT_FOUND naming the repository, leaving the store empty', async () => {
     const store = openMemoryStore();
     const e = await pullImage(store, `docker://${reg.host}/no/such:tag`, fast).catch((x) => x);

@@ -108,7 +108,10 @@ export async function pushImageObject(store: Store, image: Image, reference: str
   const unique = [...new Map(blobs.map((b) => [b.digest, b])).values()];
   const result: PushResult = { digest: image.digest, reference: '', uploaded: 0, mounted: 0, skipped: 0, bytes: 0 };
   await runAll(unique, limiter(opts.concurrency ?? DEFAULT_CONCURRENCY), controller, async (desc) => {
-    const outcome = await ensureBlob(client, ref.repository, desc, () => store.getBlob(desc.digest, desc.size), {
+    // Raw store bytes: the registry hashes every upload against its ?digest= and refuses a
+    // mismatch (DIGEST_INVALID -> DIGEST_MISMATCH) before the blob exists there, and the
+    // client checks the size, so hashing here as well would only cost CPU.
+    const outcome = await ensureBlob(client, ref.repository, desc, () => store.backend.getBlob(desc.digest), {
       sources,
       signal,
       onProgress: opts.onProgress,
