@@ -1,0 +1,413 @@
+/**
+ * `build(store, opts)`: a Dockerfile and a context in, an image in the
+ * store out, without a daemon or a process.
+ *
+ * 1. Everything that can be checked is checked before anything is built:
+ *    the Dockerfile is parsed (RUN refused), every step is planned with its
+ *    variables expanded, the base image is found.
+ * 2. Each step then either reuses its cached result or runs. Metadata steps
+ *    change only the config (history entry with `empty_layer: true`); each
+ *    COPY/ADD writes one layer through the layer engine.
+ * 3. Like Docker's classic builder, a cached step restores the whole image
+ *    state it produced last time (config, history timestamps and all), so
+ *    a fully cached build gives the very same image id, and a step's key
+ *    chains on the state before it: (chain id, config digest) + the
+ *    instruction as expanded + the digest of its inputs (names, modes,
+ *    contents; never mtimes) + the output options.
+ */
+import { sha256 } from '../digest/index.js';
+import { BuildError } from '../errors/BuildError.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { LayerfsError } from '../errors/LayerfsError.js';
+import { NotFoundError } from '../errors/NotFoundError.js';
+import { Image } from '../image/image.js';
+import { MediaType } from '../image/media-types.js';
+import { hostPlatform, parsePlatform } from '../image/platform.js';
+import type { ImageConfig, Platform } from '../image/types.js';
+import { diffTrees } from '../layer/diff.js';
+import type { LayerCompression } from '../layer/layer-io.js';
+import type { Store } from '../store/store.js';
+import { MemoryTree } from '../tree/memory.js';
+import type { TreeReader } from '../tree/types.js';
+import { copyImage, openSource, parseImageReference } from '../transport/index.js';
+import type { UnionView } from '../union/view.js';
+import { toBuildContext, type BuildContext, type ContextInput } from './context.js';
+import { planCopy, type PlanTree } from './copy-layer.js';
+import { DockerIgnore } from './dockerignore.js';
+import { parseDockerfile, type Dockerfile, type Stage } from './dockerfile/instructions.js';
+import { expandWord } from './dockerfile/words.js';
+import { imageView, layerFromPlan, viewFs, viewReader, type KnownLayers } from './image-fs.js';
+import { resolveOwner } from './owner.js';
+import { globalArgValues, planStage, type PlannedStep } from './plan.js';
+import { hashFiles, indexContext, inputsDigest, selectSources, type ContextIndex } from './sources.js';
+
+/** Record kind of the build cache (src/store records; each keeps its image alive against gc). */
+export const BUILD_CACHE = 'build-cache';
+const CACHE_VERSION = 1;
+/** `comment` of the history entries a build writes (BuildKit writes buildkit.dockerfile.v0). */
+export const HISTORY_COMMENT = 'layerfs.dockerfile.v0';
+
+export interface BuildOptions {
+  /** A directory (Node, through layerfs/node), a tree, a file map or File objects. */
+  context: ContextInput | string;
+  /** Path of the Dockerfile inside the context (default 'Dockerfile'). */
+  dockerfile?: string;
+  /** The Dockerfile's text, instead of reading it from the context (`-f` outside the context). */
+  dockerfileText?: string;
+  /** Names for the result (`name[:tag]`). */
+  tag?: string | string[];
+  buildArgs?: Record<string, string>;
+  /** Build every step again (the results still refresh the cache). */
+  noCache?: boolean;
+  /** Seconds since the epoch: timestamps of the image and clamp for file mtimes (reproducible builds). */
+  sourceDateEpoch?: number;
+  /** `os/arch[/variant]` of a FROM scratch image and of bases picked from an index (default: the host's). */
+  platform?: string;
+  /** Layer compression (default gzip). */
+  compression?: LayerCompression;
+  /** Stage to build (its `AS name`); default the last one. */
+  target?: string;
+  /** Step lines, progress and warnings. */
+  onEvent?: (e: BuildEvent) => void;
+  /** Options for pulling a FROM that names another transport (credentials...). */
+  copyOptions?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+export interface StepReport {
+  number: number;
+  total: number;
+  text: string;
+  kind: 'from' | 'arg' | 'meta' | 'copy';
+  cached: boolean;
+  /** The layer a COPY/ADD step made or reused. */
+  layer?: { digest: string; diffId: string; size: number };
+  /** Milliseconds the step took. */
+  ms: number;
+}
+
+export type BuildEvent =
+  | { type: 'step-start'; number: number; total: number; text: string }
+  | ({ type: 'step-done' } & StepReport)
+  | { type: 'progress'; number: number; phase: 'hash' | 'pack'; done: number; total: number }
+  | { type: 'warning'; message: string };
+
+export interface BuildResult {
+  /** Image id (config digest). */
+  id: string;
+  /** Manifest digest. */
+  digest: string;
+  image: Image;
+  names: string[];
+  steps: StepReport[];
+}
+
+interface CacheValue {
+  manifest: string;
+  text: string;
+}
+
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+async function readContextFile(ctx: BuildContext, path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await ctx.readBytes(path);
+  } catch (e) {
+    if (e instanceof NotFoundError || (e as { code?: string }).code === 'ENOENT' || (e as { code?: string }).code === 'NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+/** Stages the target needs: itself and the stages its FROM names, in order. */
+function neededStages(df: Dockerfile, target: Stage, globals: Map<string, string>): Stage[] {
+  const need = new Set<number>();
+  const visit = (st: Stage) => {
+    if (need.has(st.index)) return;
+    need.add(st.index);
+    const name = expandWord(st.from.image, globals, { escape: df.escape, line: st.from.raw.line }).toLowerCase();
+    const dep = df.stages.find((s, i) => i < st.index && (s.name === name || String(s.index) === name));
+    if (dep) visit(dep);
+  };
+  visit(target);
+  return df.stages.filter((s) => need.has(s.index));
+}
+
+class Builder {
+  private readonly known: KnownLayers = new Map();
+  private ctxIndex?: ContextIndex;
+  private number = 0;
+  private readonly reports: StepReport[] = [];
+  private readonly compression: LayerCompression;
+  private readonly epoch?: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: BuildOptions,
+    private readonly ctx: BuildContext,
+    private readonly ignore: DockerIgnore,
+    private readonly total: number,
+  ) {
+    this.compression = opts.compression ?? 'gzip';
+    this.epoch = opts.sourceDateEpoch;
+  }
+
+  private emit(e: BuildEvent): void {
+    this.opts.onEvent?.(e);
+  }
+
+  private stepTime(): string {
+    return this.epoch !== undefined ? isoTime(this.epoch) : new Date().toISOString();
+  }
+
+  private async contextIndex(): Promise<ContextIndex> {
+    if (!this.ctxIndex) {
+      const all = await this.ctx.list();
+      const kept = this.ignore.empty ? all : all.filter((e) => !this.ignore.ignores(e.path));
+      this.ctxIndex = indexContext(this.ctx, kept);
+    }
+    return this.ctxIndex;
+  }
+
+  private async cacheKey(image: Image, text: string, inputs: string): Promise<string> {
+    const chain = image.layers.length ? image.layers[image.layers.length - 1]!.chainId : '';
+    const doc = JSON.stringify({ v: CACHE_VERSION, chain, config: image.id, step: text, inputs, epoch: this.epoch ?? null, compression: this.compression });
+    return (await sha256(new TextEncoder().encode(doc))).slice('sha256:'.length);
+  }
+
+  /** The cached image of a key, if every blob it needs is still in the store (gc may have swept some). */
+  private async lookup(key: string): Promise<Image | undefined> {
+    if (this.opts.noCache) return undefined;
+    const rec = await this.store.records<CacheValue>(BUILD_CACHE).get(key);
+    if (!rec) return undefined;
+    try {
+      if (!(await this.store.hasBlob(rec.manifest))) return undefined;
+      const img = await this.store.imageByDigest(rec.manifest);
+      for (const l of img.layers) if (!(await this.store.hasBlob(l.digest))) return undefined;
+      return img;
+    } catch (e) {
+      if (e instanceof LayerfsError) return undefined; // a damaged entry is a miss, and is overwritten below
+      throw e;
+    }
+  }
+
+  private async remember(key: string, image: Image, text: string): Promise<void> {
+    await this.store.putImage(image);
+    await this.store.records<CacheValue>(BUILD_CACHE).put(key, { manifest: image.digest, text }, { blobs: [image.digest] });
+  }
+
+  private async baseImage(stage: Stage, globals: Map<string, string>, built: Map<number, Image>, df: Dockerfile): Promise<{ image: Image; text: string }> {
+    const line = stage.from.raw.line;
+    const ref = expandWord(stage.from.image, globals, { escape: df.escape, line });
+    const platformText = stage.from.platform ? expandWord(stage.from.platform, globals, { escape: df.escape, line }) : this.opts.platform;
+    const text = `FROM ${stage.from.platform ? `--platform=${platformText} ` : ''}${ref}${stage.name ? ` AS ${stage.name}` : ''}`;
+    const dep = df.stages.find((s, i) => i < stage.index && (s.name === ref.toLowerCase() || String(s.index) === ref));
+    if (dep) return { image: built.get(dep.index)!, text };
+    if (ref.toLowerCase() === 'scratch') {
+      const p: Platform = platformText ? parsePlatform(platformText) : { ...hostPlatform(), os: 'linux' };
+      return { image: await Image.empty(p, isoTime(0)), text };
+    }
+    let tref;
+    try {
+      tref = parseImageReference(ref);
+    } catch (e) {
+      throw new BuildError(`Dockerfile line ${line}: FROM ${ref}: ${(e as Error).message}`, { line, ref }, { cause: e });
+    }
+    if (tref.transport === 'local') {
+      try {
+        return { image: await this.store.image(tref.name), text };
+      } catch (e) {
+        if (e instanceof NotFoundError) {
+          throw new NotFoundError(`Dockerfile line ${line}: FROM ${ref}: no such image in the store ${this.store.location} (copy it in first, or name a transport: docker://, oci:, oci-archive:, docker-archive:)`, { line, ref }, { cause: e });
+        }
+        throw e;
+      }
+    }
+    // Another transport: copy the image's blobs into the store (no name), as a pull would.
+    const source = await openSource(tref, { store: this.store, options: this.opts.copyOptions ?? {} });
+    const res = await copyImage(source, this.store.destination([]), { platform: platformText, signal: this.opts.signal });
+    return { image: res.image, text };
+  }
+
+  private begin(text: string): { number: number; t0: number } {
+    this.number++;
+    this.emit({ type: 'step-start', number: this.number, total: this.total, text });
+    return { number: this.number, t0: now() };
+  }
+
+  private done(s: { number: number; t0: number }, r: Omit<StepReport, 'number' | 'total' | 'ms'>): void {
+    const rep: StepReport = { number: s.number, total: this.total, ms: Math.round(now() - s.t0), ...r };
+    this.reports.push(rep);
+    this.emit({ type: 'step-done', ...rep });
+  }
+
+  /** The FROM step: resolves (and, for another transport, copies in) the base image. */
+  async from(stage: Stage, df: Dockerfile, globals: Map<string, string>, built: Map<number, Image>): Promise<Image> {
+    const s0 = this.begin(`FROM ${stage.from.image}`);
+    const { image, text } = await this.baseImage(stage, globals, built, df);
+    this.done(s0, { text, kind: 'from', cached: false });
+    return image;
+  }
+
+  async buildStage(base: Image, plan: PlannedStep[]): Promise<Image> {
+    let image = base;
+    let view: { image: Image; view: UnionView } | undefined;
+    const viewOf = async (img: Image): Promise<UnionView> => {
+      if (view?.image !== img) view = { image: img, view: await imageView(this.store, img, this.known) };
+      return view.view;
+    };
+
+    for (const step of plan) {
+      this.opts.signal?.throwIfAborted();
+      const s = this.begin(step.text);
+      if (step.kind === 'arg') {
+        this.done(s, { text: step.text, kind: 'arg', cached: false });
+        continue;
+      }
+      if (step.kind === 'meta') {
+        const key = await this.cacheKey(image, step.text, '');
+        const hit = await this.lookup(key);
+        if (hit) {
+          image = hit;
+          this.done(s, { text: step.text, kind: 'meta', cached: true });
+          continue;
+        }
+        const t = this.stepTime();
+        image = await image.withConfig((c: ImageConfig) => {
+          step.apply!(c);
+          c.created = t;
+          c.history = [...(c.history ?? []), { created: t, created_by: step.text, comment: HISTORY_COMMENT, empty_layer: true }];
+        });
+        await this.remember(key, image, step.text);
+        this.done(s, { text: step.text, kind: 'meta', cached: false });
+        continue;
+      }
+
+      // COPY / ADD
+      const copy = step.copy!;
+      const line = step.instruction.raw.line;
+      const ix = await this.contextIndex();
+      const roots = selectSources(ix, copy.sources, line, copy.add ? 'ADD' : 'COPY');
+      const contents = await hashFiles(
+        this.ctx,
+        roots.flatMap((r) => (r.entry.type === 'directory' ? r.children : [r.entry])),
+        (done, total) => this.emit({ type: 'progress', number: s.number, phase: 'hash', done, total }),
+        this.opts.signal,
+      );
+      const inputs = await inputsDigest(roots, contents);
+      const key = await this.cacheKey(image, step.text, inputs);
+      const hit = await this.lookup(key);
+      if (hit) {
+        image = hit;
+        const l = hit.layers[hit.layers.length - 1]!;
+        this.done(s, { text: step.text, kind: 'copy', cached: true, layer: { digest: l.digest, diffId: l.diffId, size: l.size } });
+        continue;
+      }
+      const v = await viewOf(image);
+      const owner = copy.chown ? await resolveOwner(copy.chown, viewReader(v), line) : undefined;
+      const t = this.stepTime();
+      const nowSeconds = this.epoch ?? Math.floor(Date.now() / 1000);
+      const planTree: PlanTree = await planCopy({ fs: viewFs(v), ctx: this.ctx, roots, step: copy, owner, now: nowSeconds, line });
+      const total = [...planTree.entries.values()].reduce((n, p) => n + (p.entry.type === 'file' ? p.entry.size : 0), 0);
+      let packed = 0;
+      planTree.onRead = (n) => {
+        packed += n;
+        this.emit({ type: 'progress', number: s.number, phase: 'pack', done: packed, total });
+      };
+      const layer = await diffTrees(new MemoryTree() as TreeReader, planTree, { compression: this.compression, sourceDateEpoch: this.epoch, signal: this.opts.signal });
+      planTree.onRead = undefined;
+      if (!(await this.store.hasBlob(layer.digest))) {
+        const bytes = layer.bytes!;
+        // The digest was computed by the same pass that produced the bytes: hand them to the backend as they are.
+        const pending = await this.store.backend.putBlob(
+          layer.digest,
+          new ReadableStream<Uint8Array>({
+            start(c) {
+              c.enqueue(bytes);
+              c.close();
+            },
+          }),
+        );
+        await pending.commit();
+      }
+      const before = image;
+      image = await image.derive(({ config, layers }) => {
+        layers.push({ mediaType: before.mediaType === MediaType.dockerManifest ? dockerLayerType(this.compression) : layer.mediaType, digest: layer.digest, size: layer.size });
+        config.rootfs.diff_ids.push(layer.diffId);
+        config.created = t;
+        config.history = [...(config.history ?? []), { created: t, created_by: step.text, comment: HISTORY_COMMENT }];
+      });
+      this.known.set(layer.diffId, layerFromPlan(planTree));
+      if (view?.image === before) view = { image, view: view.view.withLayer(this.known.get(layer.diffId)!) };
+      await this.remember(key, image, step.text);
+      this.done(s, { text: step.text, kind: 'copy', cached: false, layer: { digest: layer.digest, diffId: layer.diffId, size: layer.size } });
+    }
+    return image;
+  }
+
+  get steps(): StepReport[] {
+    return this.reports;
+  }
+}
+
+function dockerLayerType(c: LayerCompression): string {
+  return c === 'gzip' ? MediaType.dockerLayerGzip : c === 'zstd' ? 'application/vnd.docker.image.rootfs.diff.tar.zstd' : MediaType.dockerLayer;
+}
+
+/**
+ * Build an image from a Dockerfile. Errors (all LayerfsError): DockerfileParseError
+ * and UnsupportedInstructionError before anything is built; BuildError,
+ * NotFoundError (missing sources or base) naming the Dockerfile line.
+ */
+export async function build(store: Store, opts: BuildOptions): Promise<BuildResult> {
+  if (!opts || opts.context === undefined || opts.context === null) throw new InvalidArgumentError('build needs a context');
+  if (opts.sourceDateEpoch !== undefined && !(Number.isSafeInteger(opts.sourceDateEpoch) && opts.sourceDateEpoch >= 0)) {
+    throw new InvalidArgumentError(`sourceDateEpoch must be a non-negative whole number of seconds, got ${String(opts.sourceDateEpoch)}`);
+  }
+  const ctx = await toBuildContext(opts.context);
+  let text = opts.dockerfileText;
+  const dfPath = opts.dockerfile ?? 'Dockerfile';
+  if (text === undefined) {
+    const bytes = await readContextFile(ctx, dfPath.replace(/^\/+/, ''));
+    if (!bytes) throw new NotFoundError(`no ${dfPath} in the build context (${ctx.description})`, { path: dfPath });
+    text = new TextDecoder().decode(bytes);
+  }
+  const df = parseDockerfile(text);
+  const ignoreBytes = await readContextFile(ctx, '.dockerignore');
+  const ignore = new DockerIgnore(ignoreBytes ? new TextDecoder().decode(ignoreBytes) : '');
+
+  const buildArgs = opts.buildArgs ?? {};
+  const consumed = new Set<string>();
+  const globals = globalArgValues(df.globalArgs, buildArgs, df.escape, consumed);
+  let target = df.stages[df.stages.length - 1]!;
+  if (opts.target !== undefined) {
+    const t = df.stages.find((s) => s.name === opts.target!.toLowerCase());
+    if (!t) throw new InvalidArgumentError(`no stage named ${JSON.stringify(opts.target)} in the Dockerfile`, { target: opts.target });
+    target = t;
+  }
+  const stages = neededStages(df, target, globals);
+
+  const total = stages.reduce((n, s) => n + 1 + s.steps.length, 0);
+  const builder = new Builder(store, opts, ctx, ignore, total);
+  const built = new Map<number, Image>();
+  let last: Image | undefined;
+  for (const st of stages) {
+    // The base first, so that expansions see its ENV; then every step of the stage is planned before one runs.
+    const base = await builder.from(st, df, globals, built);
+    const plan = planStage({ stage: st, baseConfig: base.config.config, globalArgs: globals, buildArgs, escape: df.escape });
+    for (const a of plan.consumedArgs) consumed.add(a);
+    last = await builder.buildStage(base, plan.steps);
+    built.set(st.index, last);
+  }
+  const unused = Object.keys(buildArgs).filter((k) => !consumed.has(k));
+  if (unused.length) opts.onEvent?.({ type: 'warning', message: `build args not consumed by any ARG: ${unused.join(', ')}` });
+
+  const names = opts.tag === undefined ? [] : Array.isArray(opts.tag) ? opts.tag : [opts.tag];
+  await store.putImage(last!, names);
+  return { id: last!.id, digest: last!.digest, image: last!, names, steps: builder.steps };
+}

@@ -1,0 +1,186 @@
+/**
+ * The build context: the files COPY and ADD read (browser-safe part).
+ * A context is any src/tree TreeReader (a Node directory through
+ * layerfs/node, a MemoryTree), an in-memory file map, or browser File
+ * objects (from <input type=file webkitdirectory> or a drop).
+ */
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { NotFoundError } from '../errors/NotFoundError.js';
+import { cleanPath, comparePaths, parentPath } from '../layer/path.js';
+import type { TreeEntry, TreeReader } from '../tree/types.js';
+
+export interface ContextEntry {
+  /** Clean path relative to the context root. */
+  path: string;
+  type: TreeEntry['type'];
+  /** Permission bits. */
+  mode: number;
+  size: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  /** Symlink target. */
+  linkname: string;
+}
+
+export interface BuildContext {
+  /** Where the context is, for messages. */
+  readonly description: string;
+  /** Every entry (root excluded), sorted with comparePaths. */
+  list(): Promise<ContextEntry[]>;
+  /** A regular file's bytes (NotFoundError when absent). */
+  readBytes(path: string): Promise<Uint8Array>;
+  /** A regular file's bytes as a stream. */
+  readStream(path: string): ReadableStream<Uint8Array>;
+}
+
+/** One file of an in-memory context: its content, or content with attributes. */
+export type ContextFileValue = string | Uint8Array | Blob | { content: string | Uint8Array | Blob; mode?: number; mtime?: number };
+export type ContextFiles = Record<string, ContextFileValue>;
+
+/** What `build({ context })` accepts in every environment (Node adds a directory path). */
+export type ContextInput = BuildContext | TreeReader | ContextFiles | ArrayLike<File>;
+
+async function collect(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  const r = s.getReader();
+  for (;;) {
+    const { done, value } = await r.read();
+    if (done) break;
+    parts.push(value);
+    n += value.byteLength;
+  }
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+function toEntry(e: TreeEntry): ContextEntry {
+  return { path: e.path, type: e.type, mode: e.mode & 0o7777, size: e.type === 'file' ? e.size : 0, mtime: e.mtime, linkname: e.type === 'symlink' ? e.linkname : '' };
+}
+
+/** A context over any tree (MemoryTree, NodeDirTree, an OPFS tree...). */
+export function treeContext(tree: TreeReader, description = 'tree'): BuildContext {
+  const fast = (tree as { readFileBytes?: (p: string) => Uint8Array | Promise<Uint8Array> }).readFileBytes;
+  return {
+    description,
+    async list() {
+      const out: ContextEntry[] = [];
+      for await (const e of tree.walk()) out.push(toEntry(e));
+      return out;
+    },
+    async readBytes(path) {
+      if (typeof fast === 'function') return fast.call(tree, path);
+      return collect(tree.readFile(path));
+    },
+    readStream(path) {
+      return tree.readFile(path);
+    },
+  };
+}
+
+function isBlob(x: unknown): x is Blob {
+  return typeof Blob !== 'undefined' && x instanceof Blob;
+}
+
+interface MemFile {
+  entry: ContextEntry;
+  content: string | Uint8Array | Blob;
+}
+
+/** A context held in memory: `{ 'Dockerfile': 'FROM scratch\n...', 'src/a.txt': bytes }` or File objects. */
+export function memoryContext(files: ContextFiles | ArrayLike<File>): BuildContext {
+  const map = new Map<string, MemFile>();
+  const add = (rawPath: string, content: string | Uint8Array | Blob, mode = 0o644, mtime = 0) => {
+    const path = cleanPath(rawPath);
+    if (path === '') throw new InvalidArgumentError(`context file with an empty name`, { path: rawPath });
+    const size = typeof content === 'string' ? new TextEncoder().encode(content).byteLength : isBlob(content) ? content.size : content.byteLength;
+    map.set(path, { entry: { path, type: 'file', mode: mode & 0o7777, size, mtime, linkname: '' }, content });
+  };
+  const isFileList = Array.isArray(files) || (typeof FileList !== 'undefined' && files instanceof FileList);
+  if (isFileList) {
+    const list = Array.from(files as ArrayLike<File>);
+    // <input webkitdirectory> names files "chosen-folder/sub/file": drop the folder.
+    const rel = list.map((f) => (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name);
+    const strip = rel.length > 0 && rel.every((r) => r.includes('/') && r.split('/')[0] === rel[0]!.split('/')[0]);
+    list.forEach((f, i) => add(strip ? rel[i]!.slice(rel[i]!.indexOf('/') + 1) : rel[i]!, f, 0o644, Math.floor((f.lastModified ?? 0) / 1000)));
+  } else {
+    for (const [p, v] of Object.entries(files as ContextFiles)) {
+      if (typeof v === 'string' || v instanceof Uint8Array || isBlob(v)) add(p, v);
+      else if (v && typeof v === 'object' && 'content' in v) add(p, v.content, v.mode, v.mtime);
+      else throw new InvalidArgumentError(`context file ${JSON.stringify(p)}: expected a string, bytes, a Blob or { content }`, { path: p });
+    }
+  }
+  // Implied directories (0755, mtime 0), as a tar without directory entries implies them.
+  const entries = new Map<string, ContextEntry>();
+  for (const [p, f] of map) {
+    entries.set(p, f.entry);
+    for (let d = parentPath(p); d !== '' && !entries.has(d); d = parentPath(d)) {
+      entries.set(d, { path: d, type: 'directory', mode: 0o755, size: 0, mtime: 0, linkname: '' });
+    }
+  }
+  for (const p of map.keys()) {
+    for (let d = parentPath(p); d !== ''; d = parentPath(d)) {
+      if (map.has(d)) throw new InvalidArgumentError(`context file ${JSON.stringify(d)} is also a directory of ${JSON.stringify(p)}`, { path: d });
+    }
+  }
+  const sorted = [...entries.values()].sort((a, b) => comparePaths(a.path, b.path));
+  const bytesOf = async (path: string): Promise<Uint8Array> => {
+    const f = map.get(path);
+    if (!f) throw new NotFoundError(`${JSON.stringify(path)} is not a file of the build context`, { path });
+    if (typeof f.content === 'string') return new TextEncoder().encode(f.content);
+    if (isBlob(f.content)) return new Uint8Array(await f.content.arrayBuffer());
+    return f.content;
+  };
+  return {
+    description: 'in-memory context',
+    async list() {
+      return sorted.map((e) => ({ ...e }));
+    },
+    readBytes: bytesOf,
+    readStream(path) {
+      let done = false;
+      return new ReadableStream<Uint8Array>({
+        async pull(c) {
+          if (done) return;
+          done = true;
+          const b = await bytesOf(path);
+          if (b.byteLength) c.enqueue(b);
+          c.close();
+        },
+      });
+    },
+  };
+}
+
+function isBuildContext(x: unknown): x is BuildContext {
+  return typeof x === 'object' && x !== null && typeof (x as BuildContext).list === 'function' && typeof (x as BuildContext).readBytes === 'function';
+}
+
+function isTree(x: unknown): x is TreeReader {
+  return typeof x === 'object' && x !== null && typeof (x as TreeReader).walk === 'function' && typeof (x as TreeReader).readFile === 'function';
+}
+
+/** Opens a directory path as a context; installed by layerfs/node. */
+export type DirectoryContextOpener = (dir: string) => Promise<BuildContext>;
+let openDirectory: DirectoryContextOpener | undefined;
+export function setDirectoryContextOpener(fn: DirectoryContextOpener): void {
+  openDirectory = fn;
+}
+
+/** Any accepted context input as a BuildContext. */
+export async function toBuildContext(input: ContextInput | string): Promise<BuildContext> {
+  if (typeof input === 'string') {
+    if (!openDirectory) throw new InvalidArgumentError('a context directory path needs layerfs/node; in a browser pass files or a tree', { context: input });
+    return openDirectory(input);
+  }
+  if (isBuildContext(input)) return input;
+  if (isTree(input)) return treeContext(input);
+  if (typeof input === 'object' && input !== null) return memoryContext(input as ContextFiles | ArrayLike<File>);
+  throw new InvalidArgumentError('build context must be a directory, a tree, a file map or File objects');
+}

@@ -1,0 +1,14 @@
+/**
+ * Dropping build-cache records (`docker builder prune`): the images and
+ * layers they kept alive become garbage for the next `store.gc()`.
+ */
+import type { Store } from '../store/store.js';
+import { BUILD_CACHE } from './builder.js';
+
+/** Deletes every build-cache record; returns how many there were. */
+export async function pruneBuildCache(store: Store): Promise<number> {
+  const records = store.records(BUILD_CACHE);
+  let n = 0;
+  for (const key of await records.list()) if (await records.delete(key)) n++;
+  return n;
+}
