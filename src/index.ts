@@ -37,3 +37,6 @@ export * from './transport/index.js';
 
 // union view over a layer stack (Wasm path index)
 export * from './union/index.js';
+
+// containers (writable layer, copy-up, volumes, diff, commit); adds container/volume methods to Store
+export * from './container/index.js';

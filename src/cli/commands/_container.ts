@@ -1,0 +1,110 @@
+/**
+ * Shared by the `container` and `volume` commands: the `--store DIR`
+ * option, `CONTAINER:PATH` arguments, stdin, and copies between the host
+ * and a container. Uses only the public API (layerfs/node).
+ */
+import type { CliIO } from '../command.js';
+import type { Container, Store } from '../../node.js';
+
+export const storeOption = { store: { type: 'string' as const } };
+
+export async function openStoreFrom(values: { store?: string }, io: CliIO): Promise<Store> {
+  const { openStore } = await import('../../node.js');
+  return openStore(values.store, io.env);
+}
+
+/**
+ * `NAME:PATH` names a path in a container when the part before the first
+ * colon has no slash (docker cp's rule); anything else is a host path.
+ */
+export function parseContainerPath(arg: string): { container: string; path: string } | undefined {
+  const i = arg.indexOf(':');
+  if (i <= 0) return undefined;
+  const c = arg.slice(0, i);
+  if (c.includes('/')) return undefined;
+  return { container: c, path: arg.slice(i + 1) || '/' };
+}
+
+export async function readStdin(io: CliIO): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of io.stdin as AsyncIterable<Uint8Array | string>) chunks.push(typeof c === 'string' ? new TextEncoder().encode(c) : c);
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.byteLength;
+  }
+  return out;
+}
+
+function base(p: string): string {
+  const parts = p.split('/').filter((s) => s !== '' && s !== '.');
+  return parts[parts.length - 1] ?? '';
+}
+
+function join(dir: string, name: string): string {
+  return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+/** Copies a host file or directory into a container (into DST when DST is a directory, as docker cp does). */
+export async function copyIn(hostSrc: string, c: Container, dst: string): Promise<number> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  let target = dst;
+  const st = await c.stat(dst).catch(() => undefined);
+  if (st?.type === 'directory') target = join(dst, path.basename(path.resolve(hostSrc)));
+  let n = 0;
+  const dirs: Array<[string, number]> = [];
+  const visit = async (h: string, p: string): Promise<void> => {
+    const s = await fs.lstat(h);
+    if (s.isDirectory()) {
+      const existing = await c.lstat(p).catch(() => undefined);
+      if (!existing) await c.mkdir(p, { mode: s.mode & 0o7777 });
+      else await c.chmod(p, s.mode & 0o7777);
+      for (const name of (await fs.readdir(h)).sort()) await visit(path.join(h, name), join(p, name));
+      dirs.push([p, s.mtimeMs / 1000]);
+    } else if (s.isSymbolicLink()) {
+      if (await c.lstat(p).catch(() => undefined)) await c.rm(p, { recursive: true });
+      await c.symlink(await fs.readlink(h), p);
+    } else if (s.isFile()) {
+      await c.writeFile(p, new Uint8Array(await fs.readFile(h)), { mode: s.mode & 0o7777 });
+      await c.chmod(p, s.mode & 0o7777);
+      await c.utimes(p, s.mtimeMs / 1000, s.mtimeMs / 1000);
+    } else return; // devices, FIFOs and sockets are not copied
+    n++;
+  };
+  await visit(hostSrc, target);
+  for (let i = dirs.length - 1; i >= 0; i--) await c.utimes(dirs[i]![0], dirs[i]![1], dirs[i]![1]);
+  return n;
+}
+
+/** Copies a container file or directory out to the host (into DST when DST is a directory). */
+export async function copyOut(c: Container, src: string, hostDst: string): Promise<number> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  let target = hostDst;
+  const hs = await fs.stat(hostDst).catch(() => undefined);
+  if (hs?.isDirectory()) target = path.join(hostDst, base(src) || 'root');
+  let n = 0;
+  const dirs: Array<[string, number]> = [];
+  const visit = async (p: string, h: string): Promise<void> => {
+    const e = await c.lstat(p);
+    if (e.type === 'directory') {
+      await fs.mkdir(h, { recursive: true });
+      await fs.chmod(h, e.mode);
+      for (const name of await c.readdir(p)) await visit(join(p, name), path.join(h, name));
+      dirs.push([h, e.mtime]);
+    } else if (e.type === 'symlink') {
+      await fs.rm(h, { force: true });
+      await fs.symlink(e.linkname, h);
+    } else if (e.type === 'file') {
+      await fs.writeFile(h, await c.readFile(p), { mode: e.mode });
+      await fs.chmod(h, e.mode);
+      await fs.utimes(h, e.mtime, e.mtime);
+    } else return;
+    n++;
+  };
+  await visit(src, target);
+  for (let i = dirs.length - 1; i >= 0; i--) await fs.utimes(dirs[i]![0], dirs[i]![1], dirs[i]![1]);
+  return n;
+}

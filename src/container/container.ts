@@ -1,0 +1,788 @@
+/**
+ * A container: an image plus its own writable layer (DESIGN.md "Container").
+ *
+ * - Reads go through the Wasm union index of the image's layers with the
+ *   writable layer on top (UnionView.withLayer, rebuilt lazily after
+ *   writes), so reads after writes see the writes.
+ * - The first change to a lower path copies it up (its parents too, with
+ *   their attributes, as overlayfs does); metadata-only changes copy up too.
+ *   Deleting a lower path writes a whiteout; a directory deleted and then
+ *   made again becomes opaque. The image's layers are never written.
+ * - Paths are resolved inside the root like a chroot (CONFORMANCE 19):
+ *   symlinks are followed, `..` stops at the root, absolute targets start
+ *   at the root. Errors mirror Node's fs (ENOENT, EEXIST, ENOTDIR, EISDIR,
+ *   ENOTEMPTY) as typed LayerfsErrors.
+ * - Paths under a volume mount go to the volume's tree instead: they are
+ *   not in the writable layer, so `diff` and `commit` never see them.
+ * - Renames copy the source (whole subtree) to the target and delete the
+ *   source, which is what `mv` falls back to on overlayfs without
+ *   redirect_dir (EXDEV).
+ */
+import { AlreadyExistsError } from '../errors/AlreadyExistsError.js';
+import { DirectoryNotEmptyError } from '../errors/DirectoryNotEmptyError.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { IsADirectoryError } from '../errors/IsADirectoryError.js';
+import { NotADirectoryError } from '../errors/NotADirectoryError.js';
+import { NotFoundError } from '../errors/NotFoundError.js';
+import { SymlinkLoopError } from '../errors/SymlinkLoopError.js';
+import { InUseError } from '../errors/InUseError.js';
+import { readAll } from '../image/hashing.js';
+import type { Image } from '../image/image.js';
+import { mediaTypeOfCompression } from '../layer/compression.js';
+import { diffTrees } from '../layer/diff.js';
+import { baseName, comparePaths, isWithin, joinPath, parentPath } from '../layer/path.js';
+import { opaqueName, parseWhiteout, whiteoutName } from '../layer/whiteout.js';
+import { MediaType } from '../image/media-types.js';
+import type { Store } from '../store/store.js';
+import type { CreateMeta, FileBody, Tree, TreeEntry, TreeMeta } from '../tree/types.js';
+import type { UnionView } from '../union/view.js';
+import type {
+  Change,
+  CommitOptions,
+  ContainerInfo,
+  ContainerStat,
+  MkdirOptions,
+  RmOptions,
+  WriteData,
+  WriteFileOptions,
+} from './types.js';
+import { UpperLayer } from './upper.js';
+import { entryOfNode, ViewTree } from './view-tree.js';
+
+/** Linux's MAXSYMLINKS. */
+const MAX_SYMLINKS = 40;
+const EMPTY = new Uint8Array(0);
+
+type Resolved = { path: string; entry?: ContainerStat };
+
+function now(): number {
+  return Date.now() / 1000;
+}
+
+function metaOf(e: TreeEntry): CreateMeta {
+  return { mode: e.mode, uid: e.uid, gid: e.gid, uname: e.uname, gname: e.gname, mtime: e.mtime, xattrs: e.xattrs };
+}
+
+function abs(p: string): string {
+  return `/${p}`;
+}
+
+function toSeconds(t: Date | number): number {
+  if (t instanceof Date) return t.getTime() / 1000;
+  if (typeof t === 'number' && Number.isFinite(t)) return t;
+  throw new InvalidArgumentError(`invalid time ${String(t)}: give a Date or seconds since the epoch`);
+}
+
+function toBody(data: WriteData): FileBody {
+  if (typeof data === 'string') return new TextEncoder().encode(data);
+  if (data instanceof Uint8Array || (typeof data === 'object' && data !== null && 'getReader' in data)) return data;
+  throw new InvalidArgumentError('file data must be a string, a Uint8Array or a ReadableStream');
+}
+
+function refuseMarkerName(p: string): void {
+  // CONFORMANCE 11: such a file would read back as a whiteout in a layer.
+  if (baseName(p).startsWith('.wh.')) {
+    throw new InvalidArgumentError(`cannot create ${JSON.stringify(abs(p))}: names starting with .wh. are reserved for whiteouts`, { path: abs(p) });
+  }
+}
+
+export interface ContainerParts {
+  store: Store;
+  info: ContainerInfo;
+  image: Image;
+  lower: UnionView;
+  upper: UpperLayer;
+  volumes: Map<string, Tree>;
+}
+
+export class Container {
+  /** 64 lowercase hex digits. */
+  readonly id: string;
+  readonly name: string;
+  /** ISO 8601. */
+  readonly created: string;
+  /** Image id (config digest). */
+  readonly image: string;
+  /** The reference the container was made from, as given. */
+  readonly imageRef: string;
+  /** Manifest digest of the image. */
+  readonly imageDigest: string;
+  /** Mount point ('/data') -> volume name. */
+  readonly volumes: Readonly<Record<string, string>>;
+
+  readonly #store: Store;
+  readonly #image: Image;
+  readonly #lower: UnionView;
+  readonly #upper: UpperLayer;
+  /** Clean mount point -> the volume's tree; longest mount points first. */
+  readonly #mounts: Array<[string, Tree]>;
+  /** Strict ancestors of mount points (shown as directories even when the image lacks them). */
+  readonly #mountParents = new Set<string>();
+  #view: { version: number; view: UnionView } | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #removed = false;
+
+  /** Use `store.createContainer` / `store.container`. */
+  constructor(parts: ContainerParts) {
+    const { info } = parts;
+    this.id = info.id;
+    this.name = info.name;
+    this.created = info.created;
+    this.image = info.image;
+    this.imageRef = info.imageRef;
+    this.imageDigest = info.imageDigest;
+    this.volumes = Object.freeze(Object.fromEntries(Object.entries(info.volumes).map(([m, v]) => [abs(m), v])));
+    this.#store = parts.store;
+    this.#image = parts.image;
+    this.#lower = parts.lower;
+    this.#upper = parts.upper;
+    this.#mounts = [...parts.volumes].sort((a, b) => b[0].length - a[0].length);
+    for (const [m] of this.#mounts) {
+      for (let p = parentPath(m); p !== ''; p = parentPath(p)) this.#mountParents.add(p);
+    }
+  }
+
+  /** The record describing this container. */
+  info(): ContainerInfo {
+    return {
+      id: this.id,
+      name: this.name,
+      created: this.created,
+      imageRef: this.imageRef,
+      image: this.image,
+      imageDigest: this.imageDigest,
+      volumes: Object.fromEntries(Object.entries(this.volumes).map(([m, v]) => [m.slice(1), v])),
+    };
+  }
+
+  /** Called by store.removeContainer: every later call fails with NOT_FOUND. */
+  markRemoved(): void {
+    this.#removed = true;
+  }
+
+  /** Runs one operation at a time, so a change never interleaves with another. */
+  #run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(async () => {
+      if (this.#removed) throw new NotFoundError(`container ${this.name} (${this.id.slice(0, 12)}) was removed`, { container: this.id });
+      try {
+        return await fn();
+      } finally {
+        await this.#upper.flush();
+      }
+    });
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  // ------------------------------------------------------------ the namespace
+
+  /** The merged view, rebuilt only when the writable layer changed. */
+  #merged(): UnionView {
+    const v = this.#view;
+    if (v && v.version === this.#upper.version) return v.view;
+    const tree = this.#upper.tree;
+    const view = this.#lower.withLayer({ entries: [...this.#upper.entries.values()], read: (_i, e) => tree.readFile(e.path) });
+    this.#view = { version: this.#upper.version, view };
+    return view;
+  }
+
+  #mountOf(p: string): [string, Tree] | undefined {
+    for (const m of this.#mounts) if (isWithin(p, m[0])) return m;
+    return undefined;
+  }
+
+  #relIn(p: string, mount: string): string {
+    return p === mount ? '' : p.slice(mount.length + 1);
+  }
+
+  /** The entry at clean path `p`, no symlink followed. */
+  async #lstatAt(p: string): Promise<ContainerStat | undefined> {
+    const m = this.#mountOf(p);
+    if (m) {
+      const rel = this.#relIn(p, m[0]);
+      const e = await m[1].lstat(rel);
+      if (!e) return undefined;
+      return { ...e, path: abs(p), origin: 'volume' };
+    }
+    const view = this.#merged();
+    const n = view.lookup(p);
+    if (n) return { ...entryOfNode(view, n), path: abs(p), origin: n.layer >= this.#lower.layerCount ? 'container' : 'image' };
+    if (p === '' || this.#mountParents.has(p)) {
+      return { path: abs(p), type: 'directory', mode: 0o755, uid: 0, gid: 0, uname: '', gname: '', size: 0, mtime: 0, linkname: '', devmajor: 0, devminor: 0, xattrs: {}, origin: 'image' };
+    }
+    return undefined;
+  }
+
+  /**
+   * Resolves `name` inside the root. Intermediate symlinks are followed (the
+   * last one only with `followLast`); a missing last component gives a
+   * result without `entry` (the caller may create it).
+   */
+  async #resolve(name: string, followLast: boolean): Promise<Resolved> {
+    if (typeof name !== 'string') throw new InvalidArgumentError('path must be a string', { path: String(name) });
+    if (name.includes('\0')) throw new InvalidArgumentError('path contains a NUL byte', { path: name });
+    const pending = name.split('/').reverse();
+    let cur = '';
+    let links = 0;
+    while (pending.length > 0) {
+      const seg = pending.pop()!;
+      if (seg === '' || seg === '.') continue;
+      if (seg === '..') {
+        cur = parentPath(cur);
+        continue;
+      }
+      const next = joinPath(cur, seg);
+      const last = !pending.some((s) => s !== '' && s !== '.');
+      const e = await this.#lstatAt(next);
+      if (!e) {
+        if (last) return { path: next };
+        throw new NotFoundError(`no such file or directory: ${JSON.stringify(name)}`, { path: name });
+      }
+      if (e.type === 'symlink' && (!last || followLast)) {
+        if (++links > MAX_SYMLINKS) throw new SymlinkLoopError(`too many levels of symbolic links resolving ${JSON.stringify(name)}`, { path: name });
+        if (e.linkname === '') throw new NotFoundError(`no such file or directory: ${JSON.stringify(name)} (empty symlink)`, { path: name });
+        if (e.linkname.startsWith('/')) cur = '';
+        const parts = e.linkname.split('/');
+        for (let k = parts.length - 1; k >= 0; k--) pending.push(parts[k]!);
+        continue;
+      }
+      if (!last && e.type !== 'directory') throw new NotADirectoryError(`not a directory: ${JSON.stringify(abs(next))} in ${JSON.stringify(name)}`, { path: name });
+      cur = next;
+      if (last) return { path: cur, entry: e };
+    }
+    return { path: cur, entry: await this.#lstatAt(cur) };
+  }
+
+  async #must(name: string, followLast: boolean): Promise<Required<Resolved>> {
+    const r = await this.#resolve(name, followLast);
+    if (!r.entry) throw new NotFoundError(`no such file or directory: ${JSON.stringify(name)}`, { path: name });
+    return r as Required<Resolved>;
+  }
+
+  /** Names in the directory at clean path `p`, sorted (layer order, '/' first). */
+  async #readdirAt(p: string): Promise<string[]> {
+    const m = this.#mountOf(p);
+    if (m) {
+      const rel = this.#relIn(p, m[0]);
+      const names: string[] = [];
+      for await (const e of m[1].walk(rel)) if (e.path !== rel && parentPath(e.path) === rel) names.push(baseName(e.path));
+      return names.sort(comparePaths);
+    }
+    const view = this.#merged();
+    const names = new Set(view.lookup(p) ? view.readdir(p) : []);
+    for (const [mp] of this.#mounts) if (parentPath(mp) === p) names.add(baseName(mp));
+    for (const a of this.#mountParents) if (parentPath(a) === p) names.add(baseName(a));
+    return [...names].sort(comparePaths);
+  }
+
+  async #readAt(p: string, e: ContainerStat): Promise<Uint8Array> {
+    if (e.type === 'directory') throw new IsADirectoryError(`is a directory: ${JSON.stringify(abs(p))}`, { path: abs(p) });
+    if (e.type !== 'file') throw new InvalidArgumentError(`not a regular file: ${JSON.stringify(abs(p))} (${e.type})`, { path: abs(p) });
+    const m = this.#mountOf(p);
+    if (m) return readAll(m[1].readFile(this.#relIn(p, m[0])));
+    return this.#merged().readFile(p);
+  }
+
+  #refuseMountChange(p: string, what: string): void {
+    for (const [mp] of this.#mounts) {
+      if (isWithin(mp, p)) throw new InUseError(`cannot ${what} ${JSON.stringify(abs(p))}: volume ${JSON.stringify(this.volumes[abs(mp)])} is mounted at ${abs(mp)}`, { path: abs(p) });
+    }
+  }
+
+  // ------------------------------------------------------------ writable layer
+
+  /** Copies up every ancestor directory of `p` that the writable layer lacks. */
+  async #copyUpParents(p: string): Promise<void> {
+    const parts = p.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const a = parts.slice(0, i).join('/');
+      if (this.#upper.get(a)?.type === 'directory') continue;
+      const e = await this.#lstatAt(a);
+      await this.#keepingParentTime(a, () => this.#upper.mkdir(a, e ? metaOf(e) : { mode: 0o755, mtime: now() }));
+    }
+  }
+
+  /**
+   * Runs a change below `p`'s parent and puts the parent's mtime back:
+   * copy-up must not look like a change of the directory (overlayfs restores
+   * it the same way), though a disk tree updates it when a child is made.
+   */
+  async #keepingParentTime(p: string, fn: () => Promise<void>): Promise<void> {
+    const parent = parentPath(p);
+    const before = parent === '' ? undefined : this.#upper.get(parent);
+    await fn();
+    if (before && this.#upper.get(parent)?.mtime !== before.mtime) await this.#upper.setMeta(parent, { mtime: before.mtime });
+  }
+
+  /** Makes clean path `p` (visible, not in a volume) part of the writable layer. */
+  async #copyUp(p: string): Promise<void> {
+    const u = this.#upper.get(p);
+    if (u) return;
+    const view = this.#merged();
+    const n = view.lookup(p);
+    if (!n) throw new NotFoundError(`no such file or directory: ${JSON.stringify(abs(p))}`, { path: abs(p) });
+    const e = entryOfNode(view, n);
+    await this.#copyUpParents(p);
+    const meta = metaOf(e);
+    await this.#keepingParentTime(p, async () => {
+      switch (e.type) {
+        case 'directory':
+          return this.#upper.mkdir(p, meta);
+        case 'file':
+          return this.#upper.writeFile(p, await view.readFile(p), meta);
+        case 'symlink':
+          return this.#upper.symlink(p, e.linkname, meta);
+        default:
+          return this.#upper.mknod(p, e.type as 'char' | 'block' | 'fifo', e.devmajor, e.devminor, meta);
+      }
+    });
+  }
+
+  /** A change inside directory `dir` (an entry made or removed) updates its mtime. */
+  async #touch(dir: string): Promise<void> {
+    const m = this.#mountOf(dir);
+    const t = now();
+    if (m) {
+      await m[1].setMeta(this.#relIn(dir, m[0]), { mtime: t });
+      return;
+    }
+    if (dir === '') return; // the root is not part of a layer
+    if (!this.#upper.get(dir)) await this.#copyUp(dir);
+    await this.#upper.setMeta(dir, { mtime: t });
+  }
+
+  /** Removes clean path `p` (not in a volume): from the writable layer, then with a whiteout if the image still shows it. */
+  async #removeFromLayer(p: string): Promise<void> {
+    if (this.#upper.get(p)) await this.#upper.remove(p);
+    if (this.#merged().has(p)) {
+      await this.#copyUpParents(p);
+      await this.#upper.writeFile(whiteoutName(p), EMPTY, { mode: 0o644, mtime: 0 });
+    }
+  }
+
+  async #removeAt(p: string): Promise<void> {
+    const m = this.#mountOf(p);
+    if (m) await m[1].remove(this.#relIn(p, m[0]));
+    else await this.#removeFromLayer(p);
+    await this.#touch(parentPath(p));
+  }
+
+  /**
+   * Creates a new entry at clean path `p` (absent from the view). In the
+   * writable layer a whiteout of the same name is dropped, and a directory
+   * made where the image had one becomes opaque (its old children stay hidden).
+   */
+  async #create(
+    p: string,
+    what:
+      | { type: 'directory'; meta: CreateMeta }
+      | { type: 'file'; meta: CreateMeta; body: FileBody }
+      | { type: 'symlink'; meta: CreateMeta; target: string }
+      | { type: 'char' | 'block' | 'fifo'; meta: CreateMeta; major: number; minor: number }
+      | { type: 'link'; existing: string },
+  ): Promise<void> {
+    if (p === '') throw new AlreadyExistsError('the root already exists', { path: '/' });
+    const m = this.#mountOf(p);
+    if (m) {
+      if (p === m[0]) throw new AlreadyExistsError(`${abs(p)} is a volume mount point`, { path: abs(p) });
+      const t = m[1];
+      const rel = this.#relIn(p, m[0]);
+      switch (what.type) {
+        case 'directory':
+          await t.mkdir(rel, what.meta);
+          break;
+        case 'file':
+          await t.writeFile(rel, what.body, what.meta);
+          break;
+        case 'symlink':
+          await t.symlink(rel, what.target, what.meta);
+          break;
+        case 'link': {
+          const em = this.#mountOf(what.existing);
+          if (!em || em[0] !== m[0]) throw new InvalidArgumentError(`cannot hardlink across volumes: ${abs(what.existing)} -> ${abs(p)}`, { path: abs(p) });
+          await t.link(rel, this.#relIn(what.existing, m[0]));
+          break;
+        }
+        default:
+          await t.mknod(rel, what.type, what.major, what.minor, what.meta);
+      }
+      await this.#touch(parentPath(p));
+      return;
+    }
+    refuseMarkerName(p);
+    if (what.type === 'link') {
+      if (this.#mountOf(what.existing)) throw new InvalidArgumentError(`cannot hardlink across volumes: ${abs(what.existing)} -> ${abs(p)}`, { path: abs(p) });
+      await this.#copyUp(what.existing);
+    }
+    await this.#copyUpParents(p);
+    const wh = whiteoutName(p);
+    const hadWhiteout = this.#upper.get(wh) !== undefined;
+    if (hadWhiteout) await this.#upper.remove(wh);
+    switch (what.type) {
+      case 'directory':
+        await this.#upper.mkdir(p, what.meta);
+        if (hadWhiteout && this.#lower.lookup(p)?.type === 'directory') {
+          await this.#upper.writeFile(opaqueName(p), EMPTY, { mode: 0o644, mtime: 0 });
+          if (what.meta.mtime !== undefined) await this.#upper.setMeta(p, { mtime: what.meta.mtime });
+        }
+        break;
+      case 'file':
+        await this.#upper.writeFile(p, what.body, what.meta);
+        break;
+      case 'symlink':
+        await this.#upper.symlink(p, what.target, what.meta);
+        break;
+      case 'link':
+        await this.#upper.link(p, what.existing);
+        break;
+      default:
+        await this.#upper.mknod(p, what.type, what.major, what.minor, what.meta);
+    }
+    await this.#touch(parentPath(p));
+  }
+
+  /** Replaces the content of the existing regular file at clean path `p`. */
+  async #rewrite(p: string, body: FileBody): Promise<void> {
+    const m = this.#mountOf(p);
+    if (m) {
+      await m[1].writeFile(this.#relIn(p, m[0]), body, { mtime: now() });
+      return;
+    }
+    if (!this.#upper.get(p)) {
+      // Copy-up of a file about to be overwritten needs its attributes, not its bytes.
+      const view = this.#merged();
+      const e = entryOfNode(view, view.lookup(p)!);
+      await this.#copyUpParents(p);
+      await this.#keepingParentTime(p, () => this.#upper.writeFile(p, body, { ...metaOf(e), mtime: now() }));
+      return;
+    }
+    await this.#upper.writeFile(p, body, { mtime: now() });
+  }
+
+  async #setMetaAt(p: string, meta: TreeMeta): Promise<void> {
+    const m = this.#mountOf(p);
+    if (m) {
+      await m[1].setMeta(this.#relIn(p, m[0]), meta);
+      return;
+    }
+    if (p === '') throw new InvalidArgumentError('the attributes of the root are not part of a layer', { path: '/' });
+    await this.#copyUp(p);
+    await this.#upper.setMeta(p, meta);
+  }
+
+  /** Copies the subtree at `src` to the absent path `dst` (hardlinks inside it kept). */
+  async #copyTree(src: string, dst: string): Promise<void> {
+    const links = new Map<string, string>();
+    const dirTimes: Array<[string, number]> = [];
+    const visit = async (s: string, d: string): Promise<void> => {
+      const e = (await this.#lstatAt(s))!;
+      const meta = metaOf(e);
+      switch (e.type) {
+        case 'directory':
+          await this.#create(d, { type: 'directory', meta });
+          for (const name of await this.#readdirAt(s)) await visit(joinPath(s, name), joinPath(d, name));
+          dirTimes.push([d, e.mtime]);
+          return;
+        case 'file': {
+          const first = e.linkKey === undefined ? undefined : links.get(e.linkKey);
+          if (first !== undefined && !!this.#mountOf(first) === !!this.#mountOf(d)) {
+            await this.#create(d, { type: 'link', existing: first });
+            return;
+          }
+          await this.#create(d, { type: 'file', meta, body: await this.#readAt(s, e) });
+          if (e.linkKey !== undefined) links.set(e.linkKey, d);
+          return;
+        }
+        case 'symlink':
+          await this.#create(d, { type: 'symlink', meta, target: e.linkname });
+          return;
+        default:
+          await this.#create(d, { type: e.type as 'char' | 'block' | 'fifo', meta, major: e.devmajor, minor: e.devminor });
+      }
+    };
+    await visit(src, dst);
+    // Directory times last: making their children changed them (rule 17's order).
+    for (let i = dirTimes.length - 1; i >= 0; i--) await this.#setMetaAt(dirTimes[i]![0], { mtime: dirTimes[i]![1] });
+  }
+
+  // ------------------------------------------------------------ reading
+
+  /** Bytes of a file (symlinks followed); with 'utf8' a string. */
+  readFile(path: string): Promise<Uint8Array>;
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
+  readFile(path: string, encoding?: 'utf8'): Promise<Uint8Array | string> {
+    return this.#run(async () => {
+      const r = await this.#must(path, true);
+      const b = await this.#readAt(r.path, r.entry);
+      return encoding === 'utf8' ? new TextDecoder().decode(b) : b;
+    });
+  }
+
+  /** The entry at `path`, symlinks followed. */
+  stat(path: string): Promise<ContainerStat> {
+    return this.#run(async () => (await this.#must(path, true)).entry);
+  }
+
+  /** The entry at `path`; a final symlink is not followed. */
+  lstat(path: string): Promise<ContainerStat> {
+    return this.#run(async () => (await this.#must(path, false)).entry);
+  }
+
+  /** True when `path` exists (symlinks followed). */
+  exists(path: string): Promise<boolean> {
+    return this.#run(async () => {
+      try {
+        return (await this.#resolve(path, true)).entry !== undefined;
+      } catch (e) {
+        if (e instanceof NotFoundError || e instanceof NotADirectoryError) return false;
+        throw e;
+      }
+    });
+  }
+
+  /** Names in a directory, sorted. */
+  readdir(path: string): Promise<string[]> {
+    return this.#run(async () => {
+      const r = await this.#must(path, true);
+      if (r.entry.type !== 'directory') throw new NotADirectoryError(`not a directory: ${JSON.stringify(path)}`, { path });
+      return this.#readdirAt(r.path);
+    });
+  }
+
+  /** Target of a symlink. */
+  readlink(path: string): Promise<string> {
+    return this.#run(async () => {
+      const r = await this.#must(path, false);
+      if (r.entry.type !== 'symlink') throw new InvalidArgumentError(`not a symbolic link: ${JSON.stringify(path)}`, { path });
+      return r.entry.linkname;
+    });
+  }
+
+  // ------------------------------------------------------------ writing
+
+  /** Writes a file (created with `mode`, default 0644; an existing file keeps its attributes). */
+  writeFile(path: string, data: WriteData, opts: WriteFileOptions = {}): Promise<void> {
+    return this.#run(async () => {
+      const body = toBody(data);
+      const r = await this.#resolve(path, true);
+      if (r.entry) {
+        if (r.entry.type === 'directory') throw new IsADirectoryError(`is a directory: ${JSON.stringify(path)}`, { path });
+        if (r.entry.type !== 'file') throw new InvalidArgumentError(`not a regular file: ${JSON.stringify(path)} (${r.entry.type})`, { path });
+        await this.#rewrite(r.path, body);
+        return;
+      }
+      await this.#create(r.path, { type: 'file', body, meta: { mode: opts.mode ?? 0o644, uid: 0, gid: 0, mtime: now() } });
+    });
+  }
+
+  /** Makes a directory; with `recursive`, its missing parents too and no error when it exists. */
+  mkdir(path: string, opts: MkdirOptions = {}): Promise<void> {
+    return this.#run(() => this.#mkdir(path, opts));
+  }
+
+  async #mkdir(path: string, opts: MkdirOptions): Promise<void> {
+    const meta = (): CreateMeta => ({ mode: opts.mode ?? 0o755, uid: 0, gid: 0, mtime: now() });
+    if (!opts.recursive) {
+      const r = await this.#resolve(path, false);
+      if (r.entry) throw new AlreadyExistsError(`file exists: ${JSON.stringify(path)}`, { path });
+      await this.#create(r.path, { type: 'directory', meta: meta() });
+      return;
+    }
+    let r: Resolved;
+    try {
+      r = await this.#resolve(path, true);
+    } catch (e) {
+      const trimmed = path.replace(/\/+$/, '');
+      const cut = trimmed.lastIndexOf('/');
+      if (!(e instanceof NotFoundError) || cut <= 0) throw e;
+      await this.#mkdir(trimmed.slice(0, cut), opts);
+      r = await this.#resolve(path, true);
+    }
+    if (r.entry) {
+      if (r.entry.type !== 'directory') throw new AlreadyExistsError(`file exists: ${JSON.stringify(path)}`, { path });
+      return;
+    }
+    await this.#create(r.path, { type: 'directory', meta: meta() });
+  }
+
+  /** Removes a path (`recursive` for directories; `force`: no error when missing). */
+  rm(path: string, opts: RmOptions = {}): Promise<void> {
+    return this.#run(async () => {
+      let r: Resolved;
+      try {
+        r = await this.#resolve(path, false);
+      } catch (e) {
+        if (opts.force && (e instanceof NotFoundError || e instanceof NotADirectoryError)) return;
+        throw e;
+      }
+      if (!r.entry) {
+        if (opts.force) return;
+        throw new NotFoundError(`no such file or directory: ${JSON.stringify(path)}`, { path });
+      }
+      if (r.path === '') throw new InvalidArgumentError('cannot remove the root', { path });
+      this.#refuseMountChange(r.path, 'remove');
+      if (r.entry.type === 'directory' && !opts.recursive) throw new IsADirectoryError(`is a directory (use recursive): ${JSON.stringify(path)}`, { path });
+      await this.#removeAt(r.path);
+    });
+  }
+
+  /** Removes an empty directory. */
+  rmdir(path: string): Promise<void> {
+    return this.#run(async () => {
+      const r = await this.#must(path, false);
+      if (r.entry.type !== 'directory') throw new NotADirectoryError(`not a directory: ${JSON.stringify(path)}`, { path });
+      if (r.path === '') throw new InvalidArgumentError('cannot remove the root', { path });
+      this.#refuseMountChange(r.path, 'remove');
+      if ((await this.#readdirAt(r.path)).length) throw new DirectoryNotEmptyError(`directory not empty: ${JSON.stringify(path)}`, { path });
+      await this.#removeAt(r.path);
+    });
+  }
+
+  /** Renames a file or directory (across layers and volumes), replacing a file or an empty directory at the target. */
+  rename(oldPath: string, newPath: string): Promise<void> {
+    return this.#run(async () => {
+      const s = await this.#must(oldPath, false);
+      const d = await this.#resolve(newPath, false);
+      if (s.path === d.path) return;
+      if (s.path === '' || d.path === '') throw new InvalidArgumentError('cannot rename the root', { path: oldPath });
+      if (isWithin(d.path, s.path)) throw new InvalidArgumentError(`cannot move ${JSON.stringify(oldPath)} into itself (${JSON.stringify(newPath)})`, { path: oldPath });
+      this.#refuseMountChange(s.path, 'rename');
+      this.#refuseMountChange(d.path, 'replace');
+      if (d.entry) {
+        if (s.entry.type === 'directory') {
+          if (d.entry.type !== 'directory') throw new NotADirectoryError(`not a directory: ${JSON.stringify(newPath)}`, { path: newPath });
+          if ((await this.#readdirAt(d.path)).length) throw new DirectoryNotEmptyError(`directory not empty: ${JSON.stringify(newPath)}`, { path: newPath });
+        } else if (d.entry.type === 'directory') {
+          throw new IsADirectoryError(`is a directory: ${JSON.stringify(newPath)}`, { path: newPath });
+        }
+        await this.#removeAt(d.path);
+      }
+      await this.#copyTree(s.path, d.path);
+      await this.#removeAt(s.path);
+    });
+  }
+
+  /** Makes a symlink at `path` holding `target` (fs.symlink's argument order). */
+  symlink(target: string, path: string): Promise<void> {
+    return this.#run(async () => {
+      if (typeof target !== 'string') throw new InvalidArgumentError('symlink target must be a string', { path });
+      const r = await this.#resolve(path, false);
+      if (r.entry) throw new AlreadyExistsError(`file exists: ${JSON.stringify(path)}`, { path });
+      await this.#create(r.path, { type: 'symlink', target, meta: { mode: 0o777, uid: 0, gid: 0, mtime: now() } });
+    });
+  }
+
+  /** Makes `newPath` a second name of the file at `existingPath` (fs.link's order). */
+  link(existingPath: string, newPath: string): Promise<void> {
+    return this.#run(async () => {
+      const s = await this.#must(existingPath, false);
+      if (s.entry.type === 'directory') throw new IsADirectoryError(`cannot hardlink a directory: ${JSON.stringify(existingPath)}`, { path: existingPath });
+      const d = await this.#resolve(newPath, false);
+      if (d.entry) throw new AlreadyExistsError(`file exists: ${JSON.stringify(newPath)}`, { path: newPath });
+      await this.#create(d.path, { type: 'link', existing: s.path });
+    });
+  }
+
+  /** Sets permission bits (symlinks followed). */
+  chmod(path: string, mode: number): Promise<void> {
+    return this.#run(async () => {
+      if (!Number.isInteger(mode) || mode < 0) throw new InvalidArgumentError(`invalid mode ${String(mode)}`, { path });
+      const r = await this.#must(path, true);
+      await this.#setMetaAt(r.path, { mode: mode & 0o7777 });
+    });
+  }
+
+  /** Sets owner and group (symlinks followed). */
+  chown(path: string, uid: number, gid: number): Promise<void> {
+    return this.#run(async () => {
+      for (const id of [uid, gid]) if (!Number.isInteger(id) || id < 0) throw new InvalidArgumentError(`invalid owner id ${String(id)}`, { path });
+      const r = await this.#must(path, true);
+      await this.#setMetaAt(r.path, { uid, gid });
+    });
+  }
+
+  /** Sets the modification time (layers keep no atime; it is accepted for fs compatibility). */
+  utimes(path: string, _atime: Date | number, mtime: Date | number): Promise<void> {
+    return this.#run(async () => {
+      const t = toSeconds(mtime);
+      const r = await this.#must(path, true);
+      await this.#setMetaAt(r.path, { mtime: t });
+    });
+  }
+
+  /** Cuts a file to `length` bytes or pads it with zeros. */
+  truncate(path: string, length = 0): Promise<void> {
+    return this.#run(async () => {
+      if (!Number.isSafeInteger(length) || length < 0) throw new InvalidArgumentError(`invalid length ${String(length)}`, { path });
+      const r = await this.#must(path, true);
+      const old = await this.#readAt(r.path, r.entry);
+      const b = new Uint8Array(length);
+      b.set(old.subarray(0, Math.min(length, old.length)));
+      await this.#rewrite(r.path, b);
+    });
+  }
+
+  // ------------------------------------------------------------ changes
+
+  /**
+   * The changes against the image, as `docker diff` lists them: every path
+   * of the writable layer is A (new) or C (the image has it — parents of a
+   * change included), every deletion D; sorted by path. Volumes are left out.
+   */
+  diff(): Promise<Change[]> {
+    return this.#run(async () => {
+      const out = new Map<string, Change['kind']>();
+      const lower = this.#lower;
+      for (const e of this.#upper.entries.values()) {
+        const w = parseWhiteout(e.path);
+        if (!w) {
+          out.set(e.path, lower.has(e.path) ? 'C' : 'A');
+        } else if (w.kind === 'whiteout') {
+          out.set(w.target, 'D');
+        } else if (lower.lookup(w.dir)?.type === 'directory') {
+          for (const name of lower.readdir(w.dir)) {
+            const p = joinPath(w.dir, name);
+            if (!this.#upper.get(p)) out.set(p, 'D');
+          }
+        }
+      }
+      return [...out]
+        .sort((a, b) => comparePaths(a[0], b[0]))
+        .map(([p, kind]) => ({ kind, path: abs(p) }));
+    });
+  }
+
+  /**
+   * A new image: the image's layers plus one made from the writable layer
+   * (by diffTrees between the image and the container: spec whiteouts,
+   * deterministic order), with a history entry. Stored, and tagged when asked.
+   */
+  commit(opts: CommitOptions = {}): Promise<Image> {
+    return this.#run(async () => {
+      const store = this.#store;
+      const r = await diffTrees(new ViewTree(this.#lower), new ViewTree(this.#merged()), {
+        compression: opts.compression ?? 'gzip',
+        ...(opts.sourceDateEpoch !== undefined ? { sourceDateEpoch: opts.sourceDateEpoch } : {}),
+      });
+      await store.putBlob(r.bytes!, { digest: r.digest, size: r.size });
+      const created = opts.created === undefined ? new Date().toISOString() : new Date(opts.created).toISOString();
+      const family = this.#image.mediaType === MediaType.dockerManifest ? 'docker' : 'oci';
+      const mediaType = mediaTypeOfCompression(r.compression, family);
+      const img = await this.#image.derive(({ config, layers }) => {
+        layers.push({ mediaType, digest: r.digest, size: r.size });
+        config.rootfs.diff_ids.push(r.diffId);
+        const h: { created: string; created_by: string; author?: string; comment?: string } = {
+          created,
+          created_by: opts.message ?? `layerfs container commit ${this.name}`,
+        };
+        if (opts.author !== undefined) h.author = opts.author;
+        if (opts.message !== undefined) h.comment = opts.message;
+        config.history = [...(config.history ?? []), h];
+        config.created = created;
+        if (opts.author !== undefined) config.author = opts.author;
+      });
+      await store.putImage(img, opts.tag ? [opts.tag] : []);
+      return img;
+    });
+  }
+}
