@@ -40,3 +40,6 @@ export * from './union/index.js';
 
 // containers (writable layer, copy-up, volumes, diff, commit); adds container/volume methods to Store
 export * from './container/index.js';
+
+// build from a Dockerfile with a layer cache (installs store.build)
+export * from './build/index.js';

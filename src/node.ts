@@ -14,3 +14,6 @@ export { NodeDirTree, type NodeDirTreeOptions } from './tree/node-dir.js';
 
 // registry credentials from --creds, LAYERFS_AUTH, ~/.docker/config.json
 export { dockerConfigCredentials, nodeCredentials, type DockerConfigOptions } from './transport/registry/docker-config.js';
+
+// build contexts on disk (a directory path as build context)
+export { nodeContext } from './build/node.js';

@@ -38,4 +38,5 @@ export const commandLoaders: Array<() => Promise<{ default: Command }>> = [
   () => import('./volume-create.js'),
   () => import('./volume-ls.js'),
   () => import('./volume-rm.js'),
+  () => import('./build.js'),
 ];
