@@ -19,6 +19,24 @@ import { clientFor, toRef } from './pull.js';
 
 export interface DockerTransportOptions extends RegistryTransferOptions {}
 
+/**
+ * A registry holds every blob of a manifest it serves (distribution-spec:
+ * a manifest push fails while its blobs are missing), so a source
+ * repository's blobs can be mounted into another repository of the same
+ * registry before they are read: a docker:// -> docker:// copy within one
+ * registry moves no layer bytes.
+ */
+async function recordManifestBlobs(bytes: Uint8Array, sources: BlobSources, loc: { registry: string; repository: string }): Promise<void> {
+  let doc: { config?: { digest?: unknown }; layers?: Array<{ digest?: unknown }> };
+  try {
+    doc = JSON.parse(new TextDecoder().decode(bytes)) as typeof doc;
+  } catch {
+    return; // copy reports the malformed manifest
+  }
+  const digests = [doc.config?.digest, ...(Array.isArray(doc.layers) ? doc.layers.map((l) => l?.digest) : [])];
+  for (const d of digests) if (typeof d === 'string') await sources.add(d, loc);
+}
+
 function sourcesOf(opts: DockerTransportOptions): BlobSources {
   return opts.blobSources ?? defaultBlobSources;
 }
@@ -34,6 +52,7 @@ export function dockerSource(reference: string | DockerReference, opts: DockerTr
     ref,
     async getManifest(desc?: Descriptor): Promise<ManifestBytes> {
       const m = await client.getManifest(ref.repository, desc?.digest ?? ref.reference, { signal: opts.signal });
+      await recordManifestBlobs(m.bytes, sources, { registry: ref.registry, repository: ref.repository });
       // The client verified the bytes when asked by digest; the digest is handed on for copy to check too.
       const out = { bytes: m.bytes, mediaType: m.mediaType || desc?.mediaType, digest: desc?.digest ?? ref.digest, size: desc?.size };
       return out;

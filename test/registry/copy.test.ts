@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+// The public Node entry: loading it installs the transports (store.copy).
+import { openMemoryStore, openStore, RegistryClient } from '../../src/node.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { requireTools } from '../helpers/tools.js';
+import { buildImage, randomLayer, sha, storeImage, writeLayout } from './fixtures.js';
+
+const fast = { baseDelayMs: 5, maxDelayMs: 50 };
+
+describe('copy with docker:// on either side', () => {
+  let reg: TestRegistry;
+  const dirs: string[] = [];
+  const tmp = (p: string) => {
+    const d = mkdtempSync(join(tmpdir(), p));
+    dirs.push(d);
+    return d;
+  };
+  beforeAll(async () => {
+    requireTools('skopeo');
+    reg = await startRegistry();
+  });
+  afterAll(async () => {
+    await reg?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('oci: -> docker:// -> oci: and the store keep the manifest digest, without recompressing', async () => {
+    const img = buildImage([randomLayer('cp0'), randomLayer('cp1')]);
+    const layout = writeLayout(img, 'v1');
+    dirs.push(layout);
+    const store = openMemoryStore();
+
+    const up = await store.copy(`oci:${layout}:v1`, `docker://${reg.host}/copy/app:v1`, fast);
+    expect(up.digest).toBe(img.digest);
+    const sk = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${reg.host}/copy/app:v1`], { encoding: 'utf8' }).trim();
+    expect(sk).toBe(img.digest);
+
+    const out = tmp('layerfs-copy-out-');
+    const down = await store.copy(`docker://${reg.host}/copy/app:v1`, `oci:${out}:v1`, fast);
+    expect(down.digest).toBe(img.digest);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
+    expect(index.manifests[0].digest).toBe(img.digest);
+    for (const l of img.layers) expect(readFileSync(join(out, 'blobs', 'sha256', l.digest.slice(7))).equals(l.blob)).toBe(true);
+
+    const local = await store.copy(`docker://${reg.host}/copy/app:v1`, 'copied/app:v1', fast);
+    expect(local.digest).toBe(img.digest);
+    expect((await store.image('copied/app:v1')).digest).toBe(img.digest);
+  });
+
+  it('docker:// -> docker:// on one registry mounts every blob instead of moving bytes', async () => {
+    const img = buildImage([randomLayer('mnt0'), randomLayer('mnt1')]);
+    const store = openMemoryStore();
+    await storeImage(store, img, 'src/img:1');
+    await store.copy('src/img:1', `docker://${reg.host}/copy/from:1`, fast);
+    reg.mark();
+    const r = await openMemoryStore().copy(`docker://${reg.host}/copy/from:1`, `docker://${reg.host}/copy/to:1`, fast);
+    expect(r).toMatchObject({ digest: img.digest, copiedBlobs: 0, skippedBlobs: 3 });
+    const reqs = reg.requests();
+    expect(reqs.filter((q) => q.includes('/blobs/uploads/') && q.includes('mount=') && q.endsWith(' 201'))).toHaveLength(3);
+    // Only the config is read (copy parses it to know the image); no layer bytes move.
+    expect(reqs.filter((q) => q.startsWith('GET') && q.includes('/blobs/'))).toEqual([`GET /v2/copy/from/blobs/${sha(img.config)} 200`]);
+    expect((await new RegistryClient(reg.host).headManifest('copy/to', '1'))?.digest).toBe(img.digest);
+  });
+
+  it('`layerfs copy` reaches a registry (and its credentials options parse)', async () => {
+    const img = buildImage([randomLayer('cli-copy')]);
+    const storeDir = tmp('layerfs-copy-store-');
+    await storeImage(await openStore(storeDir), img, 'cli/copy:1');
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['copy', '--store', storeDir, '--creds', 'any:thing', 'cli/copy:1', `docker://${reg.host}/cli/copy:1`], {
+      stdout: { write: (s: string | Uint8Array) => void (stdout += String(s)) },
+      stderr: { write: (s: string | Uint8Array) => void (stderr += String(s)) },
+      stdin: new PassThrough(),
+      env: { HOME: tmpdir() },
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(img.digest);
+    expect((await new RegistryClient(reg.host).headManifest('cli/copy', '1'))?.digest).toBe(img.digest);
+  });
+});
