@@ -86,3 +86,51 @@ describe('copy with docker:// on either side', () => {
     expect((await new RegistryClient(reg.host).headManifest('cli/copy', '1'))?.digest).toBe(img.digest);
   });
 });
+
+describe('an image skopeo pushed, pulled by layerfs, unpacks to the tree umoci unpacks', () => {
+  it('same files, contents and deletions (whiteouts applied)', async () => {
+    requireTools('skopeo', 'umoci');
+    const { NodeDirTree, pullImage } = await import('../../src/node.js');
+    const { makeLayer } = await import('./fixtures.js');
+    const reg = await startRegistry();
+    const dirs: string[] = [];
+    try {
+      const img = buildImage([
+        makeLayer({ 'etc/os-release': 'ID=test\n', 'usr/bin/tool': 'v1', 'var/old/a': 'a', 'var/old/b': 'b' }),
+        // A regular file named .wh.NAME is how a layer deletes NAME below (image-spec layer.md).
+        makeLayer({ 'usr/bin/tool': 'v2', 'usr/bin/new': 'n', 'var/.wh.old': '', 'etc/.wh.os-release': '' }),
+      ]);
+      const layout = writeLayout(img, 'v1');
+      dirs.push(layout);
+      execFileSync('skopeo', ['copy', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${reg.host}/unpack/img:v1`], { stdio: 'ignore' });
+
+      const store = openMemoryStore();
+      await pullImage(store, `docker://${reg.host}/unpack/img:v1`, fast);
+      const mine = mkdtempSync(join(tmpdir(), 'layerfs-unpack-'));
+      dirs.push(mine);
+      await store.unpack(`${reg.host}/unpack/img:v1`, new NodeDirTree(mine));
+
+      // umoci's tree from skopeo's own pull of the same reference.
+      const pulled = mkdtempSync(join(tmpdir(), 'layerfs-skopeo-pull-'));
+      dirs.push(pulled);
+      execFileSync('skopeo', ['copy', '--src-tls-verify=false', `docker://${reg.host}/unpack/img:v1`, `oci:${pulled}:v1`], { stdio: 'ignore' });
+      const bundle = join(mkdtempSync(join(tmpdir(), 'layerfs-umoci-')), 'bundle');
+      dirs.push(join(bundle, '..'));
+      execFileSync('umoci', ['unpack', '--rootless', '--image', `${pulled}:v1`, bundle], { stdio: 'ignore' });
+
+      const list = (root: string) =>
+        execFileSync('find', ['.', '-mindepth', '1', '(', '-type', 'f', '-printf', '%p f %s\\n', ')', '-o', '-printf', '%p %y\\n'], { cwd: root, encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean)
+          .sort();
+      const theirs = list(join(bundle, 'rootfs'));
+      expect(list(mine)).toEqual(theirs);
+      expect(theirs).toContain('./usr/bin/new f 1');
+      expect(theirs.some((l) => l.startsWith('./var/old'))).toBe(false);
+      expect(readFileSync(join(mine, 'usr/bin/tool'), 'utf8')).toBe('v2');
+    } finally {
+      await reg.stop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
