@@ -98,6 +98,8 @@ function toInstruction(r: RawInstruction, escape: string): Instruction {
   const k = r.keyword;
   if (!KNOWN.has(k)) throw parseError(`unknown instruction ${k}`, r.line, r.column);
   if (NEED_PROCESS.has(k)) throw unsupported(r, `${k} needs a process`);
+  // HEALTHCHECK's own flags (--interval...) only matter with CMD, which needs a process.
+  if (k === 'HEALTHCHECK' && (r.flags.length > 0 || /^CMD(\s|$)/i.test(r.args))) throw unsupported(r, 'HEALTHCHECK CMD needs a process');
   const allowed = FLAGS[k] ?? [];
   for (const f of r.flags) {
     if (!allowed.includes(f.name)) throw parseError(`unknown flag --${f.name} for ${k}`, r.line, f.column);
