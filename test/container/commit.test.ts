@@ -1,0 +1,183 @@
+/**
+ * commit: the writable layer becomes a spec layer (whiteouts, deterministic)
+ * and a new image; saved to an oci: layout and unpacked by the real umoci,
+ * the root filesystem is exactly what the container showed. Copy-up of a
+ * 20 MiB file leaves the image's blob untouched.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readLayer, type Container, type Store } from '../../src/index.js';
+import { requireTools } from '../helpers/tools.js';
+import { backends, baseImage, BASE, cleanup, makeImage, tempDir } from './helpers.js';
+
+requireTools('umoci');
+afterAll(cleanup);
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+type Row = { type: string; mode: number; uid: number; gid: number; size: number; content?: string; target?: string };
+
+/** The container's tree as rows, walked through its public API. */
+async function containerRows(c: Container): Promise<Record<string, Row>> {
+  const out: Record<string, Row> = {};
+  const visit = async (dir: string) => {
+    for (const name of await c.readdir(dir)) {
+      const p = dir === '/' ? `/${name}` : `${dir}/${name}`;
+      const e = await c.lstat(p);
+      const r: Row = { type: e.type, mode: e.type === 'symlink' ? 0o777 : e.mode, uid: e.uid, gid: e.gid, size: e.type === 'file' ? e.size : 0 };
+      if (e.type === 'file') r.content = sha(await c.readFile(p));
+      if (e.type === 'symlink') r.target = e.linkname;
+      out[p] = r;
+      if (e.type === 'directory') await visit(p);
+    }
+  };
+  await visit('/');
+  return out;
+}
+
+/** The same rows for a directory on the host, and its hardlink groups. */
+function hostRows(root: string): { rows: Record<string, Row>; links: string[][] } {
+  const rows: Record<string, Row> = {};
+  const byInode = new Map<string, string[]>();
+  const visit = (dir: string, rel: string) => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      const p = `${rel}/${name}`;
+      const st = fs.lstatSync(full);
+      const type = st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : 'other';
+      const r: Row = { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: type === 'file' ? st.size : 0 };
+      if (type === 'file') {
+        r.content = sha(fs.readFileSync(full));
+        if (st.nlink > 1) byInode.set(`${st.ino}`, [...(byInode.get(`${st.ino}`) ?? []), p]);
+      }
+      if (type === 'symlink') r.target = fs.readlinkSync(full);
+      rows[p] = r;
+      if (type === 'directory') visit(full, p);
+    }
+  };
+  visit(root, '');
+  return { rows, links: [...byInode.values()].map((g) => g.sort()).sort() };
+}
+
+function umociUnpack(layout: string, tag: string, bundle: string): string {
+  execFileSync('umoci', ['unpack', ...(isRoot ? [] : ['--rootless']), '--image', `${layout}:${tag}`, bundle], { stdio: 'pipe' });
+  return path.join(bundle, 'rootfs');
+}
+
+/** Every kind of change the issue names, on top of the base image. */
+async function changeEverything(c: Container): Promise<void> {
+  await c.chmod('/etc/passwd', 0o600); // chmod-only change
+  await c.rm('/usr/share/doc/a.txt'); // whiteout of a file
+  await c.rm('/opt/app/data', { recursive: true }); // deleted and recreated: opaque
+  await c.mkdir('/opt/app/data');
+  await c.writeFile('/opt/app/data/fresh.json', '[1]');
+  await c.rename('/usr/share/doc/sub', '/srv'); // rename of a lower directory
+  await c.link('/etc/motd', '/etc/motd.hard'); // a new hardlink to a copied-up lower file
+  await c.symlink('/etc/motd', '/motd'); // a new symlink
+  await c.rm('/bin/tool'); // the lower hardlink bin/tool-link must survive
+  await c.writeFile('/new-file', 'brand new\n', { mode: 0o640 });
+  await c.chown('/new-file', 1234, 5678);
+  await c.mkdir('/var/lib/thing', { recursive: true, mode: 0o700 });
+}
+
+describe.each(backends)('%s store: commit', (_kind, open) => {
+  it('makes an image whose layers unpack (umoci) to exactly the container view', async () => {
+    const store: Store = await open();
+    const base = await baseImage(store);
+    const c = await store.createContainer('base:1');
+    await changeEverything(c);
+    const view = await containerRows(c);
+    expect(view['/bin/tool']).toBeUndefined();
+    expect(view['/bin/tool-link']?.content).toBe(sha(new TextEncoder().encode('#!/bin/sh\necho tool\n')));
+
+    const img = await c.commit({ tag: 'committed:1', message: 'change everything', author: 'Tester <t@example.com>', created: '2025-01-02T03:04:05Z' });
+    expect(img.layers.length).toBe(base.layers.length + 1);
+    expect(img.layers.slice(0, -1).map((l) => l.digest)).toEqual(base.layers.map((l) => l.digest));
+    expect(img.config.author).toBe('Tester <t@example.com>');
+    expect(img.history.at(-1)).toMatchObject({ created: '2025-01-02T03:04:05.000Z', created_by: 'change everything', author: 'Tester <t@example.com>' });
+    expect((await store.image('committed:1')).id).toBe(img.id);
+
+    // The new layer: spec whiteouts, sorted entries.
+    const top = img.layers.at(-1)!;
+    const index = await readLayer(await store.getBlob(top.digest), { expectedDigest: top.digest });
+    expect(index.diffId).toBe(top.diffId);
+    const names = index.entries.map((e) => e.path);
+    expect(names).toContain('usr/share/doc/.wh.a.txt');
+    expect(names).toContain('usr/share/doc/.wh.sub');
+    expect(names).toContain('bin/.wh.tool');
+    expect(names).toContain('opt/app/data/.wh.x.json');
+    expect(names).not.toContain('usr/share/doc/b.txt'); // unchanged: not in the layer
+    expect(index.entries.find((e) => e.path === 'etc/passwd')).toMatchObject({ type: 'file', mode: 0o600 });
+
+    const layout = path.join(await tempDir(), 'layout');
+    await store.copy('committed:1', `oci:${layout}:committed`);
+    const rootfs = umociUnpack(layout, 'committed', path.join(await tempDir(), 'bundle'));
+    const host = hostRows(rootfs);
+    expect(host.rows).toEqual(view);
+    expect(host.links).toEqual([['/etc/motd', '/etc/motd.hard']]);
+  });
+
+  it('is deterministic: the same changes give the same layer digest', async () => {
+    const store = await open();
+    await baseImage(store);
+    const a = await store.createContainer('base:1');
+    const b = await store.createContainer('base:1');
+    for (const c of [a, b]) {
+      await c.rm('/usr/share/doc', { recursive: true });
+      await c.writeFile('/etc/x', 'same');
+      await c.utimes('/etc/x', 100, 100);
+      await c.utimes('/etc', 200, 200);
+      await c.utimes('/usr/share', 300, 300);
+      await c.utimes('/usr', 400, 400);
+    }
+    const opts = { created: '2025-01-01T00:00:00Z', message: 'm' };
+    const ia = await a.commit(opts);
+    const ib = await b.commit(opts);
+    expect(ia.layers.at(-1)!.digest).toBe(ib.layers.at(-1)!.digest);
+    expect(ia.id).toBe(ib.id);
+  });
+
+  it('leaves volumes out of diff and commit', async () => {
+    const store = await open();
+    await baseImage(store);
+    const c = await store.createContainer('base:1', { volumes: { '/data': 'vol', '/etc/conf.d': 'conf' } });
+    await c.writeFile('/data/in-volume', 'v');
+    await c.writeFile('/etc/conf.d/x.conf', 'c');
+    await c.writeFile('/outside', 'o');
+    expect(await c.diff()).toEqual([{ kind: 'A', path: '/outside' }]);
+    const img = await c.commit();
+    const index = await readLayer(await store.getBlob(img.layers.at(-1)!.digest));
+    expect(index.entries.map((e) => e.path)).toEqual(['outside']);
+  });
+});
+
+describe('copy-up of a big lower file', () => {
+  it.each(backends)('%s store: changing a 20 MiB file leaves the image blob unchanged', async (_kind, open) => {
+    const store = await open();
+    const big = new Uint8Array(randomBytes(20 * 1024 * 1024));
+    const img = await makeImage(store, [[...BASE, { path: 'big.bin', content: big, mode: 0o644, mtime: 1000 }]], 'big:1', 'none');
+    const layer = img.layers[0]!;
+    const blobBefore = await store.getBlobBytes(layer.digest);
+    expect(`sha256:${sha(blobBefore)}`).toBe(layer.digest);
+
+    const c = await store.createContainer('big:1');
+    const other = await store.createContainer('big:1');
+    const changed = big.slice();
+    changed[12_345_678] ^= 0xff;
+    await c.writeFile('/big.bin', changed);
+    await c.chmod('/big.bin', 0o600);
+
+    expect(sha(await c.readFile('/big.bin'))).toBe(sha(changed));
+    expect(await c.stat('/big.bin')).toMatchObject({ size: big.length, mode: 0o600, origin: 'container' });
+    expect(sha(await other.readFile('/big.bin'))).toBe(sha(big));
+    expect(await c.diff()).toEqual([{ kind: 'C', path: '/big.bin' }]);
+    // The image's blob: same bytes, same digest, still verifies.
+    const blobAfter = await store.getBlobBytes(layer.digest);
+    expect(`sha256:${sha(blobAfter)}`).toBe(layer.digest);
+    expect((await store.image('big:1')).digest).toBe(img.digest);
+  });
+});
