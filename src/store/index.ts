@@ -15,3 +15,5 @@ export type {
   GcReport,
 } from './types.js';
 export { openMemoryStore } from './open-memory.js';
+export { OpfsBackend } from './opfs.js';
+export { openBrowserStore } from './open-browser.js';

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultStoreDir, openStore } from '../../src/store/open-disk.js';
+
+const enc = new TextEncoder();
+const sha = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+const dirs: string[] = [];
+async function fresh() {
+  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'layerfs-disk-'));
+  dirs.push(d);
+  return openStore(d);
+}
+afterAll(async () => {
+  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
+});
+
+/** A stream that yields `bytes` in small slices with pauses, so writers interleave. */
+function slowStream(bytes: Uint8Array, slice = 1000): ReadableStream<Uint8Array> {
+  let o = 0;
+  return new ReadableStream({
+    async pull(c) {
+      await new Promise((r) => setImmediate(r));
+      if (o >= bytes.length) return c.close();
+      c.enqueue(bytes.slice(o, (o += slice)));
+    },
+  });
+}
+
+describe('disk backend', () => {
+  it('the default directory follows LAYERFS_HOME, then XDG_DATA_HOME, then ~/.local/share', () => {
+    expect(defaultStoreDir({ LAYERFS_HOME: '/x/y' })).toBe('/x/y');
+    expect(defaultStoreDir({ XDG_DATA_HOME: '/d' })).toBe('/d/layerfs');
+    expect(defaultStoreDir({})).toBe(path.join(os.homedir(), '.local/share/layerfs'));
+  });
+
+  it('concurrent writers of one blob are safe: one copy, correct bytes, no temp left', async () => {
+    const store = await fresh();
+    const data = new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff);
+    const d = sha(data);
+    const results = await Promise.all(Array.from({ length: 8 }, () => store.putBlob(slowStream(data), { digest: d, size: data.length })));
+    expect(new Set(results)).toEqual(new Set([d]));
+    expect(await fs.readdir(path.join(store.location, 'tmp'))).toEqual([]);
+    expect(await fs.readdir(path.join(store.location, 'blobs/sha256'))).toEqual([d.slice(7)]);
+    expect(sha(await store.getBlobBytes(d))).toBe(d);
+  });
+
+  it('a writer that fails (wrong digest, wrong size) leaves nothing behind', async () => {
+    const store = await fresh();
+    const data = enc.encode('x'.repeat(5000));
+    await expect(store.putBlob(slowStream(data), { digest: sha('other') })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    await expect(store.putBlob(slowStream(data), { digest: sha(data), size: 10 })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect(await fs.readdir(path.join(store.location, 'tmp'))).toEqual([]);
+    expect(await store.backend.listBlobs()).toEqual([]);
+  });
+
+  it('record keys and area ids cannot escape their directory', async () => {
+    const store = await fresh();
+    const r = store.records<number>('../../kind');
+    await r.put('../../../etc/passwd', 1);
+    await r.put('a/b:c d', 2);
+    expect(await r.list()).toEqual(['../../../etc/passwd', 'a/b:c d'].sort());
+    expect(await r.get('../../../etc/passwd')).toBe(1);
+    const outside = await fs.readdir(path.dirname(store.location));
+    expect(outside.every((n) => !n.startsWith('etc') && !n.startsWith('kind'))).toBe(true);
+    const area = await store.areas('c').open('../x');
+    await area.writeFile('f', enc.encode('hi'));
+    expect(await store.areas('c').list()).toEqual(['../x']);
+    const files = await fs.readdir(path.join(store.location, 'areas', 'c'));
+    expect(files).toEqual(['%2E%2E%2Fx']);
+    expect(await store.areas('c').delete('../x')).toBe(true);
+  });
+
+  it('gc sweeps stale temporary files and keeps fresh ones (a writer may be busy with them)', async () => {
+    const store = await fresh();
+    const tmp = path.join(store.location, 'tmp');
+    await fs.writeFile(path.join(tmp, 'stale'), 'abc');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    await fs.utimes(path.join(tmp, 'stale'), old, old);
+    await fs.writeFile(path.join(tmp, 'fresh'), 'abcd');
+    const r = await store.gc();
+    expect(r.removedTemp).toBe(1);
+    expect(await fs.readdir(tmp)).toEqual(['fresh']);
+  });
+
+  it('a corrupt reference record is a CORRUPT_STORE error, not a crash', async () => {
+    const store = await fresh();
+    await fs.mkdir(path.join(store.location, 'records/refs'), { recursive: true });
+    await fs.writeFile(path.join(store.location, 'records/refs/x%3Alatest.json'), '{nope');
+    await expect(store.images()).rejects.toMatchObject({ code: 'CORRUPT_STORE' });
+  });
+});
