@@ -1,0 +1,122 @@
+/**
+ * The `layerfs container ...` and `layerfs volume ...` commands against a
+ * disk store (--store DIR), run through the CLI's main() as a shell would.
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { openStore } from '../../src/node.js';
+import { baseImage, cleanup, tempDir } from './helpers.js';
+
+afterAll(cleanup);
+
+async function cli(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string; bytes: Uint8Array }> {
+  const out: Uint8Array[] = [];
+  const err: string[] = [];
+  const enc = new TextEncoder();
+  const code = await main(args, {
+    stdout: { write: (s: string | Uint8Array) => out.push(typeof s === 'string' ? enc.encode(s) : s) },
+    stderr: { write: (s: string | Uint8Array) => err.push(typeof s === 'string' ? s : new TextDecoder().decode(s)) },
+    stdin: Readable.from([Buffer.from(stdin)]),
+    env: {},
+  });
+  const bytes = Buffer.concat(out);
+  return { code, out: new TextDecoder().decode(bytes), err: err.join(''), bytes };
+}
+
+describe('layerfs container / volume', () => {
+  it('create, ls, write, cat, ls-files, delete, diff, cp both ways, commit, rm', async () => {
+    const dir = await tempDir();
+    await baseImage(await openStore(dir));
+    const s = ['--store', dir];
+
+    expect((await cli(['volume', 'create', 'vol1', ...s])).out).toBe('vol1\n');
+    const created = await cli(['container', 'create', ...s, '--name', 'box', '-v', 'vol1:/data', 'base:1']);
+    expect(created.code).toBe(0);
+    const id = created.out.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+
+    const ls = await cli(['container', 'ls', ...s]);
+    expect(ls.out).toContain(id.slice(0, 12));
+    expect(ls.out).toContain('box');
+    expect(ls.out).toContain('vol1:/data');
+    const lsJson = JSON.parse((await cli(['container', 'ls', '--json', ...s])).out);
+    expect(lsJson).toMatchObject([{ id, name: 'box', imageRef: 'base:1', volumes: { data: 'vol1' } }]);
+
+    expect((await cli(['container', 'write', ...s, 'box', '/etc/greeting'], 'hi there\n')).code).toBe(0);
+    expect((await cli(['container', 'cat', ...s, id.slice(0, 8), '/etc/greeting'])).out).toBe('hi there\n');
+    expect((await cli(['container', 'cat', ...s, 'box', '/etc/motd'])).out).toBe('hello from layer 1\n');
+    expect((await cli(['container', 'delete', ...s, 'box', '/usr/share/doc', '-r'])).code).toBe(0);
+
+    const files = (await cli(['container', 'ls-files', ...s, 'box', '/etc'])).out;
+    expect(files).toMatch(/^-rw-r--r--\s+0\s+0\s+9 container\s+\/etc\/greeting$/m);
+    expect(files).toMatch(/^-rw-r--r--\s+0\s+0\s+19 image\s+\/etc\/motd$/m);
+
+    // cp: a host directory in, then back out.
+    const host = await tempDir();
+    await fs.mkdir(path.join(host, 'site/css'), { recursive: true });
+    await fs.writeFile(path.join(host, 'site/index.html'), '<h1>x</h1>');
+    await fs.writeFile(path.join(host, 'site/css/a.css'), 'body{}');
+    await fs.chmod(path.join(host, 'site/index.html'), 0o600);
+    await fs.symlink('index.html', path.join(host, 'site/home.html'));
+    const missing = await cli(['container', 'cp', ...s, path.join(host, 'site'), 'box:/nope/srv']);
+    expect(missing.code).toBe(1); // the target's parent is missing
+    expect(missing.err).toContain('NOT_FOUND');
+    expect((await cli(['container', 'cp', ...s, path.join(host, 'site'), 'box:/opt'])).code).toBe(0); // into /opt (a directory)
+    expect((await cli(['container', 'cat', ...s, 'box', '/opt/site/css/a.css'])).out).toBe('body{}');
+    expect((await cli(['container', 'cat', ...s, 'box', '/opt/site/home.html'])).out).toBe('<h1>x</h1>');
+    await cli(['container', 'cp', ...s, path.join(host, 'site/index.html'), 'box:/data/']);
+    expect((await cli(['container', 'cat', ...s, 'box', '/data/index.html'])).out).toBe('<h1>x</h1>');
+    const back = path.join(host, 'back');
+    expect((await cli(['container', 'cp', ...s, 'box:/opt/site', back])).code).toBe(0);
+    expect(await fs.readFile(path.join(back, 'css/a.css'), 'utf8')).toBe('body{}');
+    expect(await fs.readlink(path.join(back, 'home.html'))).toBe('index.html');
+    expect((await fs.stat(path.join(back, 'index.html'))).mode & 0o777).toBe(0o600);
+
+    const diff = (await cli(['container', 'diff', ...s, 'box'])).out;
+    expect(diff.split('\n').filter(Boolean)).toEqual([
+      'C /etc',
+      'A /etc/greeting',
+      'C /opt',
+      'A /opt/site',
+      'A /opt/site/css',
+      'A /opt/site/css/a.css',
+      'A /opt/site/home.html',
+      'A /opt/site/index.html',
+      'C /usr',
+      'C /usr/share',
+      'D /usr/share/doc',
+    ]);
+
+    const commit = await cli(['container', 'commit', ...s, '-m', 'add site', 'box', 'site:1']);
+    expect(commit.code).toBe(0);
+    expect(commit.out.trim()).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const store = await openStore(dir);
+    const img = await store.image('site:1');
+    expect(img.id).toBe(commit.out.trim());
+    expect(img.history.at(-1)?.created_by).toBe('add site');
+    const fresh = await store.createContainer('site:1');
+    expect(await fresh.readFile('/opt/site/index.html', 'utf8')).toBe('<h1>x</h1>');
+    expect(await fresh.exists('/usr/share/doc')).toBe(false);
+    expect(await fresh.exists('/data/index.html')).toBe(false); // the volume was not committed
+
+    const vls = await cli(['volume', 'ls', ...s]);
+    expect(vls.out).toMatch(/^vol1\s+\S+\s+box$/m);
+    const inUse = await cli(['volume', 'rm', ...s, 'vol1']);
+    expect(inUse.code).toBe(1);
+    expect(inUse.err).toContain('IN_USE');
+    expect((await cli(['container', 'rm', ...s, 'box'])).out).toBe('box\n');
+    expect((await cli(['container', 'cat', ...s, 'box', '/etc/motd'])).err).toContain('NOT_FOUND');
+    expect((await cli(['volume', 'rm', ...s, 'vol1'])).code).toBe(0);
+    expect(JSON.parse((await cli(['volume', 'ls', '--json', ...s])).out)).toEqual([]);
+  });
+
+  it('reports usage errors with exit code 2', async () => {
+    const dir = await tempDir();
+    expect((await cli(['container', 'create', '--store', dir])).code).toBe(2);
+    expect((await cli(['container', 'cp', '--store', dir, '/a', '/b'])).code).toBe(2);
+    expect((await cli(['container', 'create', '--store', dir, '-v', 'novolume', 'x'])).code).toBe(2);
+  });
+});
