@@ -8,19 +8,17 @@
  *
  * Default archive: 64 MiB of content in ~2,600 files (2,500 small files of
  * 1-32 KiB, 100 of 256 KiB, 4 of 4 MiB): the mix of a typical OS layer.
- * Prints MB/s (MB = 10^6 bytes of tar) and ratios; writes bench/results/tar.json.
+ * Prints MB/s (MB = 10^6 bytes of tar) and ratios to the named peer;
+ * results in bench/results/tar.json.
  */
-import { Bench } from 'tinybench';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
 import { createTarDecoder, createTarPacker } from 'modern-tar';
 import tarStream from 'tar-stream';
 import { TarParser, parseTar, createTarWriter, encodeTar, tarHeader, decompress, readLayer } from 'layerfs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 
 function pseudo(n, seed) {
   const b = new Uint8Array(n);
@@ -66,126 +64,150 @@ async function drainStream(s) {
   }
 }
 
-export async function run(ctx = {}) {
-  const scale = Number(ctx.scale ?? process.env.BENCH_SCALE ?? 1) || 1;
-  const entries = makeEntries(scale);
+export async function run(ctx) {
+  const entries = makeEntries(ctx.scale);
   const tar = encodeTar(entries);
   const gz = zlib.gzipSync(tar);
-  const mb = tar.length / 1e6;
-  const files = entries.length;
-  console.log(`tar: ${mb.toFixed(1)} MB, ${files} entries; gzip layer ${(gz.length / 1e6).toFixed(1)} MB`);
+  ctx.log(`tar: ${(tar.length / 1e6).toFixed(1)} MB in ${entries.length} entries; gzip layer ${(gz.length / 1e6).toFixed(1)} MB; scale ${ctx.scale}`);
+  ctx.note('tarBytes', tar.length);
+  ctx.note('gzipBytes', gz.length);
+  ctx.note('entries', entries.length);
 
-  const bench = new Bench({ time: Number(process.env.BENCH_TIME ?? 2000), iterations: 3, warmupIterations: 1 });
-  let check = 0;
-  // ---- read: every entry's content touched (summed lengths) so no reader can skip work.
-  bench.add('read: layerfs TarParser (sync core)', () => {
-    let n = 0;
-    const p = new TarParser({ onHeader() {}, onData(c) { n += c.length; }, onEntryEnd() {} });
-    for (let o = 0; o < tar.length; o += 65536) p.push(tar.subarray(o, o + 65536));
-    p.end();
-    check = n;
-  });
-  bench.add('read: layerfs parseTar (Web Stream)', async () => {
-    let n = 0;
-    for await (const e of parseTar(streamOf(tar))) for await (const c of e.body) n += c.length;
-    check = n;
-  });
-  bench.add('read: modern-tar createTarDecoder', async () => {
-    let n = 0;
-    const it = streamOf(tar).pipeThrough(createTarDecoder());
-    for await (const e of it) {
-      const r = e.body.getReader();
-      for (;;) {
-        const { done, value } = await r.read();
-        if (done) break;
-        n += value.length;
-      }
-    }
-    check = n;
-  });
-  bench.add('read: tar-stream extract', async () => {
-    let n = 0;
-    const ex = tarStream.extract();
-    Readable.fromWeb(streamOf(tar)).pipe(ex);
-    for await (const e of ex) for await (const c of e) n += c.length;
-    check = n;
-  });
-  // ---- write
-  bench.add('write: layerfs createTarWriter', async () => {
-    const w = createTarWriter();
-    const out = drainStream(w.readable);
-    for (const e of entries) await w.add(e.header, e.data);
-    await w.finish();
-    check = await out;
-  });
-  bench.add('write: modern-tar createTarPacker', async () => {
-    const { readable, controller } = createTarPacker();
-    const out = drainStream(readable);
-    for (const e of entries) {
-      const body = controller.add({ name: e.header.path, size: e.header.size, mode: e.header.mode, mtime: new Date(e.header.mtime * 1000) });
-      const w = body.getWriter();
-      await w.write(e.data);
-      await w.close();
-    }
-    controller.finalize();
-    check = await out;
-  });
-  bench.add('write: tar-stream pack', async () => {
-    const pack = tarStream.pack();
-    const out = (async () => {
+  // Every reader must see the same content before anything is timed.
+  const want = entries.reduce((a, e) => a + e.header.size, 0);
+  const readers = {
+    'layerfs TarParser (sync core)': () => {
       let n = 0;
-      for await (const c of pack) n += c.length;
+      const p = new TarParser({ onHeader() {}, onData(c) { n += c.length; }, onEntryEnd() {} });
+      for (let o = 0; o < tar.length; o += 65536) p.push(tar.subarray(o, o + 65536));
+      p.end();
       return n;
-    })();
-    for (const e of entries) {
-      await new Promise((res, rej) => pack.entry({ name: e.header.path, size: e.header.size, mode: e.header.mode, mtime: new Date(e.header.mtime * 1000) }, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.length), (err) => (err ? rej(err) : res())));
-    }
-    pack.finalize();
-    check = await out;
-  });
-  // ---- gzip inflate backends (MB/s of tar produced)
-  bench.add('gunzip: layerfs decompress (node:zlib backend)', async () => {
-    check = await drainStream(decompress(streamOf(gz), 'gzip', { gzipBackend: 'zlib' }));
-  });
-  bench.add('gunzip: DecompressionStream', async () => {
-    check = await drainStream(decompress(streamOf(gz), 'gzip', { gzipBackend: 'web' }));
-  });
-  // ---- the whole one-pass layer read
-  bench.add('readLayer: gzip layer (digest+inflate+diffId+index+file sha256)', async () => {
-    const idx = await readLayer(streamOf(gz));
-    check = idx.entries.length;
-  });
-  bench.add('readLayer: plain tar layer', async () => {
-    const idx = await readLayer(streamOf(tar));
-    check = idx.entries.length;
+    },
+    'layerfs parseTar (Web Stream)': async () => {
+      let n = 0;
+      for await (const e of parseTar(streamOf(tar))) for await (const c of e.body) n += c.length;
+      return n;
+    },
+    'modern-tar createTarDecoder': async () => {
+      let n = 0;
+      for await (const e of streamOf(tar).pipeThrough(createTarDecoder())) {
+        const r = e.body.getReader();
+        for (;;) {
+          const { done, value } = await r.read();
+          if (done) break;
+          n += value.length;
+        }
+      }
+      return n;
+    },
+    'tar-stream extract': async () => {
+      let n = 0;
+      const ex = tarStream.extract();
+      Readable.fromWeb(streamOf(tar)).pipe(ex);
+      for await (const e of ex) for await (const c of e) n += c.length;
+      return n;
+    },
+  };
+  for (const [k, f] of Object.entries(readers)) {
+    const got = await f();
+    if (got !== want) throw new Error(`${k} read ${got} content bytes, expected ${want}`);
+  }
+  await ctx.measure('read a tar (every content byte delivered)', { tasks: readers, bytes: tar.length, baseline: 'modern-tar createTarDecoder' });
+
+  const writers = {
+    'layerfs createTarWriter': async () => {
+      const w = createTarWriter();
+      const out = drainStream(w.readable);
+      for (const e of entries) await w.add(e.header, e.data);
+      await w.finish();
+      return out;
+    },
+    'modern-tar createTarPacker': async () => {
+      const { readable, controller } = createTarPacker();
+      const out = drainStream(readable);
+      for (const e of entries) {
+        const body = controller.add({ name: e.header.path, size: e.header.size, mode: e.header.mode, mtime: new Date(e.header.mtime * 1000) });
+        const w = body.getWriter();
+        await w.write(e.data);
+        await w.close();
+      }
+      controller.finalize();
+      return out;
+    },
+    'tar-stream pack': async () => {
+      const pack = tarStream.pack();
+      const out = (async () => {
+        let n = 0;
+        for await (const c of pack) n += c.length;
+        return n;
+      })();
+      for (const e of entries) {
+        await new Promise((res, rej) =>
+          pack.entry({ name: e.header.path, size: e.header.size, mode: e.header.mode, mtime: new Date(e.header.mtime * 1000) }, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.length), (err) => (err ? rej(err) : res())),
+        );
+      }
+      pack.finalize();
+      return out;
+    },
+  };
+  await ctx.measure('write a tar (Web Stream out)', { tasks: writers, bytes: tar.length, baseline: 'modern-tar createTarPacker' });
+
+  await ctx.measure('gunzip a layer (MB/s of tar out)', {
+    tasks: {
+      'layerfs decompress, node:zlib backend': () => drainStream(decompress(streamOf(gz), 'gzip', { gzipBackend: 'zlib' })),
+      'layerfs decompress, DecompressionStream backend': () => drainStream(decompress(streamOf(gz), 'gzip', { gzipBackend: 'web' })),
+      'node:zlib gunzip (Node stream)': async () => {
+        let n = 0;
+        const g = zlib.createGunzip();
+        Readable.fromWeb(streamOf(gz)).pipe(g);
+        for await (const c of g) n += c.length;
+        return n;
+      },
+    },
+    bytes: tar.length,
+    baseline: 'layerfs decompress, DecompressionStream backend',
   });
 
-  await bench.run();
-  void check;
-  const results = {};
-  for (const t of bench.tasks) {
-    const r = t.result;
-    const meanMs = r?.latency?.mean ?? r?.mean;
-    results[t.name] = { meanMs, mbps: mb / (meanMs / 1000) };
-  }
-  const ratio = (a, b) => (results[a].mbps / results[b].mbps).toFixed(2);
-  const rows = Object.entries(results).map(([name, r]) => ({ task: name, 'MB/s': r.mbps.toFixed(0), 'ms/iter': r.meanMs.toFixed(1) }));
-  console.table(rows);
-  const ratios = {
-    'read: parseTar / modern-tar': ratio('read: layerfs parseTar (Web Stream)', 'read: modern-tar createTarDecoder'),
-    'read: parseTar / tar-stream': ratio('read: layerfs parseTar (Web Stream)', 'read: tar-stream extract'),
-    'read: TarParser / modern-tar': ratio('read: layerfs TarParser (sync core)', 'read: modern-tar createTarDecoder'),
-    'write: layerfs / modern-tar': ratio('write: layerfs createTarWriter', 'write: modern-tar createTarPacker'),
-    'write: layerfs / tar-stream': ratio('write: layerfs createTarWriter', 'write: tar-stream pack'),
-    'gunzip: node:zlib / DecompressionStream': ratio('gunzip: layerfs decompress (node:zlib backend)', 'gunzip: DecompressionStream'),
+  // The one-pass layer read against the same work done with the peers:
+  // tar-stream + node:zlib + node:crypto (digest, diffId, sha256 of every file).
+  const peerReadLayer = async () => {
+    const digest = createHash('sha256');
+    const diffId = createHash('sha256');
+    const files = [];
+    const src = Readable.fromWeb(streamOf(gz));
+    src.on('data', (c) => digest.update(c));
+    const g = zlib.createGunzip();
+    g.on('data', (c) => diffId.update(c));
+    const ex = tarStream.extract();
+    src.pipe(g).pipe(ex);
+    for await (const e of ex) {
+      const h = createHash('sha256');
+      for await (const c of e) h.update(c);
+      files.push({ path: e.header.name, sha: h.digest('hex') });
+    }
+    return { digest: digest.digest('hex'), diffId: diffId.digest('hex'), files: files.length };
   };
-  for (const [k, v] of Object.entries(ratios)) console.log(`${k}: ${v}x`);
-  const out = { bench: 'tar', date: new Date().toISOString(), node: process.version, scale, tarBytes: tar.length, gzipBytes: gz.length, entries: files, results, ratios };
-  mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', 'tar.json'), JSON.stringify(out, null, 2) + '\n');
-  return out;
+  const ours = await readLayer(streamOf(gz));
+  const peer = await peerReadLayer();
+  if (ours.digest !== `sha256:${peer.digest}` || ours.diffId !== `sha256:${peer.diffId}`) throw new Error('readLayer disagrees with the peer pipeline');
+  await ctx.measure('read a gzip layer: digest + inflate + diffId + index + sha256 of every file', {
+    tasks: {
+      'layerfs readLayer': () => readLayer(streamOf(gz)),
+      'tar-stream + node:zlib + node:crypto': peerReadLayer,
+    },
+    bytes: tar.length,
+    baseline: 'tar-stream + node:zlib + node:crypto',
+  });
+  await ctx.measure('read a plain tar layer (digest = diffId) + index + sha256 of every file', {
+    tasks: { 'layerfs readLayer': () => readLayer(streamOf(tar)) },
+    bytes: tar.length,
+  });
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await run();
+  const { createContext } = await import('./lib/harness.js');
+  const { writeResults } = await import('./lib/results.js');
+  const ctx = createContext('tar');
+  await run(ctx);
+  writeResults('tar', ctx.results());
 }

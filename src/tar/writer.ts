@@ -25,6 +25,10 @@ export interface TarWriter {
 }
 
 const PAD = new Uint8Array(512);
+/** Output chunk size for gathered small pieces. */
+const GATHER = 128 * 1024;
+/** Pieces at least this large are written as they are, not copied. */
+const DIRECT = 32 * 1024;
 
 async function* chunksOf(body: TarBody): AsyncGenerator<Uint8Array> {
   if (body instanceof Uint8Array) {
@@ -56,12 +60,33 @@ export function createTarWriter(opts: { highWaterMark?: number } = {}): TarWrite
   let finished = false;
   let failed: unknown;
 
-  const put = async (chunk: Uint8Array) => {
+  // Small pieces (headers, padding, small files) are gathered into one chunk
+  // of up to GATHER bytes: per-chunk stream overhead dominates small entries.
+  let buf = new Uint8Array(GATHER);
+  let fill = 0;
+  const write = async (chunk: Uint8Array) => {
     await w.ready;
     // Not awaited: write() settles only once the reader consumes; `ready` is the backpressure signal.
     w.write(chunk).catch((e) => {
       failed ??= e;
     });
+  };
+  const flushGathered = async () => {
+    if (fill === 0) return;
+    const chunk = buf.subarray(0, fill);
+    buf = new Uint8Array(GATHER);
+    fill = 0;
+    await write(chunk);
+  };
+  const put = async (chunk: Uint8Array) => {
+    if (chunk.length >= DIRECT) {
+      await flushGathered();
+      await write(chunk);
+      return;
+    }
+    if (fill + chunk.length > GATHER) await flushGathered();
+    buf.set(chunk, fill);
+    fill += chunk.length;
   };
 
   const writeEntry = async (header: TarHeader, body?: TarBody) => {
@@ -121,6 +146,7 @@ export function createTarWriter(opts: { highWaterMark?: number } = {}): TarWrite
       finished = true;
       return enqueue(async () => {
         await put(END_OF_ARCHIVE);
+        await flushGathered();
         await w.close();
       });
     },
