@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MediaType, hostPlatform, parsePlatform, selectManifest, type ImageIndex } from '../../src/image/index.js';
+import { MediaType, hostPlatform, parsePlatform, selectManifest, type Descriptor, type ImageIndex, type Platform } from '../../src/image/index.js';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
-const entry = (c: string, platform?: object) => ({ mediaType: MediaType.ociManifest, digest: D(c), size: 1, ...(platform ? { platform } : {}) });
+const entry = (c: string, platform?: Platform): Descriptor => ({ mediaType: MediaType.ociManifest, digest: D(c), size: 1, ...(platform ? { platform } : {}) });
 const index: ImageIndex = {
   schemaVersion: 2,
   manifests: [
