@@ -132,6 +132,11 @@ describe('layouts layerfs writes', () => {
     // and layerfs reads its own archive back, by RepoTag
     await store.copy(`docker-archive:${archive}:example/mine:2`, 'again');
     expect((await store.image('again')).id).toBe(orig.id);
+    // an image with uncompressed layers makes a valid layout too, which umoci unpacks
+    const plain = path.join(work, 'plain-layout');
+    await store.copy('again', `oci:${plain}:p`);
+    validateLayout(plain, 'p');
+    expect(walkTree(umociUnpack(plain, 'p', path.join(work, 'plain-bundle')))).toEqual(umociTree);
   });
 
   it('oci-archive round-trips through skopeo with the manifest digest kept', async () => {
@@ -140,6 +145,10 @@ describe('layouts layerfs writes', () => {
     const out = path.join(work, 'from-oci-archive');
     run('skopeo', ['copy', '--quiet', `oci-archive:${a}:t1`, `oci:${out}:t1`]);
     expect(indexDigest(out, 't1')).toBe(umociDigest);
+    const extracted = path.join(work, 'oci-archive-extracted');
+    fs.mkdirSync(extracted);
+    run('tar', ['-xf', a, '-C', extracted]);
+    validateLayout(extracted, 't1');
     const b = path.join(work, 'skopeo-oci.tar');
     run('skopeo', ['copy', '--quiet', `oci:${layout}:base`, `oci-archive:${b}:b`]);
     const r = await store.copy(`oci-archive:${b}:b`, 'from/oci-archive');
