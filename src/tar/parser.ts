@@ -12,7 +12,8 @@
  * directory if its name ends in '/', as V7 tar wrote them); unknown
  * typeflags, bad checksums and input that ends inside a header or an entry
  * are INVALID_TAR. The archive may end with two zero blocks (anything after
- * them is ignored), with one, or with none at a block boundary (umoci 0.4.7).
+ * them is ignored), with one, or with none after an entry's complete content,
+ * even before its padding (umoci 0.4.7 `insert` writes such layers).
  */
 import { InvalidTarError } from '../errors/InvalidTarError.js';
 import type { EntryType, TarHeader } from './types.js';
@@ -98,6 +99,14 @@ export class TarParser {
     switch (this.state) {
       case S_DONE:
       case S_ZERO:
+        return;
+      case S_SKIP:
+        // The last entry's content is complete and only its padding is
+        // missing: umoci 0.4.7 `insert` ends layers this way, and Go's
+        // archive/tar (hence containerd and umoci itself) reads them.
+        if (this.pax || this.longName !== null || this.longLink !== null) {
+          throw this.fail(`tar ends after an extended header with no entry at byte ${this.headerOffset}`);
+        }
         return;
       case S_HEADER:
         if (this.fill > 0) {

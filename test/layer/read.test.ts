@@ -130,6 +130,33 @@ describe('readLayer on broken input', () => {
     expect(idx.diffId).toBe(sha256(noEnd));
   });
 
+  it('reads the layer umoci 0.4.7 insert writes (it ends without padding or end blocks)', async () => {
+    requireTools('umoci');
+    const { dir, cleanup: done } = tempDir('layerfs-umoci-');
+    try {
+      writeFileSync(join(dir, 'f.txt'), 'hello\n');
+      const layout = join(dir, 'layout');
+      execFileSync('umoci', ['init', '--layout', layout]);
+      execFileSync('umoci', ['new', '--image', `${layout}:t`]);
+      execFileSync('umoci', ['insert', '--image', `${layout}:t`, join(dir, 'f.txt'), '/etc/f.txt']);
+      const blob = (d: string) => readFileSync(join(layout, 'blobs', ...d.split(':')));
+      const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
+      const manifest = JSON.parse(blob(index.manifests[0].digest).toString());
+      const config = JSON.parse(blob(manifest.config.digest).toString());
+      const desc = manifest.layers[manifest.layers.length - 1];
+      const layer = blob(desc.digest);
+      const tarBytes = execFileSync('gzip', ['-dc'], { input: layer });
+      expect(tarBytes.length % 512).not.toBe(0); // the quirk this test is about
+      const idx = await readLayer(streamOf(layer, 50), { expectedDigest: desc.digest, expectedSize: desc.size, mediaType: desc.mediaType });
+      expect(idx.diffId).toBe(config.rootfs.diff_ids[config.rootfs.diff_ids.length - 1]);
+      expect(idx.entries.map((e) => [e.path, e.type, e.size])).toEqual([['etc/f.txt', 'file', 6]]);
+      expect(idx.entries[0]!.contentDigest).toBe(sha256(Buffer.from('hello\n')));
+      expect(Buffer.from(await collect(readLayerFile(layer, idx.entries[0]!))).toString()).toBe('hello\n');
+    } finally {
+      done();
+    }
+  });
+
   it('stops inflating once a single file has been read', async () => {
     const idx = await readLayer(layers.gzip);
     const first = idx.entries.find((e) => e.type === 'file')!;
