@@ -70,6 +70,12 @@ class Applier {
   private readonly addedParents = new Set<string>();
   /** Resolved paths this layer made non-directories (rule 12). */
   private readonly addedNonDirs = new Set<string>();
+  /**
+   * Directories this apply created (empty at birth): a name below one that
+   * the layer has not written yet cannot exist, so no lstat is needed — the
+   * common case when unpacking a base layer (one syscall saved per file).
+   */
+  private readonly fresh = new Set<string>();
   /** Directories whose attributes are set at the end, after their children (rule 17). */
   private readonly dirMeta = new Map<string, TreeMeta>();
 
@@ -103,7 +109,10 @@ class Applier {
     const st = await this.tree.lstat(path);
     if (!st) return;
     await this.tree.remove(path);
-    if (st.type === 'directory') this.resolver.forget(path);
+    if (st.type === 'directory') {
+      this.resolver.forget(path);
+      this.fresh.delete(path);
+    }
   }
 
   /**
@@ -121,6 +130,7 @@ class Applier {
       if (st) await this.removePath(p);
       await this.tree.mkdir(p, { mode: IMPLIED_DIR_MODE, uid: 0, gid: 0 });
       this.resolver.noteDirectory(p);
+      this.fresh.add(p);
     }
   }
 
@@ -162,7 +172,7 @@ class Applier {
     }
     const { parent, path } = await this.locate(name);
     await this.ensureDir(parent);
-    const existing = await this.tree.lstat(path);
+    const existing = this.fresh.has(parent) && !this.added.has(path) ? undefined : await this.tree.lstat(path);
     const meta = metaOf(header);
     switch (header.type) {
       case 'directory': {
@@ -170,6 +180,7 @@ class Applier {
           if (existing) await this.removePath(path);
           // Owner-writable while children are written; final mode set at the end.
           await this.tree.mkdir(path, { ...meta, mode: (meta.mode! | 0o700) & 0o7777 });
+          this.fresh.add(path);
         }
         this.resolver.noteDirectory(path);
         this.dirMeta.set(path, meta);

@@ -80,11 +80,20 @@ function run(cmd: string, args: string[]): Promise<void> {
 export class NodeDirTree implements Tree {
   readonly root: string;
   private readonly chown: boolean;
+  /** Owner new files get anyway (chown skipped when the metadata asks for it). */
+  private readonly selfUid: number;
+  private readonly selfGid: number;
+  /** Permission bits the umask takes away at creation (chmod needed only then). */
+  private readonly umask: number;
 
   constructor(root: string, opts: NodeDirTreeOptions = {}) {
     if (typeof root !== 'string' || root === '') throw new InvalidArgumentError('NodeDirTree needs a directory path');
     this.root = root;
     this.chown = opts.chown ?? (typeof process.getuid === 'function' && process.getuid() === 0);
+    this.selfUid = typeof process.geteuid === 'function' ? process.geteuid() : -1;
+    this.selfGid = typeof process.getegid === 'function' ? process.getegid() : -1;
+    // process.umask() reads by setting and restoring; there is no other way in Node.
+    this.umask = process.umask();
   }
 
   private full(path: string): string {
@@ -151,7 +160,9 @@ export class NodeDirTree implements Tree {
 
   async lstat(path: string): Promise<TreeEntry | undefined> {
     try {
-      return this.entryOf(path, fs.lstatSync(this.full(path), { bigint: true }));
+      // throwIfNoEntry: an absent path is the common case in apply; exceptions are costly.
+      const st = fs.lstatSync(this.full(path), { bigint: true, throwIfNoEntry: false });
+      return st ? this.entryOf(path, st) : undefined;
     } catch (e) {
       if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return undefined;
       throw e;
@@ -247,10 +258,13 @@ export class NodeDirTree implements Tree {
       } else {
         for await (const c of body as AsyncIterable<Uint8Array>) put(c);
       }
+      // Through the descriptor: no path lookups, and only the calls that change something.
+      if (this.needsChown(meta)) fs.fchownSync(fd, meta.uid ?? -1, meta.gid ?? -1);
+      if (meta.mode !== undefined && this.needsChmod(meta.mode, true)) fs.fchmodSync(fd, meta.mode & 0o7777);
+      if (meta.mtime !== undefined) fs.futimesSync(fd, meta.mtime, meta.mtime);
     } finally {
       fs.closeSync(fd);
     }
-    this.apply(path, 'file', meta);
   }
 
   async symlink(path: string, target: string, meta: CreateMeta = {}): Promise<void> {
@@ -300,17 +314,31 @@ export class NodeDirTree implements Tree {
   async setMeta(path: string, meta: TreeMeta): Promise<void> {
     const st = await this.lstat(path);
     if (!st) throw new NotFoundError(`${JSON.stringify(path)} does not exist`, { path });
-    this.apply(path, st.type, meta);
+    this.apply(path, st.type, meta, false);
   }
 
-  /** chown before chmod: chown clears setuid/setgid bits. */
-  private apply(path: string, type: TreeEntryType, meta: TreeMeta): void {
+  private needsChown(meta: TreeMeta): boolean {
+    if (!this.chown || (meta.uid === undefined && meta.gid === undefined)) return false;
+    return (meta.uid !== undefined && meta.uid !== this.selfUid) || (meta.gid !== undefined && meta.gid !== this.selfGid);
+  }
+
+  /** After creating with `mode`, is a chmod still needed? (umask, or special bits mkdir/open ignore) */
+  private needsChmod(mode: number, justCreated: boolean): boolean {
+    return !justCreated || (mode & 0o7000) !== 0 || (mode & this.umask) !== 0;
+  }
+
+  /**
+   * chown before chmod: chown clears setuid/setgid bits. Owners are set only
+   * when they differ from the creator's (a new node already has those) —
+   * setMeta on an existing node always applies them.
+   */
+  private apply(path: string, type: TreeEntryType, meta: TreeMeta, justCreated = true): void {
     const full = this.full(path);
-    if (this.chown && (meta.uid !== undefined || meta.gid !== undefined)) {
+    if (justCreated ? this.needsChown(meta) : this.chown && (meta.uid !== undefined || meta.gid !== undefined)) {
       fs.lchownSync(full, meta.uid ?? -1, meta.gid ?? -1);
     }
     // Linux has no lchmod: a symlink's own mode is always 0777.
-    if (meta.mode !== undefined && type !== 'symlink') fs.chmodSync(full, meta.mode & 0o7777);
+    if (meta.mode !== undefined && type !== 'symlink' && this.needsChmod(meta.mode, justCreated)) fs.chmodSync(full, meta.mode & 0o7777);
     if (meta.mtime !== undefined) fs.lutimesSync(full, meta.mtime, meta.mtime);
   }
 }
