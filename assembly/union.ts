@@ -79,6 +79,12 @@ export function unionFree(ptr: usize): void {
 
 // ---------------------------------------------------------------- stage 1
 
+/** An empty, `.` or `..` path segment (what cleaning removes). */
+// @ts-ignore: decorator
+@inline function isDotSeg(p: usize, l: i32): bool {
+  return l == 0 || (l <= 2 && load<u8>(p) == 46 && (l == 1 || load<u8>(p + 1) == 46));
+}
+
 /**
  * Splits `raw` (n names joined by NUL bytes) into off/len, cleans each name
  * in place (no empty or `.` segments, `..` pops, above the root is an error)
@@ -92,43 +98,68 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
   errIndex = 0;
   let pos: i32 = 0;
   for (let i: i32 = 0; i < n; i++) {
-    // Find the end of this name.
+    // One pass finds the end of the name, counts its separators and tells
+    // whether it is already clean (the usual case).
     let end = pos;
-    while (end < rawLen && load<u8>(raw + <usize>end) != 0) end++;
+    let seg = pos;
+    let d: i32 = 0;
+    let dirty = false;
+    while (end < rawLen) {
+      const c = load<u8>(raw + <usize>end);
+      if (c <= 47) {
+        if (c == 0) break;
+        if (c == 47) {
+          if (isDotSeg(raw + <usize>seg, end - seg)) dirty = true;
+          d++;
+          seg = end + 1;
+        }
+      }
+      end++;
+    }
     if (i < n - 1 ? end >= rawLen : end != rawLen) {
       errIndex = i;
       return E_NUL;
     }
+    if (end > pos && isDotSeg(raw + <usize>seg, end - seg)) dirty = true;
     const s = raw + <usize>pos;
     const rl = end - pos;
-    // Clean in place: w (write) never passes r (read).
-    let w: i32 = 0;
-    let r: i32 = 0;
-    while (r < rl) {
-      let e = r;
-      while (e < rl && load<u8>(s + <usize>e) != 47) e++;
-      const sl = e - r;
-      if (sl == 0 || (sl == 1 && load<u8>(s + <usize>r) == 46)) {
-        // empty or '.'
-      } else if (sl == 2 && load<u8>(s + <usize>r) == 46 && load<u8>(s + <usize>r + 1) == 46) {
-        if (w == 0) {
-          errIndex = i;
-          return E_UNSAFE;
+    let w: i32 = rl;
+    let b: i32 = seg - pos; // base name start
+    if (dirty) {
+      // Clean in place: w (write) never passes r (read).
+      w = 0;
+      let r: i32 = 0;
+      while (r < rl) {
+        let e = r;
+        while (e < rl && load<u8>(s + <usize>e) != 47) e++;
+        const sl = e - r;
+        if (sl == 0 || (sl == 1 && load<u8>(s + <usize>r) == 46)) {
+          // empty or '.'
+        } else if (sl == 2 && load<u8>(s + <usize>r) == 46 && load<u8>(s + <usize>r + 1) == 46) {
+          if (w == 0) {
+            errIndex = i;
+            return E_UNSAFE;
+          }
+          while (w > 0 && load<u8>(s + <usize>(w - 1)) != 47) w--;
+          if (w > 0) w--; // drop the separator too
+        } else {
+          if (w > 0) store<u8>(s + <usize>(w++), 47);
+          for (let j: i32 = 0; j < sl; j++) store<u8>(s + <usize>(w + j), load<u8>(s + <usize>(r + j)));
+          w += sl;
         }
-        while (w > 0 && load<u8>(s + <usize>(w - 1)) != 47) w--;
-        if (w > 0) w--; // drop the separator too
-      } else {
-        if (w > 0) store<u8>(s + <usize>(w++), 47);
-        if (w != r) memory.copy(s + <usize>w, s + <usize>r, <usize>sl);
-        w += sl;
+        r = e + 1;
       }
-      r = e + 1;
+      d = 0;
+      b = 0;
+      for (let j: i32 = 0; j < w; j++) {
+        if (load<u8>(s + <usize>j) == 47) {
+          d++;
+          b = j + 1;
+        }
+      }
     }
     let k = load<u8>(kind + <usize>i) & 0x0f;
     let changed = w != rl;
-    // Base name: does it start with ".wh."?
-    let b = w;
-    while (b > 0 && load<u8>(s + <usize>(b - 1)) != 47) b--;
     const bl = w - b;
     if (bl >= 4 && load<u32>(s + <usize>b) == 0x2e68772e) {
       // ".wh." little-endian
@@ -136,6 +167,7 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
         // ".wh..wh..opq": the key is the directory
         k = K_OPAQUE;
         w = b > 0 ? b - 1 : 0;
+        if (d > 0) d--;
       } else {
         const nl = bl - 4;
         const np = s + <usize>b + 4;
@@ -160,8 +192,6 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
     store<u8>(kind + <usize>i, k | (changed ? K_CHANGED : 0));
     store<u32>(off + (<usize>i << 2), <u32>pos);
     store<u32>(len + (<usize>i << 2), <u32>w);
-    let d: i32 = 0;
-    for (let j: i32 = 0; j < w; j++) if (load<u8>(s + <usize>j) == 47) d++;
     sumDepth += d;
     if (d > maxDepth) maxDepth = d;
     pos = end + 1;
@@ -228,66 +258,96 @@ function keysEqual(a: usize, b: usize, l: i32): bool {
   );
 }
 
-/**
- * perm := 0..n-1 stably sorted by key. Already-sorted input (the usual
- * case: layer writers emit paths in this order) costs one pass.
- */
-export function unionSort(raw: usize, n: i32, off: usize, len: usize, perm: usize, tmp: usize): void {
-  for (let i: i32 = 0; i < n; i++) store<u32>(perm + (<usize>i << 2), <u32>i);
-  let sorted = true;
-  for (let i: i32 = 1; i < n; i++) {
-    if (cmpIdx(raw, off, len, <u32>(i - 1), <u32>i) > 0) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return;
-  // Insertion sort on runs of 16, then bottom-up merges (stable).
+/** Stable sort of the n entry indices at `a` by key (tmp: n slots). */
+function sortIdx(raw: usize, off: usize, len: usize, a: usize, n: i32, tmp: usize): void {
+  // Insertion sort on runs of 16, then bottom-up merges.
   const RUN: i32 = 16;
   for (let lo: i32 = 0; lo < n; lo += RUN) {
     const hi = min(lo + RUN, n);
     for (let i = lo + 1; i < hi; i++) {
-      const v = load<u32>(perm + (<usize>i << 2));
+      const v = load<u32>(a + (<usize>i << 2));
       let j = i - 1;
-      while (j >= lo && cmpIdx(raw, off, len, load<u32>(perm + (<usize>j << 2)), v) > 0) {
-        store<u32>(perm + (<usize>(j + 1) << 2), load<u32>(perm + (<usize>j << 2)));
+      while (j >= lo && cmpIdx(raw, off, len, load<u32>(a + (<usize>j << 2)), v) > 0) {
+        store<u32>(a + (<usize>(j + 1) << 2), load<u32>(a + (<usize>j << 2)));
         j--;
       }
-      store<u32>(perm + (<usize>(j + 1) << 2), v);
+      store<u32>(a + (<usize>(j + 1) << 2), v);
     }
   }
-  let src = perm;
+  let src = a;
   let dst = tmp;
   for (let width: i32 = RUN; width < n; width <<= 1) {
     for (let lo: i32 = 0; lo < n; lo += width << 1) {
       const mid = min(lo + width, n);
       const hi = min(lo + (width << 1), n);
-      let a = lo;
-      let b = mid;
-      let o = lo;
       if (mid >= hi || cmpIdx(raw, off, len, load<u32>(src + (<usize>(mid - 1) << 2)), load<u32>(src + (<usize>mid << 2))) <= 0) {
         memory.copy(dst + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
         continue;
       }
-      while (a < mid && b < hi) {
-        const x = load<u32>(src + (<usize>a << 2));
-        const y = load<u32>(src + (<usize>b << 2));
-        if (cmpIdx(raw, off, len, x, y) <= 0) {
-          store<u32>(dst + (<usize>(o++) << 2), x);
-          a++;
-        } else {
-          store<u32>(dst + (<usize>(o++) << 2), y);
-          b++;
-        }
-      }
-      if (a < mid) memory.copy(dst + (<usize>o << 2), src + (<usize>a << 2), <usize>(mid - a) << 2);
-      if (b < hi) memory.copy(dst + (<usize>o << 2), src + (<usize>b << 2), <usize>(hi - b) << 2);
+      mergeRuns(raw, off, len, src + (<usize>lo << 2), mid - lo, src + (<usize>mid << 2), hi - mid, dst + (<usize>lo << 2));
     }
     const t = src;
     src = dst;
     dst = t;
   }
-  if (src != perm) memory.copy(perm, src, <usize>n << 2);
+  if (src != a) memory.copy(a, src, <usize>n << 2);
+}
+
+/** Merges two sorted index runs into dst; on equal keys the smaller entry index first (stability). */
+function mergeRuns(raw: usize, off: usize, len: usize, x: usize, nx: i32, y: usize, ny: i32, dst: usize): void {
+  let i: i32 = 0;
+  let j: i32 = 0;
+  let o: usize = dst;
+  while (i < nx && j < ny) {
+    const u = load<u32>(x + (<usize>i << 2));
+    const v = load<u32>(y + (<usize>j << 2));
+    const c = cmpIdx(raw, off, len, u, v);
+    if (c < 0 || (c == 0 && u < v)) {
+      store<u32>(o, u);
+      i++;
+    } else {
+      store<u32>(o, v);
+      j++;
+    }
+    o += 4;
+  }
+  if (i < nx) memory.copy(o, x + (<usize>i << 2), <usize>(nx - i) << 2);
+  if (j < ny) memory.copy(o, y + (<usize>j << 2), <usize>(ny - j) << 2);
+}
+
+/**
+ * perm := 0..n-1 stably sorted by key (tmp: 2n slots). Layer writers emit
+ * paths in this order already, except that rewriting whiteouts to their
+ * targets (and cleaning odd spellings) moves those keys: such entries are
+ * sorted apart and merged back, so a sorted layer costs about one pass.
+ */
+export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, tmp: usize): void {
+  const main = tmp;
+  const other = tmp + (<usize>n << 2);
+  let nm: i32 = 0;
+  let no: i32 = 0;
+  for (let i: i32 = 0; i < n; i++) {
+    if ((load<u8>(kind + <usize>i) & K_CHANGED) != 0) store<u32>(other + (<usize>(no++) << 2), <u32>i);
+    else store<u32>(main + (<usize>(nm++) << 2), <u32>i);
+  }
+  let sorted = true;
+  for (let i: i32 = 1; i < nm; i++) {
+    if (cmpIdx(raw, off, len, load<u32>(main + (<usize>(i - 1) << 2)), load<u32>(main + (<usize>i << 2))) > 0) {
+      sorted = false;
+      break;
+    }
+  }
+  if (!sorted) {
+    for (let i: i32 = 0; i < n; i++) store<u32>(perm + (<usize>i << 2), <u32>i);
+    sortIdx(raw, off, len, perm, n, tmp);
+    return;
+  }
+  if (no == 0) {
+    memory.copy(perm, main, <usize>n << 2);
+    return;
+  }
+  sortIdx(raw, off, len, other, no, perm);
+  mergeRuns(raw, off, len, main, nm, other, no, perm);
 }
 
 // Stage-2 stack frame: key ptr, key len, min tar index of surviving descendants, record index.
@@ -416,42 +476,48 @@ export function unionRecords(
 // Layer descriptor (8 x u32): bytes, recOff, recLen, recEntry, recFlags, count, cursor, unused.
 const LD: usize = 32;
 
-// @ts-ignore: decorator
-@inline function headPtr(d: usize): usize {
-  const c = load<u32>(d, 24);
-  return <usize>load<u32>(d) + <usize>load<u32>(<usize>load<u32>(d, 4) + (<usize>c << 2));
-}
-// @ts-ignore: decorator
-@inline function headLen(d: usize): i32 {
-  return <i32>load<u32>(<usize>load<u32>(d, 8) + (<usize>load<u32>(d, 24) << 2));
-}
+// Tournament (loser) tree over the layers' current records, log2(k)
+// comparisons per record. Scratch (u32 each): tree[k] (tree[0] = winner,
+// tree[1..k-1] = losers), hp[k] / hl[k] = each layer's current key (hl -1
+// when exhausted), win[2k] (only while building).
 
-// Heap order: smaller key first; on equal keys the higher layer first.
-function heapLess(desc: usize, a: u32, b: u32): bool {
-  const da = desc + <usize>a * LD;
-  const db = desc + <usize>b * LD;
-  const c = cmpKeys(headPtr(da), headLen(da), headPtr(db), headLen(db));
+// @ts-ignore: decorator
+@inline function beats(hp: usize, hl: usize, a: u32, b: u32): bool {
+  const la = load<i32>(hl + (<usize>a << 2));
+  const lb = load<i32>(hl + (<usize>b << 2));
+  if (lb < 0) return la >= 0 || a > b;
+  if (la < 0) return false;
+  const c = cmpKeys(<usize>load<u32>(hp + (<usize>a << 2)), la, <usize>load<u32>(hp + (<usize>b << 2)), lb);
+  // On equal keys the higher layer first (any strict order would do).
   return c < 0 || (c == 0 && a > b);
 }
 
-function siftDown(desc: usize, heapP: usize, size: i32, i: i32): void {
-  const v = load<u32>(heapP + (<usize>i << 2));
-  while (true) {
-    let c = 2 * i + 1;
-    if (c >= size) break;
-    let cv = load<u32>(heapP + (<usize>c << 2));
-    if (c + 1 < size) {
-      const rv = load<u32>(heapP + (<usize>(c + 1) << 2));
-      if (heapLess(desc, rv, cv)) {
-        c++;
-        cv = rv;
-      }
-    }
-    if (!heapLess(desc, cv, v)) break;
-    store<u32>(heapP + (<usize>i << 2), cv);
-    i = c;
+/** Loads layer l's record at its cursor into hp/hl (or marks it exhausted). */
+// @ts-ignore: decorator
+@inline function loadHead(desc: usize, hp: usize, hl: usize, l: u32): void {
+  const d = desc + <usize>l * LD;
+  const c = load<u32>(d, 24);
+  if (c >= load<u32>(d, 20)) {
+    store<i32>(hl + (<usize>l << 2), -1);
+    return;
   }
-  store<u32>(heapP + (<usize>i << 2), v);
+  store<u32>(hp + (<usize>l << 2), load<u32>(d) + load<u32>(<usize>load<u32>(d, 4) + (<usize>c << 2)));
+  store<i32>(hl + (<usize>l << 2), <i32>load<u32>(<usize>load<u32>(d, 8) + (<usize>c << 2)));
+}
+
+/** Layer l's key changed: replay its matches up to the root. */
+function replay(tree: usize, hp: usize, hl: usize, k: i32, l: u32): void {
+  let cand = l;
+  let j = (<u32>k + l) >> 1;
+  while (j >= 1) {
+    const t = load<u32>(tree + (<usize>j << 2));
+    if (beats(hp, hl, t, cand)) {
+      store<u32>(tree + (<usize>j << 2), cand);
+      cand = t;
+    }
+    j >>= 1;
+  }
+  store<u32>(tree, cand);
 }
 
 // Stage-3 stack frame: key ptr, key len, hide level for descendants, node index (-1: none).
@@ -463,57 +529,69 @@ const MF: usize = 16;
  * in layer L hides the path and its subtree below L, an opaque mark hides
  * lower children, a non-directory hides everything below it up to its own
  * layer. Returns the node count; unionKeyBytes() tells the key bytes.
- * heapP: k u32; group: k u32; stack: (max depth + 2) * 16 bytes;
+ * heapP: 5k u32 (tournament); group: k u32; stack: (max depth + 2) * 16 bytes;
  * node arrays: 1 + total records slots.
  */
 export function unionMerge(
   desc: usize, k: i32, heapP: usize, group: usize, stack: usize,
   nodeKeyPtr: usize, nodeKeyLen: usize, nodeLayer: usize, nodeEntry: usize, nodeFlags: usize, nodeEnd: usize,
 ): i32 {
-  let size: i32 = 0;
+  const tree = heapP;
+  const hp = heapP + (<usize>k << 2);
+  const hl = hp + (<usize>k << 2);
+  const win = hl + (<usize>k << 2);
   for (let l: i32 = 0; l < k; l++) {
-    const d = desc + <usize>l * LD;
-    store<u32>(d, 0, 24);
-    if (load<u32>(d, 20) > 0) store<u32>(heapP + (<usize>(size++) << 2), <u32>l);
+    store<u32>(desc + <usize>l * LD, 0, 24);
+    loadHead(desc, hp, hl, <u32>l);
   }
-  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(desc, heapP, size, i);
+  if (k > 0) {
+    for (let j: i32 = 2 * k - 1; j >= 1; j--) {
+      if (j >= k) {
+        store<u32>(win + (<usize>j << 2), <u32>(j - k));
+        continue;
+      }
+      const a = load<u32>(win + (<usize>(2 * j) << 2));
+      const b = load<u32>(win + (<usize>(2 * j + 1) << 2));
+      if (beats(hp, hl, a, b)) {
+        store<u32>(win + (<usize>j << 2), a);
+        store<u32>(tree + (<usize>j << 2), b);
+      } else {
+        store<u32>(win + (<usize>j << 2), b);
+        store<u32>(tree + (<usize>j << 2), a);
+      }
+    }
+    store<u32>(tree, k == 1 ? 0 : load<u32>(win + 4));
+  }
   let m: i32 = 0;
   let sp: i32 = 0;
   let kb: i32 = 0;
   let rootDone = false;
-  while (size > 0 || !rootDone) {
+  while (true) {
+    const w = k > 0 ? load<u32>(tree) : 0;
+    const more = k > 0 && load<i32>(hl + (<usize>w << 2)) >= 0;
+    if (!more && rootDone) break;
     let gn: i32 = 0;
     let kp: usize = 0;
     let kl: i32 = 0;
-    if (size > 0) {
-      const top = load<u32>(heapP);
-      const dt = desc + <usize>top * LD;
-      kp = headPtr(dt);
-      kl = headLen(dt);
+    if (more) {
+      kp = <usize>load<u32>(hp + (<usize>w << 2));
+      kl = load<i32>(hl + (<usize>w << 2));
     }
-    if (!rootDone && (size == 0 || kl != 0)) {
+    if (!rootDone && (!more || kl != 0)) {
       // No layer has a root record: the root is an implied directory.
       rootDone = true;
       kl = 0;
-      gn = 0;
     } else {
-      // Pop every layer whose head has this key.
-      while (size > 0) {
-        const top = load<u32>(heapP);
-        const dt = desc + <usize>top * LD;
-        if (gn > 0 && (headLen(dt) != kl || !keysEqual(headPtr(dt), kp, kl))) break;
-        store<u32>(group + (<usize>(gn++) << 2), top);
-        // Advance this layer, re-sift.
-        const c = load<u32>(dt, 24) + 1;
-        store<u32>(dt, c, 24);
-        if (c >= load<u32>(dt, 20)) {
-          size--;
-          if (size > 0) {
-            store<u32>(heapP, load<u32>(heapP + (<usize>size << 2)));
-            siftDown(desc, heapP, size, 0);
-          }
-        } else siftDown(desc, heapP, size, 0);
-      }
+      // Take every layer whose current record has this key.
+      let x = w;
+      do {
+        store<u32>(group + (<usize>(gn++) << 2), x);
+        const d = desc + <usize>x * LD;
+        store<u32>(d, load<u32>(d, 24) + 1, 24);
+        loadHead(desc, hp, hl, x);
+        replay(tree, hp, hl, k, x);
+        x = load<u32>(tree);
+      } while (load<i32>(hl + (<usize>x << 2)) == kl && keysEqual(<usize>load<u32>(hp + (<usize>x << 2)), kp, kl));
       if (kl == 0) rootDone = true;
     }
     // Pop frames that are not ancestors; close their subtrees.

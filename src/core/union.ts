@@ -142,8 +142,8 @@ export function prepareLayer(core: CoreModule, joined: string, kinds: Uint8Array
       }
       const maxDepth = x.unionMaxDepth() as number;
       const perm = arena.alloc(4 * n);
-      const tmp = arena.alloc(4 * n);
-      x.unionSort(raw, n, off, len, perm, tmp);
+      const tmp = arena.alloc(8 * n);
+      x.unionSort(raw, n, off, len, kind, perm, tmp);
       const recCap = n + sumDepth + 1;
       const stack = arena.alloc((maxDepth + 2) * 16);
       const recOff = arena.alloc(4 * recCap);
@@ -199,7 +199,7 @@ export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]):
         ptrs.push([bytes, recOff, recLen, recEntry, recFlags, r]);
       }
       const desc = arena.alloc(32 * Math.max(1, k));
-      const heap = arena.alloc(4 * Math.max(1, k));
+      const heap = arena.alloc(20 * Math.max(1, k));
       const group = arena.alloc(4 * Math.max(1, k));
       const stack = arena.alloc((maxDepth + 3) * 16);
       const cap = totalRec + 1;

@@ -146,6 +146,8 @@ export class UnionView {
   private readonly read?: LayerReader;
   private readonly lower = new Map<number, UnionView>();
   private readonly sameLayerNames = new Map<number, Map<string, number[]>>();
+  /** The clean form of the path the last indexOf looked up (saves decoding the key back). */
+  private lastKey = '';
 
   private constructor(core: CoreModule, layers: readonly UnionLayer[], prepared: readonly PreparedLayer[], read?: LayerReader) {
     this.core = core;
@@ -236,10 +238,12 @@ export class UnionView {
     }
     if (dirty) {
       const p = cleanQuery(path);
+      this.lastKey = p;
       return probe(this.ix, p, hashPath(p));
     }
     h ^= h >>> 16;
     h = Math.imul(h, 0x7feb352d);
+    this.lastKey = path;
     return probe(this.ix, path, h ^ (h >>> 15));
   }
 
@@ -250,14 +254,14 @@ export class UnionView {
     const e = ix.entry[i]!;
     const implied = e < 0;
     const entry = implied ? impliedEntry(p) : this.layers[layer]!.entries[e]!;
-    return Object.freeze({ path: p, type: entry.type, layer, entry, implied });
+    return { path: p, type: entry.type, layer, entry, implied };
   }
 
   /** The visible entry at `path` (cleaned lexically; symlinks are not followed), or undefined. */
   lookup(path: string): UnionNode | undefined {
     const i = this.indexOf(path);
     if (i < 0) return undefined;
-    return this.node(i);
+    return this.node(i, this.lastKey);
   }
 
   /** True when `path` exists in the view (lexically, like lookup). */
