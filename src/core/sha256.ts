@@ -242,17 +242,27 @@ export class CoreSha256 {
 }
 
 const kernels = new WeakMap<CoreModule, Sha256Kernel>();
+/** Kernels already loaded, by the `simd` option that asked for them (for the synchronous fast path). */
+const ready = new Map<boolean | undefined, Sha256Kernel>();
 
 /**
  * The SHA-256 kernel of the core (`simd` forces a build, as in loadCore).
  * One kernel per loaded module: hashers of one module share its context slot.
  */
 export async function sha256Kernel(opts: { simd?: boolean } = {}): Promise<Sha256Kernel> {
+  const cached = ready.get(opts.simd);
+  if (cached) return cached;
   const core = await loadCore(opts);
   let k = kernels.get(core);
   if (!k) {
     k = new Sha256Kernel(core);
     kernels.set(core, k);
   }
+  ready.set(opts.simd, k);
   return k;
+}
+
+/** The kernel if sha256Kernel(opts) has already resolved once, else undefined. */
+export function sha256KernelIfLoaded(opts: { simd?: boolean } = {}): Sha256Kernel | undefined {
+  return ready.get(opts.simd);
 }

@@ -29,7 +29,7 @@ export type NodeCrypto = typeof import('node:crypto');
  * kernel wins because it hashes four messages per step and avoids one
  * createHash() per input.
  */
-export const MANY_NODE_MIN_SIZE = 64 * 1024;
+export const MANY_NODE_MIN_SIZE = 1024;
 
 let nodeCrypto: NodeCrypto | null | undefined;
 let loading: Promise<NodeCrypto | null> | undefined;
@@ -67,14 +67,30 @@ export function getNodeCrypto(): Promise<NodeCrypto | null> {
   return loading;
 }
 
+function checkBackend(backend: unknown): asserts backend is HashBackend {
+  if (backend !== 'auto' && backend !== 'node' && backend !== 'wasm') {
+    throw new InvalidArgumentError(`unknown hash backend ${JSON.stringify(backend)}: use 'auto', 'wasm' or 'node'`, { backend });
+  }
+}
+
+/**
+ * pickNode() without waiting: node:crypto or null when that is already
+ * known, undefined when node:crypto still has to be imported.
+ */
+export function pickNodeSync(opts: HashOptions | undefined, preferNode: boolean): NodeCrypto | null | undefined {
+  const backend = opts?.backend ?? 'auto';
+  checkBackend(backend);
+  if (backend === 'wasm' || (backend === 'auto' && !preferNode)) return null;
+  const crypto = nodeCryptoSync();
+  if (crypto === null && backend === 'node') throw new UnsupportedError("hash backend 'node' needs Node's node:crypto; this runtime has none", { backend });
+  return crypto;
+}
+
 /** Checks `opts.backend`; returns node:crypto when the job should use it, else null. */
 export async function pickNode(opts: HashOptions | undefined, preferNode: boolean): Promise<NodeCrypto | null> {
   const backend = opts?.backend ?? 'auto';
-  if (backend === 'wasm') return null;
-  if (backend !== 'auto' && backend !== 'node') {
-    throw new InvalidArgumentError(`unknown hash backend ${JSON.stringify(backend)}: use 'auto', 'wasm' or 'node'`, { backend });
-  }
-  if (backend === 'auto' && !preferNode) return null;
+  checkBackend(backend);
+  if (backend === 'wasm' || (backend === 'auto' && !preferNode)) return null;
   const crypto = await getNodeCrypto();
   if (!crypto && backend === 'node') throw new UnsupportedError("hash backend 'node' needs Node's node:crypto; this runtime has none", { backend });
   return crypto;

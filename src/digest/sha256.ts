@@ -1,7 +1,7 @@
 /** One-shot SHA-256 of bytes or a stream, and of many inputs at once. */
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { sha256Kernel } from '../core/sha256.js';
-import { MANY_NODE_MIN_SIZE, pickNode, type HashOptions } from './backend.js';
+import { sha256Kernel, sha256KernelIfLoaded } from '../core/sha256.js';
+import { MANY_NODE_MIN_SIZE, pickNode, pickNodeSync, type HashOptions } from './backend.js';
 import { createHasher } from './hasher.js';
 import type { Digest } from './digest.js';
 import { toHex } from './hex.js';
@@ -27,7 +27,23 @@ export async function drain(stream: ReadableStream<Uint8Array>, update: (chunk: 
 }
 
 /** `sha256:<hex>` of a byte array or of everything a stream yields. */
-export async function sha256(data: Uint8Array | ReadableStream<Uint8Array>, opts?: HashOptions): Promise<Digest> {
+export function sha256(data: Uint8Array | ReadableStream<Uint8Array>, opts?: HashOptions): Promise<Digest> {
+  // Small messages are dominated by call overhead: once the backend is
+  // loaded, hash bytes without waiting on any promise.
+  if (data instanceof Uint8Array) {
+    try {
+      const crypto = pickNodeSync(opts, true);
+      if (crypto) return Promise.resolve<Digest>(`sha256:${crypto.createHash('sha256').update(data).digest('hex')}`);
+      const kernel = crypto === null ? sha256KernelIfLoaded({ simd: opts?.simd }) : undefined;
+      if (kernel) return Promise.resolve<Digest>(`sha256:${toHex(kernel.digest(data))}`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  return sha256Async(data, opts);
+}
+
+async function sha256Async(data: Uint8Array | ReadableStream<Uint8Array>, opts?: HashOptions): Promise<Digest> {
   if (data instanceof Uint8Array) {
     const crypto = await pickNode(opts, true);
     if (crypto) return `sha256:${crypto.createHash('sha256').update(data).digest('hex')}`;
