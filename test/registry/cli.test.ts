@@ -63,7 +63,11 @@ describe('layerfs pull / push / ls-tags', () => {
     const image = await (await openStore(dst)).image('mine:v1');
     expect(image.digest).toBe(img.digest);
 
-    const again = await run(['pull', '--store', dst, `docker://${reg.host}/cli/app:1`], { LAYERFS_AUTH: 'cli:pw' });
+    // LAYERFS_DEFAULT_REGISTRY: a name without a host is on that registry (not Docker Hub).
+    const tagsByName = await run(['ls-tags', 'cli/app'], { LAYERFS_AUTH: 'cli:pw', LAYERFS_DEFAULT_REGISTRY: reg.host });
+    expect(tagsByName).toMatchObject({ code: 0, stdout: '1\n' });
+
+    const again = await run(['pull', '--store', dst, 'cli/app:1'], { LAYERFS_AUTH: 'cli:pw', LAYERFS_DEFAULT_REGISTRY: reg.host });
     expect(again.stderr).toContain('0 blob(s) downloaded, 2 already in the store');
     expect(again.stderr).toContain('already there');
   });

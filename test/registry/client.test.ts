@@ -60,8 +60,11 @@ describe('RegistryClient against docker-registry 2.8', () => {
     expect(back.equals(bytes)).toBe(true);
   });
 
-  it('uploads a large blob in PATCH chunks with Content-Range', async () => {
-    const c = new RegistryClient(reg.host, { monolithicMax: 1000, chunkSize: 64 * 1024 });
+  it.each([
+    ['streamed', true],
+    ['buffered (as in browsers)', false],
+  ])('uploads a large blob in PATCH chunks with Content-Range, %s', async (_, streamChunks) => {
+    const c = new RegistryClient(reg.host, { monolithicMax: 1000, chunkSize: 64 * 1024, streamChunks });
     const bytes = randomBytes(300_000);
     reg.mark();
     const digest = await pushBlob(c, 'large/blob', bytes);

@@ -126,10 +126,12 @@ describe('pull and push through a fault proxy', () => {
     const fresh = buildImage([randomLayer('p0'), makeLayer({ 'chunky.bin': randomBytes(400_000) })]);
     const store = openMemoryStore();
     await storeImage(store, fresh, 'faults/push:1');
+    let patches = 0;
     proxy.plan = ({ method, path, count }) => {
       if (method === 'HEAD' && count === 0) return { kind: 'status', status: 500 };
       if (method === 'POST' && count === 0) return { kind: 'status', status: 429, headers: { 'retry-after': '0' } };
-      if (method === 'PATCH' && count === 1) return { kind: 'reset' };
+      // The second chunk of the first large upload: the client starts that blob over.
+      if (method === 'PATCH' && ++patches === 2) return { kind: 'reset' };
       if (method === 'PUT' && path.includes('/manifests/') && count === 0) return { kind: 'status', status: 502 };
       return undefined;
     };

@@ -18,7 +18,7 @@ const command: Command = {
     });
     if (positionals.length !== 1) throw new UsageError('give one repository');
     const { RegistryClient, parseDockerReference, nodeCredentials } = await import('../../node.js');
-    const ref = parseDockerReference(positionals[0]!, { defaultTag: null });
+    const ref = parseDockerReference(positionals[0]!, { defaultTag: null, defaultRegistry: io.env.LAYERFS_DEFAULT_REGISTRY || undefined });
     if (ref.reference) throw new UsageError('give a repository without a tag or digest');
     const client = new RegistryClient(ref.registry, { insecure: values.insecure, credentials: nodeCredentials({ creds: values.creds, env: io.env }) });
     const tags = await client.listTags(ref.repository);

@@ -26,7 +26,7 @@ const command: Command = {
     });
     if (positionals.length < 1 || positionals.length > 2) throw new UsageError('give a registry reference and optionally a local name');
     const { openStore, pullImage, parseDockerReference, nodeCredentials } = await import('../../node.js');
-    const ref = parseDockerReference(positionals[0]!);
+    const ref = parseDockerReference(positionals[0]!, { defaultRegistry: io.env.LAYERFS_DEFAULT_REGISTRY || undefined });
     const store = await openStore(values.store, io.env);
     const progress = progressReporter(io, 'pulling', { quiet: values.quiet });
     const r = await pullImage(store, ref, {

@@ -24,7 +24,7 @@ const command: Command = {
     });
     if (positionals.length !== 2) throw new UsageError('give a local image and a registry reference');
     const { openStore, pushImage, parseDockerReference, nodeCredentials } = await import('../../node.js');
-    const ref = parseDockerReference(positionals[1]!);
+    const ref = parseDockerReference(positionals[1]!, { defaultRegistry: io.env.LAYERFS_DEFAULT_REGISTRY || undefined });
     const store = await openStore(values.store, io.env);
     const progress = progressReporter(io, 'pushing', { quiet: values.quiet });
     const r = await pushImage(store, positionals[0]!, ref, {

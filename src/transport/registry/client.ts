@@ -7,6 +7,7 @@
  */
 import { DigestMismatchError } from '../../errors/DigestMismatchError.js';
 import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
+import { LayerfsError } from '../../errors/LayerfsError.js';
 import { ManifestInvalidError } from '../../errors/ManifestInvalidError.js';
 import { RegistryError } from '../../errors/RegistryError.js';
 import { sha256, verify, verifyTransform } from '../../digest/index.js';
@@ -38,10 +39,16 @@ export interface RegistryClientOptions extends RetryOptions {
   signal?: AbortSignal;
   /** Sent as User-Agent where the platform allows it. */
   userAgent?: string;
-  /** Blobs up to this size go up in one PUT; larger ones in PATCH chunks. Default 32 MiB. */
+  /** Blobs up to this size go up in one PUT (buffered, so it can be re-sent); larger ones in PATCH chunks. Default 16 MiB. */
   monolithicMax?: number;
-  /** PATCH chunk size for large blobs. Default 32 MiB. */
+  /** PATCH chunk size for large blobs. Default 64 MiB. */
   chunkSize?: number;
+  /**
+   * Stream PATCH chunk bodies instead of buffering each chunk (a failed chunk
+   * then restarts the blob). Default: true in Node; false in browsers, whose
+   * fetch streams request bodies only over HTTP/2.
+   */
+  streamChunks?: boolean;
 }
 
 export interface BlobProgress {
@@ -69,8 +76,11 @@ interface SendRequest {
   /** What is being done, for messages: "pull manifest alpine:3". */
   what: string;
   headers?: Record<string, string>;
-  /** Only replayable bodies: a request may be sent again after a 401 or a retryable failure. */
-  body?: Uint8Array | string;
+  /**
+   * Bytes and strings may be sent again (after a 401 or a retryable
+   * failure); a stream is sent once, and a failure is the caller's to retry.
+   */
+  body?: Uint8Array | string | ReadableStream<Uint8Array>;
   signal?: AbortSignal;
   /** Statuses returned to the caller instead of thrown (e.g. 404 for HEAD). */
   accept?: number[];
@@ -249,20 +259,25 @@ export class RegistryClient {
    */
   private async fetchWithRetry(url: string, init: RequestInit, what: string): Promise<Response> {
     const signal = init.signal ?? undefined;
+    // A streamed body can be sent once: its failures go to the caller, which starts the blob over.
+    const oneShot = init.body instanceof ReadableStream;
     for (let attempt = 0; ; attempt++) {
       throwIfAborted(signal, what);
       let res: Response;
       try {
-        res = await this.fetchFn(url, init);
+        res = await this.fetchFn(url, oneShot ? ({ ...init, duplex: 'half' } as RequestInit) : init);
       } catch (e) {
         if (signal?.aborted) throw abortError(signal, what);
-        if (attempt >= this.retry.retries) {
+        // The body stream itself failed (short source, digest check): that error, not "network error".
+        const cause = (e as { cause?: unknown })?.cause;
+        if (cause instanceof LayerfsError) throw cause;
+        if (oneShot || attempt >= this.retry.retries) {
           throw new RegistryError(`${what}: network error after ${attempt + 1} attempts: ${(e as Error)?.message ?? e}`, { registry: this.registry, url }, { cause: e });
         }
         await sleep(backoffDelay(attempt + 1, this.retry), signal, what);
         continue;
       }
-      if (isRetryableStatus(res.status) && attempt < this.retry.retries) {
+      if (isRetryableStatus(res.status) && attempt < this.retry.retries && !oneShot) {
         const delay = backoffDelay(attempt + 1, this.retry, res.headers.get('retry-after'));
         await drain(res);
         await sleep(delay, signal, what);
@@ -284,7 +299,7 @@ export class RegistryClient {
       if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
       const res = await this.fetchWithRetry(href, { method: req.method, headers, body: req.body as BodyInit | undefined, signal, redirect: 'follow' }, req.what);
       if (res.ok || req.accept?.includes(res.status)) return res;
-      if (res.status === 401 && round < 2) {
+      if (res.status === 401 && round < 2 && !(req.body instanceof ReadableStream)) {
         const body = await res.text().catch(() => '');
         if (await this.handleChallenge(res, req, auth, signal)) continue;
         throw errorFor(401, body, req.what, req.repository, this.registry);
@@ -538,8 +553,9 @@ export class RegistryClient {
   ): Promise<void> {
     const what = `push blob ${desc.digest} to ${this.registry}/${repository}`;
     const scopes = [pushScope(repository)];
-    const monolithicMax = this.opts.monolithicMax ?? 32 * 1024 * 1024;
-    const chunkSize = Math.max(1, this.opts.chunkSize ?? 32 * 1024 * 1024);
+    const monolithicMax = this.opts.monolithicMax ?? 16 * 1024 * 1024;
+    const chunkSize = Math.max(1, this.opts.chunkSize ?? 64 * 1024 * 1024);
+    const stream = this.opts.streamChunks ?? isNode();
     const reader = data.getReader();
     const chunks = new ChunkReader(reader);
     try {
@@ -565,7 +581,10 @@ export class RegistryClient {
       let offset = 0;
       while (offset < desc.size) {
         const n = Math.min(chunkSize, desc.size - offset);
-        const body = await chunks.read(n);
+        const at = offset;
+        const body = stream
+          ? chunks.stream(n, (sent) => opts.onProgress?.({ digest: desc.digest, done: at + sent, total: desc.size }))
+          : await chunks.read(n);
         const res = await this.send({
           method: 'PATCH',
           url: location,
@@ -575,6 +594,7 @@ export class RegistryClient {
           headers: {
             'content-type': 'application/octet-stream',
             'content-range': `${offset}-${offset + n - 1}`,
+            'content-length': String(n),
           },
           body,
           signal: opts.signal,
@@ -623,6 +643,10 @@ export class RegistryClient {
   }
 }
 
+function isNode(): boolean {
+  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+}
+
 /** Reads exact-size chunks from a stream. */
 class ChunkReader {
   private pending: Uint8Array | undefined;
@@ -645,6 +669,31 @@ class ChunkReader {
       if (take < chunk.byteLength) this.pending = chunk.subarray(take);
     }
     return out;
+  }
+
+  /** The next `n` bytes as a stream (no copy); errors with DIGEST_MISMATCH when the source ends first. */
+  stream(n: number, onBytes?: (sent: number) => void): ReadableStream<Uint8Array> {
+    let left = n;
+    return new ReadableStream<Uint8Array>({
+      pull: async (ctl) => {
+        if (left === 0) return ctl.close();
+        let chunk = this.pending;
+        this.pending = undefined;
+        if (!chunk) {
+          const r = await this.reader.read();
+          if (r.done) throw new DigestMismatchError(`blob source ended ${left} bytes short of its size`, { size: n, actualSize: n - left });
+          chunk = r.value;
+        }
+        if (chunk.byteLength > left) {
+          this.pending = chunk.subarray(left);
+          chunk = chunk.subarray(0, left);
+        }
+        left -= chunk.byteLength;
+        ctl.enqueue(chunk);
+        onBytes?.(n - left);
+        if (left === 0) ctl.close();
+      },
+    });
   }
 
   async expectEnd(desc: { digest: string; size: number }): Promise<void> {
