@@ -224,7 +224,9 @@ export class Image {
       throw new ManifestInvalidError(`withStoredLayers: ${layers.length} layers given for an image with ${this.layers.length}`, { path: '$.layers' });
     }
     const manifest: Manifest = { schemaVersion: 2, mediaType, config: { ...this.configDescriptor }, layers: layers.map((l) => ({ ...l })) };
+    // The config bytes stay; only the descriptor's media type follows the manifest family.
     if (mediaType === MediaType.dockerManifest) manifest.config.mediaType = MediaType.dockerConfig;
+    else if (manifest.config.mediaType === MediaType.dockerConfig) manifest.config.mediaType = MediaType.ociConfig;
     if (this.manifest.annotations && mediaType !== MediaType.dockerManifest) manifest.annotations = { ...this.manifest.annotations };
     return Image.fromBytes(enc.encode(JSON.stringify(manifest)), this.#configBytes);
   }

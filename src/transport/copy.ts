@@ -9,15 +9,16 @@
  * the image id, is kept. Any failure aborts the destination: nothing this
  * copy wrote stays visible.
  */
+import { AbortError } from '../errors/AbortError.js';
 import { ManifestInvalidError } from '../errors/ManifestInvalidError.js';
-import { readAll, verifyBytes, verifyStream } from '../image/hashing.js';
+import { bytesStream, digestBytes, readAll, verifyBytes, verifyStream } from '../image/hashing.js';
 import { Image } from '../image/image.js';
 import { MediaType, layerCompression, uncompressedLayerType } from '../image/media-types.js';
 import { hostPlatform, parsePlatform, selectManifest } from '../image/platform.js';
 import type { ImageDestination, ImageSource } from '../image/transfer.js';
 import type { Descriptor, Platform } from '../image/types.js';
 import { parseManifestOrIndex } from '../image/validate.js';
-import { openLayerTar } from '../layer/layer-io.js';
+import { compressTar, openLayerTar } from '../layer/layer-io.js';
 import type { CopyOptions, CopyResult, Store } from '../store/store.js';
 import { openDestination, openSource } from './endpoints.js';
 import { parseImageReference, type TransportRef } from './reference.js';
@@ -57,6 +58,10 @@ export async function resolveImage(src: ImageSource, platform?: string | Platfor
   return Image.fromBytes(bytes, configBytes, { mediaType });
 }
 
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError('copy cancelled', {}, { cause: signal.reason });
+}
+
 /** A pass-through that counts bytes. */
 function counter(onEnd: (n: number) => void, onChunk?: (n: number) => void): TransformStream<Uint8Array, Uint8Array> {
   let n = 0;
@@ -76,16 +81,44 @@ export interface CopyImageOptions {
   platform?: string | Platform;
   onProgress?: CopyOptions['onProgress'];
   signal?: AbortSignal;
+  /**
+   * Recompress layers that are not already in this compression (the new
+   * blobs get new digests, so a new manifest is written; the config and its
+   * diffIds, so the image id, are kept). Off by default: blobs move as they are.
+   * A recompressed layer is held in memory once to learn its digest.
+   */
+  compress?: 'gzip' | 'zstd';
+  /** Blobs sent at once (default 4). */
+  concurrency?: number;
+}
+
+/** Run `fn` over `items` with at most `n` at a time; the first failure stops new work and is rethrown. */
+async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (failed === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+  if (failed !== undefined) throw failed;
 }
 
 /** Copy between two open ends. Returns the destination manifest digest and counts. */
 export async function copyImage(src: ImageSource, dst: ImageDestination, opts: CopyImageOptions = {}): Promise<CopyResult & { image: Image }> {
   let copied = 0;
   let skipped = 0;
+  const concurrency = opts.concurrency ?? 4;
   try {
     let image = await resolveImage(src, opts.platform);
     const send = async (desc: Descriptor, diffId?: string) => {
-      opts.signal?.throwIfAborted();
+      checkAbort(opts.signal);
       if (await dst.hasBlob(desc)) {
         skipped++;
         opts.onProgress?.({ digest: desc.digest, done: desc.size, total: desc.size, skipped: true });
@@ -97,9 +130,16 @@ export async function copyImage(src: ImageSource, dst: ImageDestination, opts: C
       await dst.putBlob(desc, s, diffId ? { diffId } : undefined);
       copied++;
     };
+    /** The layer's uncompressed tar, verified: the stored bytes against the digest, the tar against the diffId. */
+    const plainTar = async (l: Image['layers'][number]) => {
+      const stored = (await src.getBlob(image.manifest.layers[l.index] as Descriptor)).pipeThrough(verifyStream(l.digest, l.size));
+      const { tar } = await openLayerTar(stored);
+      return tar.pipeThrough(verifyStream(l.diffId));
+    };
 
     await send(image.configDescriptor as Descriptor);
     if (dst.wantsUncompressedLayers && image.layers.some((l) => layerCompression(l.mediaType) !== 'none')) {
+      // Sequential: inflating is CPU-bound, and duplicates of one layer share the work.
       const plain: Descriptor[] = [];
       const sizes = new Map<string, number>();
       for (const l of image.layers) {
@@ -111,21 +151,38 @@ export async function copyImage(src: ImageSource, dst: ImageDestination, opts: C
         const mediaType = uncompressedLayerType(l.mediaType);
         let size = sizes.get(l.diffId);
         if (size === undefined) {
-          // The stored blob is verified as it is read, its tar against the diffId as it is inflated.
-          const stored = (await src.getBlob(image.manifest.layers[l.index] as Descriptor)).pipeThrough(verifyStream(l.digest, l.size));
-          const { tar } = await openLayerTar(stored);
           let n = 0;
-          await dst.putBlob({ mediaType, digest: l.diffId, size: 0 }, tar.pipeThrough(verifyStream(l.diffId)).pipeThrough(counter((c) => (n = c))), { diffId: l.diffId });
+          await dst.putBlob({ mediaType, digest: l.diffId, size: 0 }, (await plainTar(l)).pipeThrough(counter((c) => (n = c))), { diffId: l.diffId });
           sizes.set(l.diffId, (size = n));
           copied++;
         }
         plain.push({ mediaType, digest: l.diffId, size });
       }
       image = await image.withStoredLayers(plain, image.mediaType === MediaType.dockerManifest ? MediaType.dockerManifest : MediaType.ociManifest);
+    } else if (opts.compress && image.layers.some((l) => layerCompression(l.mediaType) !== opts.compress)) {
+      const target = opts.compress;
+      const layers: Descriptor[] = new Array(image.layers.length);
+      await pool(image.layers, concurrency, async (l) => {
+        const orig = image.manifest.layers[l.index] as Descriptor;
+        if (layerCompression(l.mediaType) === target) {
+          await send(orig, l.diffId);
+          layers[l.index] = { ...orig, mediaType: orig.mediaType.startsWith('application/vnd.docker.') && target === 'gzip' ? MediaType.ociLayerGzip : orig.mediaType };
+          return;
+        }
+        const bytes = await readAll(await compressTar(await plainTar(l), target));
+        const desc: Descriptor = { mediaType: target === 'gzip' ? MediaType.ociLayerGzip : MediaType.ociLayerZstd, digest: await digestBytes(bytes), size: bytes.byteLength };
+        layers[l.index] = desc;
+        if (await dst.hasBlob(desc)) skipped++;
+        else {
+          await dst.putBlob(desc, bytesStream(bytes), { diffId: l.diffId });
+          copied++;
+        }
+      });
+      image = await image.withStoredLayers(layers, MediaType.ociManifest);
     } else {
-      for (const l of image.layers) await send(image.manifest.layers[l.index] as Descriptor, l.diffId);
+      await pool(image.layers, concurrency, (l) => send(image.manifest.layers[l.index] as Descriptor, l.diffId));
     }
-    opts.signal?.throwIfAborted();
+    checkAbort(opts.signal);
     await dst.putManifest(image);
     await dst.commit();
     return { digest: image.digest, id: image.id, copiedBlobs: copied, skippedBlobs: skipped, image };
@@ -153,5 +210,11 @@ export async function copyReferences(store: Store | undefined, src: string | Tra
     await source.close?.().catch(() => {});
     throw e;
   }
-  return copyImage(source, destination, { platform: opts.platform, onProgress: opts.onProgress, signal: opts.signal });
+  return copyImage(source, destination, {
+    platform: opts.platform,
+    onProgress: opts.onProgress,
+    signal: opts.signal,
+    compress: opts.compress,
+    concurrency: typeof opts.concurrency === 'number' ? opts.concurrency : undefined,
+  });
 }

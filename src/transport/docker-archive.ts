@@ -165,7 +165,10 @@ export async function dockerArchiveDestination(file: string, ref?: string): Prom
         await data.cancel().catch(() => {});
         return;
       }
-      await writeStreamToFile(path.join(dir, `${hex}.blob`), data);
+      // A unique name, then rename: the same blob may arrive twice at once.
+      const tmp = path.join(dir, `${hex}.${Math.random().toString(36).slice(2)}.part`);
+      await writeStreamToFile(tmp, data);
+      await fs.rename(tmp, path.join(dir, `${hex}.blob`));
       have.add(desc.digest);
     },
     async putManifest(img) {
