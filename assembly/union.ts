@@ -529,6 +529,9 @@ const MF: usize = 16;
  * in layer L hides the path and its subtree below L, an opaque mark hides
  * lower children, a non-directory hides everything below it up to its own
  * layer. Returns the node count; unionKeyBytes() tells the key bytes.
+ * A node's entry is its record's recEntry: the winning entry, or for an
+ * implied directory the implied record's recEntry (-1 in a prepared layer;
+ * an already merged view passed in as one layer carries node indexes there).
  * heapP: 5k u32 (tournament); group: k u32; stack: (max depth + 2) * 16 bytes;
  * node arrays: 1 + total records slots.
  */
@@ -623,6 +626,7 @@ export function unionMerge(
     let rEntry: i32 = -1;
     let rFlags: u8 = 0;
     let il: i32 = -1;
+    let iEntry: i32 = -1;
     for (let i: i32 = 0; i < gn; i++) {
       const l = <i32>load<u32>(group + (<usize>i << 2));
       if (l < hideSelf) continue;
@@ -634,7 +638,11 @@ export function unionMerge(
         rEntry = load<i32>(<usize>load<u32>(d, 12) + (<usize>c << 2));
         rFlags = fl;
       }
-      if ((fl & R_IMPLIED) != 0 && l > il) il = l;
+      if ((fl & R_IMPLIED) != 0 && l > il) {
+        il = l;
+        // -1 for a layer's own records; a flattened view's node index (see unionMerge's doc).
+        iEntry = load<i32>(<usize>load<u32>(d, 12) + (<usize>c << 2));
+      }
     }
     let nLayer: i32 = -1;
     let nEntry: i32 = -1;
@@ -650,6 +658,7 @@ export function unionMerge(
       nFlags = ((rFlags & R_DIR) != 0 ? N_DIR : 0) | ((rFlags & R_CHANGED) != 0 ? N_CHANGED : 0);
     } else if (il >= 0) {
       nLayer = il;
+      nEntry = iEntry;
       nFlags = N_DIR | N_IMPLIED;
     }
     let hideDesc = hideAnc > own ? hideAnc : own;

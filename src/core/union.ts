@@ -239,6 +239,29 @@ export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]):
   }
 }
 
+/**
+ * A merged index seen as ONE prepared layer (what a squashed image would
+ * be): merging it with a new top layer gives the same visible tree as
+ * merging the whole stack with that layer, because a layer's whiteouts and
+ * opaque markers act on everything below it alike. recEntry holds node
+ * indexes, which mergeLayers passes through for real and implied nodes, so
+ * the caller maps them back to (layer, entry).
+ */
+export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
+  const m = ix.count;
+  const recLen = new Uint32Array(m);
+  const recEntry = new Int32Array(m);
+  const recFlags = new Uint8Array(m);
+  for (let i = 0; i < m; i++) {
+    recLen[i] = ix.keyOff[i + 1]! - ix.keyOff[i]!;
+    recEntry[i] = i;
+    const f = ix.flags[i]!;
+    // R_REAL 1, R_DIR 2, R_IMPLIED 16, R_CHANGED 32 (assembly/union.ts)
+    recFlags[i] = f & NodeFlag.IMPLIED ? 16 : (f & NodeFlag.DIR ? 3 : 1) | (f & NodeFlag.CHANGED ? 32 : 0);
+  }
+  return { entryCount: m, bytes: ix.keys, recOff: ix.keyOff.subarray(0, m), recLen, recEntry, recFlags, maxDepth };
+}
+
 /** The hash the core stores for a key, computed from a JS string's UTF-16 units. */
 export function hashPath(s: string): number {
   let h = 0x811c9dc5 | 0;

@@ -13,6 +13,7 @@
  */
 import { loadCore, type CoreModule } from '../core/load.js';
 import {
+  flattenIndex,
   hashPath,
   isPrepareFailure,
   mergeLayers,
@@ -149,12 +150,14 @@ export class UnionView {
   /** The clean form of the path the last indexOf looked up (saves decoding the key back). */
   private lastKey = '';
 
-  private constructor(core: CoreModule, layers: readonly UnionLayer[], prepared: readonly PreparedLayer[], read?: LayerReader) {
+  private flat: PreparedLayer | undefined;
+
+  private constructor(core: CoreModule, layers: readonly UnionLayer[], prepared: readonly PreparedLayer[], read?: LayerReader, ix?: MergedIndex) {
     this.core = core;
     this.layers = layers;
     this.prepared = prepared;
     this.read = read;
-    this.ix = mergeLayers(core, prepared);
+    this.ix = ix ?? mergeLayers(core, prepared);
   }
 
   /** Builds the view of `layers` (index 0 = bottom), loading the Wasm core if needed. */
@@ -178,8 +181,26 @@ export class UnionView {
    * re-read of it. This view is unchanged.
    */
   withLayer(layer: UnionLayer): UnionView {
-    const prepared = [...this.prepared, prepare(this.core, layer, this.layers.length)];
-    return new UnionView(this.core, [...this.layers, layer], prepared, this.read);
+    const k = this.layers.length;
+    const top = prepare(this.core, layer, k);
+    // This view's merged table stands in for its k layers: a two-way merge
+    // instead of a k+1-way one (see flattenIndex).
+    this.flat ??= flattenIndex(this.ix, Math.max(0, ...this.prepared.map((p) => p.maxDepth)));
+    const ix = mergeLayers(this.core, [this.flat, top]);
+    const base = this.ix;
+    const layerOf = ix.layer;
+    const entryOf = ix.entry;
+    for (let i = 0; i < ix.count; i++) {
+      if (layerOf[i] === 1) {
+        layerOf[i] = k;
+        continue;
+      }
+      const e = entryOf[i]!;
+      if (e < 0) continue; // the implied root
+      layerOf[i] = base.layer[e]!;
+      entryOf[i] = ix.flags[i]! & NodeFlag.IMPLIED ? -1 : base.entry[e]!;
+    }
+    return new UnionView(this.core, [...this.layers, layer], [...this.prepared, top], this.read, ix);
   }
 
   /** The view of the bottom `count` layers (shares their prepared tables). */

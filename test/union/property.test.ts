@@ -90,7 +90,7 @@ for (const simd of [true, false]) {
         fc.property(arbStack, (layers) => {
           check(UnionView.build(core, layers.map((entries) => ({ entries }))), layers);
         }),
-        { numRuns: 700 },
+        { numRuns: 400 },
       );
     });
 
