@@ -82,6 +82,12 @@ export interface ResolvedRef {
 
 export class Store {
   readonly backend: StoreBackend;
+  /**
+   * Blobs an in-flight copy has written but not yet tagged: gc in this
+   * process treats them as live (another process's copy is not seen; run
+   * gc when no copy is running, as with `docker image prune`).
+   */
+  readonly #pinned = new Map<string, number>();
 
   constructor(backend: StoreBackend) {
     this.backend = backend;
@@ -350,10 +356,18 @@ export class Store {
 
   // ---- reachability, du, gc ----
 
-  /** Every blob some record reaches (manifests expanded to configs, layers and child manifests). */
+  #pin(digests: string[], by: number): void {
+    for (const d of digests) {
+      const n = (this.#pinned.get(d) ?? 0) + by;
+      if (n > 0) this.#pinned.set(d, n);
+      else this.#pinned.delete(d);
+    }
+  }
+
+  /** Every blob some record reaches (manifests expanded to configs, layers and child manifests), plus those in-flight copies hold. */
   async liveBlobs(): Promise<Set<string>> {
     const live = new Set<string>();
-    const queue: string[] = [];
+    const queue: string[] = [...this.#pinned.keys()];
     for (const kind of await this.backend.listKinds()) {
       if (kind === LAYER_INDEX) continue;
       for (const key of await this.backend.listRecords(kind)) {
@@ -474,13 +488,22 @@ export class Store {
   /** This store as a copy destination; `names` are set at commit. */
   destination(names: string[]): ImageDestination {
     const pending: PendingBlob[] = [];
+    const pinned: string[] = [];
     let image: Image | undefined;
     for (const n of names) parseLocalName(n);
+    const unpin = () => this.#pin(pinned.splice(0), -1);
     return {
       description: names.length ? `${names.join(', ')} (store ${this.location})` : `store ${this.location}`,
       verifiesBlobs: true,
-      hasBlob: (desc) => this.backend.hasBlob(desc.digest),
+      hasBlob: async (desc) => {
+        // A blob this copy will rely on must survive a concurrent gc.
+        pinned.push(desc.digest);
+        this.#pin([desc.digest], 1);
+        return this.backend.hasBlob(desc.digest);
+      },
       putBlob: async (desc, data) => {
+        pinned.push(desc.digest);
+        this.#pin([desc.digest], 1);
         const { pending: p } = await this.stageBlob(data, { digest: desc.digest, size: desc.size });
         if (p) pending.push(p);
       },
@@ -489,11 +512,19 @@ export class Store {
       },
       commit: async () => {
         if (!image) throw new InvalidArgumentError('copy committed without a manifest');
-        for (const p of pending.splice(0)) await p.commit();
-        await this.putImage(image, names);
+        try {
+          for (const p of pending.splice(0)) await p.commit();
+          await this.putImage(image, names);
+        } finally {
+          unpin();
+        }
       },
       abort: async () => {
-        for (const p of pending.splice(0)) await p.discard();
+        try {
+          for (const p of pending.splice(0)) await p.discard();
+        } finally {
+          unpin();
+        }
       },
     };
   }

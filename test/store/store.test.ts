@@ -163,3 +163,26 @@ describe.each(backends)('%s store', (_kind, open) => {
     expect(h[1]!.layer!.digest).toBe(sha('l2'));
   });
 });
+
+describe('gc while a copy is in flight', () => {
+  it('keeps the blobs the copy has written or relies on until it commits', async () => {
+    const store = openMemoryStore();
+    const base = await makeImage(store, ['shared']);
+    await store.tag(base.digest, 'base');
+    const dst = store.destination(['next']);
+    const layer = enc.encode('new layer');
+    const desc = { mediaType: MediaType.ociLayer, digest: sha(layer), size: layer.length };
+    expect(await dst.hasBlob(base.blobs()[1]!)).toBe(true);
+    await dst.putBlob(desc, new Blob([layer]).stream() as ReadableStream<Uint8Array>);
+    await store.rmi('base'); // the shared layer is now unreferenced, but the copy relies on it
+    expect(await store.hasBlob(base.layers[0]!.digest)).toBe(true);
+    await store.gc();
+    expect(await store.hasBlob(base.layers[0]!.digest)).toBe(true);
+    const img = await base.withLayers([{ digest: desc.digest, diffId: desc.digest, size: desc.size, mediaType: MediaType.ociLayer }]);
+    await dst.putManifest(img);
+    await dst.commit();
+    expect((await store.image('next')).layers.map((l) => l.digest)).toEqual([base.layers[0]!.digest, desc.digest]);
+    await store.rmi('next');
+    expect(await store.backend.listBlobs()).toEqual([]);
+  });
+});
