@@ -44,6 +44,8 @@ import { hashFiles, indexContext, inputsDigest, selectSources, type ContextIndex
 /** Record kind of the build cache (src/store records; each keeps its image alive against gc). */
 export const BUILD_CACHE = 'build-cache';
 const CACHE_VERSION = 1;
+/** Bytes of small input files a step keeps from hashing to packing (else they are read twice). */
+const HOLD_BYTES = 512 * 1024 * 1024;
 /** `comment` of the history entries a build writes (BuildKit writes buildkit.dockerfile.v0). */
 export const HISTORY_COMMENT = 'layerfs.dockerfile.v0';
 
@@ -293,17 +295,20 @@ class Builder {
       const line = step.instruction.raw.line;
       const ix = await this.contextIndex();
       const roots = selectSources(ix, copy.sources, line, copy.add ? 'ADD' : 'COPY');
+      const held = { bytes: new Map<string, Uint8Array>(), limit: HOLD_BYTES };
       const contents = await hashFiles(
         this.ctx,
         roots.flatMap((r) => (r.entry.type === 'directory' ? r.children : [r.entry])),
         (done, total) => this.emit({ type: 'progress', number: s.number, phase: 'hash', done, total }),
         this.opts.signal,
+        held,
       );
       const inputs = await inputsDigest(roots, contents);
       const key = await this.cacheKey(image, step.text, inputs);
       const hit = await this.lookup(key);
       if (hit) {
         image = hit;
+        held.bytes.clear();
         const l = hit.layers[hit.layers.length - 1]!;
         this.done(s, { text: step.text, kind: 'copy', cached: true, layer: { digest: l.digest, diffId: l.diffId, size: l.size } });
         continue;
@@ -312,7 +317,7 @@ class Builder {
       const owner = copy.chown ? await resolveOwner(copy.chown, viewReader(v), line) : undefined;
       const t = this.stepTime();
       const nowSeconds = this.epoch ?? Math.floor(Date.now() / 1000);
-      const planTree: PlanTree = await planCopy({ fs: viewFs(v), ctx: this.ctx, roots, step: copy, owner, now: nowSeconds, line });
+      const planTree: PlanTree = await planCopy({ fs: viewFs(v), ctx: this.ctx, roots, step: copy, owner, now: nowSeconds, line, bytes: held.bytes });
       const total = [...planTree.entries.values()].reduce((n, p) => n + (p.entry.type === 'file' ? p.entry.size : 0), 0);
       let packed = 0;
       planTree.onRead = (n) => {
@@ -321,6 +326,7 @@ class Builder {
       };
       const layer = await diffTrees(new MemoryTree() as TreeReader, planTree, { compression: this.compression, sourceDateEpoch: this.epoch, signal: this.opts.signal });
       planTree.onRead = undefined;
+      held.bytes.clear();
       if (!(await this.store.hasBlob(layer.digest))) {
         const bytes = layer.bytes!;
         // The digest was computed by the same pass that produced the bytes: hand them to the backend as they are.

@@ -64,17 +64,9 @@ export class PlanTree implements TreeReader {
   readFile(path: string): ReadableStream<Uint8Array> {
     const p = this.entries.get(path);
     if (!p || p.entry.type !== 'file' || !p.read) throw new NotFoundError(`${JSON.stringify(path)} is not a planned file`, { path });
-    const s = p.read();
-    const onRead = this.onRead;
-    if (!onRead) return s;
-    return s.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(c, ctl) {
-          onRead(c.byteLength);
-          ctl.enqueue(c);
-        },
-      }),
-    );
+    // Progress counts a file when the writer asks for it: wrapping every body in another stream costs more than it tells.
+    this.onRead?.(p.entry.size);
+    return p.read();
   }
 }
 
@@ -117,6 +109,8 @@ export interface CopyPlanInput {
   /** mtime of directories the step creates. */
   now: number;
   line: number;
+  /** Bytes already read while hashing the inputs, by real context path (saves reading them twice). */
+  bytes?: Map<string, Uint8Array>;
 }
 
 const ARCHIVE_MAGIC: Array<[string, number[]]> = [
@@ -253,7 +247,15 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
     };
     if (isDir || e.type !== 'file') return { entry };
     const real = realPathOf(e);
-    return { entry, read: () => ctx.readStream(real) };
+    const held = inp.bytes;
+    // Looked up when read, so the caller can drop the held bytes once the layer is written.
+    return {
+      entry,
+      read: () => {
+        const b = held?.get(real);
+        return b && b.byteLength === e.size ? bytesStream(b) : ctx.readStream(real);
+      },
+    };
   };
   const put = (path: string, p: PlannedEntry) => {
     if (path === '') return; // the root keeps its attributes
@@ -278,7 +280,7 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
       continue;
     }
     if (step.add && root.entry.type === 'file') {
-      const bytes = await ctx.readBytes(realPathOf(root.entry));
+      const bytes = inp.bytes?.get(realPathOf(root.entry)) ?? (await ctx.readBytes(realPathOf(root.entry)));
       const files = await readArchive(bytes, root.path, line);
       if (files) {
         const t = typeAt(dest);

@@ -146,12 +146,20 @@ async function mapLimit<T>(items: T[], limit: number, fn: (x: T, i: number) => P
  * Content digests of the regular files among `entries` (keyed by their real
  * context path), small files batched through sha256Many.
  */
-export async function hashFiles(ctx: BuildContext, entries: ContextEntry[], onProgress?: HashProgress, signal?: AbortSignal): Promise<Map<string, string>> {
+export async function hashFiles(
+  ctx: BuildContext,
+  entries: ContextEntry[],
+  onProgress?: HashProgress,
+  signal?: AbortSignal,
+  /** Keeps the bytes of small files read here, up to `keep.limit` bytes in all, for the layer writer. */
+  keep?: { bytes: Map<string, Uint8Array>; limit: number },
+): Promise<Map<string, string>> {
   const files = new Map<string, ContextEntry>();
   for (const e of entries) if (e.type === 'file') files.set(realPathOf(e), e);
   const list = [...files.values()];
   const total = list.reduce((n, e) => n + e.size, 0);
   let done = 0;
+  let kept = 0;
   const out = new Map<string, string>();
   const small = list.filter((e) => e.size <= SMALL);
   const big = list.filter((e) => e.size > SMALL);
@@ -170,6 +178,10 @@ export async function hashFiles(ctx: BuildContext, entries: ContextEntry[], onPr
     });
     const digests = await sha256Many(bufs);
     batch.forEach((e, i) => out.set(realPathOf(e), digests[i]!));
+    if (keep && kept + bytes <= keep.limit) {
+      batch.forEach((e, i) => keep.bytes.set(realPathOf(e), bufs[i]!));
+      kept += bytes;
+    }
     done += bytes;
     onProgress?.(done, total);
   }

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench -- build`: build an image from a Dockerfile over a context
+ * of 20,000 files (~280 MiB, four COPY steps of 5,000 files each), timing
+ *
+ *   - a cold build (fresh store: hash, tar, gzip, store every layer),
+ *   - a fully cached rebuild (same store: hash the inputs, reuse every step),
+ *   - a rebuild after changing one file (the last COPY runs again),
+ *
+ * and `umoci repack` of the same tree (one layer with all the files) in the
+ * same run, as the peer for the cold build. Targets (issue 7): cached
+ * rebuild < 10 % of the cold build; cold build faster than umoci repack.
+ *
+ * Each timed run gets fresh state prepared outside the timed window (a new
+ * store; a new umoci layout and unpacked bundle with the tree copied in).
+ * BENCH_SCALE=0.1 shrinks files and bytes; BENCH_ITERATIONS sets the rounds
+ * (default 3, tools interleaved, medians reported). Writes
+ * bench/results/build.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'layerfs';
+import { openStore } from 'layerfs/node';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const MiB = 1024 * 1024;
+
+/** Deterministic pseudo-random numbers (xorshift32), so every run packs the same bytes. */
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x100000000;
+  };
+}
+
+const WORDS = 'the of and to in is that for it as with was on be by this are from or at an which have not but had they one were their all there been has more if will would can so no its when who what some time out up into than them only other then about new could these two may first any like also over after did most where through back much before our years way well because even each between own same however very those under while last make might high both long since being off such without still'.split(' ');
+
+/**
+ * A context of `files` files totalling about `bytes`: four directories
+ * (part0..part3), sizes spread between 1 KiB and ~4x the mean, content a
+ * mix of text (compresses ~3x, like source trees) and random bytes (like
+ * binaries and images).
+ */
+function makeContext(dir, files, bytes) {
+  const rand = rng(42);
+  const mean = bytes / files;
+  let written = 0;
+  for (let i = 0; i < files; i++) {
+    const part = i % 4;
+    const sub = Math.floor(i / 4 / 100);
+    const d = join(dir, `part${part}`, `d${sub}`);
+    if (i % 400 < 4) mkdirSync(d, { recursive: true });
+    const size = Math.max(1024, Math.round(mean * (0.25 + 1.5 * rand() * rand() * 2)));
+    let buf;
+    if (i % 3 === 0) {
+      buf = Buffer.allocUnsafe(size);
+      for (let k = 0; k < size; k += 4) buf.writeUInt32LE((rand() * 0x100000000) >>> 0, Math.min(k, size - 4));
+    } else {
+      const parts = [];
+      let n = 0;
+      while (n < size) {
+        const w = WORDS[Math.floor(rand() * WORDS.length)];
+        parts.push(w);
+        n += w.length + 1;
+      }
+      buf = Buffer.from(parts.join(' ')).subarray(0, size);
+    }
+    writeFileSync(join(d, `f${i}.dat`), buf);
+    written += buf.length;
+  }
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    ['FROM scratch', 'COPY part0 /app/part0', 'COPY part1 /app/part1', 'COPY part2 /app/part2', 'ENV APP=bench', 'COPY part3 /app/part3', 'WORKDIR /app', 'CMD ["/app/run"]', ''].join('\n'),
+  );
+  writeFileSync(join(dir, '.dockerignore'), 'Dockerfile\n.dockerignore\n');
+  return written;
+}
+
+function time(fn) {
+  const t0 = performance.now();
+  const r = fn();
+  return r instanceof Promise ? r.then(() => performance.now() - t0) : performance.now() - t0;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+export async function run(ctx) {
+  const scale = ctx?.scale ?? Number(process.env.BENCH_SCALE ?? 1);
+  const rounds = Number(process.env.BENCH_ITERATIONS ?? 3);
+  const files = Math.max(8, Math.round(20000 * scale));
+  const bytes = 280 * MiB * scale;
+  const work = mkdtempSync(join(tmpdir(), 'layerfs-bench-build-'));
+  try {
+    const context = join(work, 'ctx');
+    mkdirSync(context);
+    const total = makeContext(context, files, bytes);
+    console.log(`context: ${files} files, ${(total / MiB).toFixed(1)} MiB; ${rounds} rounds; ${cpus().length} CPUs`);
+    const umociVersion = execFileSync('umoci', ['--version'], { encoding: 'utf8' }).trim();
+
+    const samples = { cold: [], cached: [], changed: [], umoci: [] };
+    let changeCounter = 0;
+    for (let r = 0; r < rounds; r++) {
+      // layerfs cold build into a fresh store
+      const storeDir = join(work, `store-${r}`);
+      const store = await openStore(storeDir);
+      let result;
+      samples.cold.push(await time(async () => (result = await build(store, { context, tag: 'bench:1' }))));
+      // fully cached rebuild
+      let cachedSteps = 0;
+      samples.cached.push(
+        await time(() =>
+          build(store, { context, tag: 'bench:1', onEvent: (e) => e.type === 'step-done' && e.cached && cachedSteps++ }),
+        ),
+      );
+      if (cachedSteps !== result.steps.length - 1) throw new Error(`expected every step but FROM to be cached, got ${cachedSteps}`);
+      // one file of the last COPY changed
+      writeFileSync(join(context, 'part3', 'd0', 'f3.dat'), `changed ${++changeCounter}\n`);
+      let rebuilt = 0;
+      samples.changed.push(await time(() => build(store, { context, onEvent: (e) => e.type === 'step-done' && !e.cached && rebuilt++ })));
+      if (rebuilt !== 1 + 3) throw new Error(`expected FROM and the last three steps to run again, got ${rebuilt}`);
+      rmSync(storeDir, { recursive: true, force: true });
+
+      // umoci repack of the same tree (prepared untimed: layout, empty image, bundle with the files in)
+      const layout = join(work, `umoci-${r}`);
+      const bundle = join(work, `bundle-${r}`);
+      execFileSync('umoci', ['init', '--layout', layout]);
+      execFileSync('umoci', ['new', '--image', `${layout}:t`]);
+      execFileSync('umoci', ['unpack', '--image', `${layout}:t`, bundle]);
+      mkdirSync(join(bundle, 'rootfs', 'app'));
+      for (const p of ['part0', 'part1', 'part2', 'part3']) cpSync(join(context, p), join(bundle, 'rootfs', 'app', p), { recursive: true, preserveTimestamps: true });
+      samples.umoci.push(time(() => execFileSync('umoci', ['repack', '--image', `${layout}:t`, bundle])));
+      rmSync(layout, { recursive: true, force: true });
+      rmSync(bundle, { recursive: true, force: true });
+      console.log(
+        `round ${r + 1}: cold ${(samples.cold[r] / 1000).toFixed(2)} s, cached ${(samples.cached[r] / 1000).toFixed(2)} s, one file changed ${(samples.changed[r] / 1000).toFixed(2)} s, umoci repack ${(samples.umoci[r] / 1000).toFixed(2)} s`,
+      );
+    }
+
+    const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+    const rows = [
+      { name: 'layerfs build, cold', ms: m.cold },
+      { name: 'layerfs build, fully cached', ms: m.cached },
+      { name: 'layerfs build, one file changed', ms: m.changed },
+      { name: `umoci repack (${umociVersion})`, ms: m.umoci },
+    ].map((x) => ({ ...x, MBps: total / MiB / (x.ms / 1000) }));
+    console.log('');
+    for (const x of rows) console.log(`${x.name.padEnd(40)} ${(x.ms / 1000).toFixed(2).padStart(7)} s  ${x.MBps.toFixed(1).padStart(8)} MiB/s`);
+    const cachedRatio = m.cached / m.cold;
+    const coldVsUmoci = m.umoci / m.cold;
+    console.log(`\ncached rebuild / cold build: ${(cachedRatio * 100).toFixed(1)} % (target < 10 %)`);
+    console.log(`cold build speed vs umoci repack: ${coldVsUmoci.toFixed(2)}x (target > 1)`);
+    const out = {
+      bench: 'build',
+      date: new Date().toISOString(),
+      scale,
+      files,
+      bytes: total,
+      rounds,
+      cpus: cpus().length,
+      node: process.version,
+      results: rows,
+      samplesMs: samples,
+      cachedOverCold: cachedRatio,
+      coldSpeedupOverUmoci: coldVsUmoci,
+      targets: { cachedOverColdBelow: 0.1, coldSpeedupOverUmociAbove: 1 },
+    };
+    mkdirSync(join(here, 'results'), { recursive: true });
+    writeFileSync(join(here, 'results', 'build.json'), JSON.stringify(out, null, 2) + '\n');
+    return out;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
