@@ -86,6 +86,14 @@ describe('layerfs image commands', () => {
     expect((await cli('save', 'myapp:v1', tar)).code).toBe(0);
     expect((await cli('copy', 'myapp:v1', `oci:${path.join(work, 'copied')}:c`)).code).toBe(0);
     expect(fs.existsSync(path.join(work, 'copied', 'index.json'))).toBe(true);
+    const z = await cli('copy', '--compress', 'zstd', 'myapp:v1', 'myapp:zstd');
+    expect(z.out).toMatch(/2 blobs sent, 1 already there/); // two new layer blobs, the config is shared
+    const zi = JSON.parse((await cli('inspect', 'myapp:zstd')).out);
+    const orig = JSON.parse((await cli('inspect', 'myapp:v1')).out);
+    expect(zi.Id).toBe(orig.Id);
+    expect(zi.Layers.map((l: { MediaType: string }) => l.MediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+zstd', 'application/vnd.oci.image.layer.v1.tar+zstd']);
+    expect((await cli('rmi', 'myapp:zstd')).code).toBe(0);
+    expect((await cli('copy', '--compress', 'lz4', 'myapp:v1', 'x')).code).toBe(2);
     const l = await cli('load', `docker-archive:${tar}`, 'fromtar:1');
     expect(l.out).toContain('fromtar:1');
     const a = JSON.parse((await cli('inspect', 'fromtar:1')).out);
