@@ -12,7 +12,7 @@
  * per second. Writes bench/results/diff.json.
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -93,6 +93,15 @@ export function changeTree(dir, plan) {
   return { modified, deleted };
 }
 
+/** Path of the top layer blob of a tagged image in an OCI layout. */
+function lastLayer(layout, tag) {
+  const blob = (d) => join(layout, 'blobs', ...d.split(':'));
+  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
+  const desc = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag);
+  const manifest = JSON.parse(readFileSync(blob(desc.digest), 'utf8'));
+  return blob(manifest.layers[manifest.layers.length - 1].digest);
+}
+
 function umoci(...args) {
   return execFileSync('umoci', args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
 }
@@ -142,8 +151,8 @@ export async function run(ctx = {}) {
     const um = results['umoci repack (gzip layer)'];
     const ratio = um.meanMs / lf.meanMs;
     console.table(Object.entries(results).map(([task, r]) => ({ task, 'ms/iter': r.meanMs.toFixed(0), 'tree MB/s': r.mbps.toFixed(0) })));
-    const umociEntries = execFileSync('sh', ['-c', `tar -tzf "$(ls -t ${layout}/blobs/sha256/* | head -1)" | wc -l`], { encoding: 'utf8' }).trim();
-    console.log(`layerfs layer: ${last.entries} entries, ${(last.size / 2 ** 20).toFixed(1)} MiB (${last.summary.added} added, ${last.summary.modified} modified, ${last.summary.deleted} whiteouts); umoci layer: ${umociEntries} entries, ${(statSync(out).size / 2 ** 20).toFixed(1)} MiB ours on disk`);
+    const umociEntries = execFileSync('sh', ['-c', `tar -tzf "${lastLayer(layout, 'v2')}" | wc -l`], { encoding: 'utf8' }).trim();
+    console.log(`layerfs layer: ${last.entries} entries, ${(last.size / 2 ** 20).toFixed(1)} MiB (${last.summary.added} added, ${last.summary.modified} modified, ${last.summary.deleted} whiteouts); umoci layer: ${umociEntries} entries, ${(statSync(lastLayer(layout, 'v2')).size / 2 ** 20).toFixed(1)} MiB`);
     console.log(`diff: layerfs is ${ratio.toFixed(2)}x faster than umoci repack (target >= 5x)`);
     const result = {
       bench: 'diff',

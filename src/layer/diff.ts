@@ -282,18 +282,29 @@ async function plan(lower: TreeReader, upper: TreeReader, opts: DiffOptions): Pr
     const lg = lk === undefined ? '' : lGroups.get(lk)!;
     return (ug.includes('\0') ? ug : '') !== (lg.includes('\0') ? lg : '');
   };
-  const changed = (j: number) => {
+  const changedOwn = (j: number) => {
     const s = uStatus[j];
-    return s === DiffStatus.ADDED || s === DiffStatus.CHANGED || (s === DiffStatus.COMPARE && differ.has(j)) || relinked(j);
+    return s === DiffStatus.ADDED || s === DiffStatus.CHANGED || (s === DiffStatus.COMPARE && differ.has(j));
   };
+  const changed = (j: number) => changedOwn(j) || relinked(j);
 
-  // Hardlink groups: the first path (in order) is the leader; a group with any change re-links every other member to it.
+  // Hardlink groups. The leader carries the content: the first member whose
+  // bytes the lower already has at that path (the others can link to it there,
+  // as a lower-layer hardlink target — rule 17), else simply the first member.
+  // A group with any change re-links every other member to its leader.
   const leader = new Map<string, number>();
   const dirtyGroup = new Set<string>();
+  // A group of one (its other names lie outside the tree) is no group.
+  const keyOf = (j: number) => {
+    const k = uEntries[j]!.linkKey;
+    return k !== undefined && uGroups.get(k)!.includes('\0') ? k : undefined;
+  };
   for (let j = 0; j < uEntries.length; j++) {
-    const key = uEntries[j]!.linkKey;
+    const key = keyOf(j);
     if (!key) continue;
-    if (!leader.has(key)) leader.set(key, j);
+    const cur = leader.get(key);
+    const reusable = (k: number) => lowerOf[k]! >= 0 && !changedOwn(k);
+    if (cur === undefined || (!reusable(cur) && reusable(j))) leader.set(key, j);
     if (changed(j)) dirtyGroup.add(key);
   }
 
@@ -302,9 +313,10 @@ async function plan(lower: TreeReader, upper: TreeReader, opts: DiffOptions): Pr
   const summary: DiffSummary = { added: 0, modified: 0, deleted: 0 };
   for (let j = 0; j < uEntries.length; j++) {
     const e = uEntries[j]!;
-    const key = e.linkKey;
+    const key = keyOf(j);
     const isLeader = key === undefined || leader.get(key) === j;
-    if (isLeader ? !changed(j) : !dirtyGroup.has(key!)) continue;
+    // A leader whose bytes the lower has stays as it is; links to it are re-made below.
+    if (key === undefined ? !changed(j) : isLeader ? !changedOwn(j) : !dirtyGroup.has(key)) continue;
     refuseWhiteoutNames(e.path);
     if (uStatus[j] === DiffStatus.ADDED) summary.added++;
     else summary.modified++;

@@ -115,10 +115,15 @@ export class MemoryTree implements Tree {
         case 'file':
           await t.writeFile(path, typeof s.content === 'string' ? enc.encode(s.content) : (s.content ?? EMPTY), meta);
           break;
-        case 'directory':
-          if (await t.lstat(path)) await t.setMeta(path, meta);
-          else await t.mkdir(path, meta);
+        case 'directory': {
+          const st = await t.lstat(path);
+          if (st?.type === 'directory') await t.setMeta(path, meta);
+          else {
+            if (st) await t.remove(path);
+            await t.mkdir(path, meta);
+          }
           break;
+        }
         case 'symlink':
           await t.symlink(path, s.linkname ?? '', meta);
           break;
@@ -283,7 +288,7 @@ export class MemoryTree implements Tree {
 
   async remove(path: string): Promise<void> {
     if (path === '') {
-      this.root.children!.clear();
+      for (const name of [...this.root.children!.keys()]) await this.remove(name);
       return;
     }
     const parent = this.find(parentPath(path));
@@ -291,7 +296,13 @@ export class MemoryTree implements Tree {
     const n = parent?.children?.get(name);
     if (!n) return;
     parent!.children!.delete(name);
-    n.nlink--;
+    // Every node of the removed subtree loses the name it had there.
+    const stack = [n];
+    while (stack.length) {
+      const x = stack.pop()!;
+      x.nlink--;
+      if (x.children) for (const c of x.children.values()) stack.push(c);
+    }
   }
 
   async setMeta(path: string, meta: TreeMeta): Promise<void> {

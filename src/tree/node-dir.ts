@@ -26,7 +26,6 @@
  */
 import { execFile } from 'node:child_process';
 import fs, { constants as FS, type BigIntStats } from 'node:fs';
-import { join } from 'node:path';
 import { AlreadyExistsError } from '../errors/AlreadyExistsError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { NotFoundError } from '../errors/NotFoundError.js';
@@ -79,6 +78,7 @@ function run(cmd: string, args: string[]): Promise<void> {
 
 export class NodeDirTree implements Tree {
   readonly root: string;
+  private readonly prefix: string;
   private readonly chown: boolean;
   /** Owner new files get anyway (chown skipped when the metadata asks for it). */
   private readonly selfUid: number;
@@ -89,6 +89,7 @@ export class NodeDirTree implements Tree {
   constructor(root: string, opts: NodeDirTreeOptions = {}) {
     if (typeof root !== 'string' || root === '') throw new InvalidArgumentError('NodeDirTree needs a directory path');
     this.root = root;
+    this.prefix = root.endsWith('/') ? root : `${root}/`;
     this.chown = opts.chown ?? (typeof process.getuid === 'function' && process.getuid() === 0);
     this.selfUid = typeof process.geteuid === 'function' ? process.geteuid() : -1;
     this.selfGid = typeof process.getegid === 'function' ? process.getegid() : -1;
@@ -96,8 +97,9 @@ export class NodeDirTree implements Tree {
     this.umask = process.umask();
   }
 
+  /** Clean paths need no normalising: plain concatenation (path.join showed up in profiles). */
   private full(path: string): string {
-    return path === '' ? this.root : join(this.root, path);
+    return path === '' ? this.root : this.prefix + path;
   }
 
   private entryOf(path: string, st: BigIntStats): TreeEntry | undefined {
@@ -305,7 +307,7 @@ export class NodeDirTree implements Tree {
 
   async remove(path: string): Promise<void> {
     if (path === '') {
-      for (const n of fs.readdirSync(this.root)) fs.rmSync(join(this.root, n), { recursive: true, force: true });
+      for (const n of fs.readdirSync(this.root)) fs.rmSync(this.prefix + n, { recursive: true, force: true });
       return;
     }
     fs.rmSync(this.full(path), { recursive: true, force: true });
