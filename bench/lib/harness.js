@@ -28,8 +28,9 @@ export function createContext(name, opts = {}) {
     },
     /**
      * Runs every task of a group in turn, `rounds` times (interleaved, so a
-     * busy machine disturbs all peers alike), keeps each task's best round,
-     * prints the table and returns the rows.
+     * busy machine disturbs all peers alike), keeps each task's best round
+     * by its median call time (robust to a preempted call on a shared
+     * machine), prints the table and returns the rows.
      *
      * @param {string} title
      * @param {{
@@ -58,9 +59,9 @@ export function createContext(name, opts = {}) {
         for (const t of bench.tasks) {
           const res = t.result;
           if (res.state !== 'completed') throw new Error(`${title} / ${t.name}: ${res.state} ${res.error ?? ''}`);
-          const ops = 1000 / res.latency.mean;
+          const ops = 1000 / res.latency.p50;
           const prev = best.get(t.name);
-          if (!prev || ops > prev.opsPerSec) best.set(t.name, { opsPerSec: ops, meanMs: res.latency.mean, rme: res.latency.rme, samples: res.latency.samplesCount ?? res.totalTime });
+          if (!prev || ops > prev.opsPerSec) best.set(t.name, { opsPerSec: ops, medianMs: res.latency.p50, rme: res.latency.rme });
         }
       }
       const base = baseline ? best.get(baseline) : undefined;
@@ -68,18 +69,18 @@ export function createContext(name, opts = {}) {
         task,
         opsPerSec: m.opsPerSec,
         mbPerSec: bytes ? mbPerSec(bytes, m.opsPerSec) : undefined,
-        meanMs: m.meanMs,
+        medianMs: m.medianMs,
         rme: m.rme,
         ratio: base ? m.opsPerSec / base.opsPerSec : undefined,
       }));
       log(`\n${title}${bytes ? ` (${formatBytes(bytes)} per call)` : ''}${baseline ? ` — ratio to ${baseline}` : ''}`);
       printTable(
         [
-          ['task', bytes ? 'MB/s' : 'ops/s', 'ms/call', '±%', ...(base ? ['ratio'] : [])],
+          ['task', bytes ? 'MB/s' : 'ops/s', 'ms/call (median)', '±%', ...(base ? ['ratio'] : [])],
           ...rows.map((row) => [
             row.task,
             bytes ? formatRate(row.mbPerSec) : formatOps(row.opsPerSec),
-            row.meanMs < 0.01 ? row.meanMs.toExponential(1) : row.meanMs.toFixed(3),
+            row.medianMs < 0.01 ? row.medianMs.toExponential(1) : row.medianMs.toFixed(3),
             row.rme.toFixed(1),
             ...(base ? [`${row.ratio.toFixed(2)}x`] : []),
           ]),

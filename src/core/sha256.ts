@@ -49,6 +49,7 @@ export class Sha256Kernel {
   private readonly x: Sha256Exports;
   private readonly memory: WebAssembly.Memory;
   private view: Uint8Array;
+  private words: Uint32Array;
   private readonly inputPtr: number;
   private readonly inputSize: number;
   private readonly ctxPtr: number;
@@ -65,6 +66,7 @@ export class Sha256Kernel {
     this.memory = core.memory;
     this.simd = core.simd;
     this.view = new Uint8Array(this.memory.buffer);
+    this.words = new Uint32Array(this.memory.buffer);
     this.inputPtr = this.x.sha256InputPtr() >>> 0;
     this.inputSize = this.x.sha256InputSize();
     this.ctxPtr = this.x.sha256CtxPtr() >>> 0;
@@ -80,6 +82,12 @@ export class Sha256Kernel {
   private mem(): Uint8Array {
     if (this.view.buffer !== this.memory.buffer) this.view = new Uint8Array(this.memory.buffer);
     return this.view;
+  }
+
+  /** All of linear memory as little-endian u32 words (Wasm is little-endian; so are the engines we run on). */
+  private mem32(): Uint32Array {
+    if (this.words.buffer !== this.memory.buffer) this.words = new Uint32Array(this.memory.buffer);
+    return this.words;
   }
 
   /** A new streaming hasher. */
@@ -181,6 +189,8 @@ export class Sha256Kernel {
       batch.length = 0;
       used = 0;
     };
+    let mem = this.mem();
+    let words = this.mem32();
     for (let i = 0; i < inputs.length; i++) {
       const data = inputs[i]!;
       if (!(data instanceof Uint8Array)) throw new InvalidArgumentError(`input ${i} is not a Uint8Array`, { index: i });
@@ -188,28 +198,26 @@ export class Sha256Kernel {
         // Streaming reuses the input buffer, so the packed batch goes first.
         flush();
         onBig(i, this.digest(data));
+        mem = this.mem();
+        words = this.mem32();
         continue;
       }
-      if (used + data.length > this.inputSize || batch.length === this.maxJobs) flush();
-      const mem = this.mem();
+      if (used + data.length > this.inputSize || batch.length === this.maxJobs) {
+        flush();
+        mem = this.mem();
+        words = this.mem32();
+      }
       const ptr = this.inputPtr + used;
       mem.set(data, ptr);
-      const job = this.jobsPtr + batch.length * 8;
-      // Little-endian u32 pairs (pointer, length), as the core reads them.
-      writeU32(mem, job, ptr);
-      writeU32(mem, job + 4, data.length);
+      // Job table: (pointer u32, length u32) pairs; JOBS is 16-byte aligned.
+      const job = (this.jobsPtr >>> 2) + batch.length * 2;
+      words[job] = ptr;
+      words[job + 1] = data.length;
       batch.push(i);
       used += data.length;
     }
     flush();
   }
-}
-
-function writeU32(mem: Uint8Array, at: number, v: number): void {
-  mem[at] = v & 0xff;
-  mem[at + 1] = (v >>> 8) & 0xff;
-  mem[at + 2] = (v >>> 16) & 0xff;
-  mem[at + 3] = v >>> 24;
 }
 
 /** One streaming SHA-256 computation in the Wasm core. */

@@ -23,13 +23,13 @@ export interface HashOptions {
 export type NodeCrypto = typeof import('node:crypto');
 
 /**
- * Measured crossovers (bench/hash.js on a 2-core x86-64 with SHA-NI, Node 20):
- * node:crypto wins for a single message of any size we measured, and for
- * each input of sha256Many from this size up; below it the Wasm multi-buffer
- * kernel wins because it hashes four messages per step and avoids one
- * createHash() per input.
+ * Measured crossovers (`npm run bench -- hash` on a 2-core AMD EPYC with
+ * SHA-NI, Node 20; README "Digests"): node:crypto wins for one message of
+ * any size (16 B to 64 MiB), and for each input of sha256Many from about
+ * this size up; below it the Wasm multi-buffer kernel wins (four messages
+ * per step, no createHash() per input).
  */
-export const MANY_NODE_MIN_SIZE = 1024;
+export const MANY_NODE_MIN_SIZE = 512;
 
 let nodeCrypto: NodeCrypto | null | undefined;
 let loading: Promise<NodeCrypto | null> | undefined;
