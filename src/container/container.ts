@@ -47,7 +47,7 @@ import type {
   WriteFileOptions,
 } from './types.js';
 import { UpperLayer } from './upper.js';
-import { entryOfNode, ViewTree } from './view-tree.js';
+import { entryOfNode, PathsTree } from './view-tree.js';
 
 /** Linux's MAXSYMLINKS. */
 const MAX_SYMLINKS = 40;
@@ -753,14 +753,34 @@ export class Container {
   }
 
   /**
+   * The paths a commit has to compare, sorted: everything in the writable
+   * layer, what its whiteouts delete, and the image's children of its opaque
+   * directories. Any other path shows the same entry in the image and in the
+   * container, so leaving it out of both sides changes nothing in the layer.
+   */
+  #touchedPaths(): string[] {
+    const set = new Set<string>();
+    for (const e of this.#upper.entries.values()) {
+      const w = parseWhiteout(e.path);
+      if (!w) set.add(e.path);
+      else if (w.kind === 'whiteout') set.add(w.target);
+      else if (this.#lower.lookup(w.dir)?.type === 'directory') {
+        for (const name of this.#lower.readdir(w.dir)) set.add(joinPath(w.dir, name));
+      }
+    }
+    return [...set].sort(comparePaths);
+  }
+
+  /**
    * A new image: the image's layers plus one made from the writable layer
-   * (by diffTrees between the image and the container: spec whiteouts,
-   * deterministic order), with a history entry. Stored, and tagged when asked.
+   * (by diffTrees between the image and the container over the touched
+   * paths: spec whiteouts, deterministic order), with a history entry. Stored, and tagged when asked.
    */
   commit(opts: CommitOptions = {}): Promise<Image> {
     return this.#run(async () => {
       const store = this.#store;
-      const r = await diffTrees(new ViewTree(this.#lower), new ViewTree(this.#merged()), {
+      const paths = this.#touchedPaths();
+      const r = await diffTrees(new PathsTree(this.#lower, paths), new PathsTree(this.#merged(), paths), {
         compression: opts.compression ?? 'gzip',
         ...(opts.sourceDateEpoch !== undefined ? { sourceDateEpoch: opts.sourceDateEpoch } : {}),
       });

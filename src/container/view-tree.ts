@@ -101,3 +101,26 @@ export class ViewTree implements TreeReader {
     });
   }
 }
+
+/**
+ * The part of a view that a set of paths names (those it shows, in
+ * comparePaths order). Commit diffs the image and the container over the
+ * paths the writable layer touches only, so its cost follows the size of
+ * the change, not of the image, and unchanged image files are never read.
+ */
+export class PathsTree extends ViewTree {
+  constructor(
+    private readonly v: UnionView,
+    private readonly paths: readonly string[],
+  ) {
+    super(v);
+  }
+
+  override async *walk(under = ''): AsyncIterable<TreeEntry> {
+    for (const p of this.paths) {
+      if (under !== '' && p !== under && !p.startsWith(`${under}/`)) continue;
+      const n = this.v.lookup(p);
+      if (n) yield entryOfNode(this.v, n);
+    }
+  }
+}
