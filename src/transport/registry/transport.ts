@@ -59,11 +59,8 @@ export function dockerSource(reference: string | DockerReference, opts: DockerTr
     },
     async getBlob(desc: Descriptor): Promise<ReadableStream<Uint8Array>> {
       await sources.add(desc.digest, { registry: ref.registry, repository: ref.repository });
-      return client.fetchBlob(ref.repository, desc, {
-        signal: opts.signal,
-        verify: false,
-        onProgress: opts.onProgress ? (p) => opts.onProgress!({ ...p, mediaType: desc.mediaType }) : undefined,
-      });
+      // copy verifies and reports progress as the bytes pass; the client adds retries and Range resume.
+      return client.fetchBlob(ref.repository, desc, { signal: opts.signal, verify: false });
     },
   };
 }
@@ -106,10 +103,7 @@ export function dockerDestination(reference: string | DockerReference, opts: Doc
       const r = await client.startUpload(ref.repository, { signal: opts.signal });
       if (r.mounted) throw new InvalidArgumentError('registry reported a mount for a plain upload');
       try {
-        await client.uploadBlob(ref.repository, r.location, desc, data, {
-          signal: opts.signal,
-          onProgress: opts.onProgress ? (p) => opts.onProgress!({ ...p, mediaType: desc.mediaType }) : undefined,
-        });
+        await client.uploadBlob(ref.repository, r.location, desc, data, { signal: opts.signal });
       } catch (e) {
         await client.cancelUpload(ref.repository, r.location);
         throw e;
