@@ -17,7 +17,9 @@ export type Fault =
   /** Forward, flipping one byte of the body at `at` (default the middle). */
   | { kind: 'corrupt'; at?: number }
   /** Never answer (until the client gives up). */
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /** Forward after `ms` milliseconds (to observe how many requests a client keeps in flight). */
+  | { kind: 'delay'; ms: number };
 
 export interface SeenRequest {
   method: string;
@@ -31,6 +33,8 @@ export type FaultPlan = (req: { method: string; url: string; path: string; count
 
 export interface FaultProxy {
   readonly host: string;
+  /** Most requests that were in flight at once (since start or the last plan change). */
+  readonly maxInFlight: number;
   readonly port: number;
   readonly seen: SeenRequest[];
   plan: FaultPlan;
@@ -41,7 +45,7 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
   const seen: SeenRequest[] = [];
   const counts = new Map<string, number>();
   const sockets = new Set<Socket>();
-  const state = { plan };
+  const state = { plan, inFlight: 0, maxInFlight: 0 };
 
   const forward = (req: IncomingMessage, res: ServerResponse, fault?: Fault) => {
     const up = httpRequest(
@@ -94,6 +98,13 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
     counts.set(key, count + 1);
     const fault = state.plan({ method: req.method!, url: req.url!, path, count, headers: req.headers });
     seen.push({ method: req.method!, url: req.url!, headers: req.headers, fault: fault?.kind });
+    state.inFlight++;
+    state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    res.on('close', () => state.inFlight--);
+    if (fault?.kind === 'delay') {
+      setTimeout(() => forward(req, res), fault.ms);
+      return;
+    }
     if (!fault || fault.kind === 'truncate' || fault.kind === 'corrupt') return forward(req, res, fault);
     // Faults answered by the proxy itself: drain the request body first.
     req.resume();
@@ -107,6 +118,7 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
           req.socket.destroy();
           return;
         case 'stall':
+        case 'delay':
           return;
       }
     });
@@ -121,11 +133,15 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
     host: `127.0.0.1:${port}`,
     port,
     seen,
+    get maxInFlight() {
+      return state.maxInFlight;
+    },
     get plan() {
       return state.plan;
     },
     set plan(p: FaultPlan) {
       state.plan = p;
+      state.maxInFlight = 0;
       counts.clear();
     },
     close: () =>

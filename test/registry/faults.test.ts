@@ -110,6 +110,20 @@ describe('pull and push through a fault proxy', () => {
     expect(u.message).toContain('faults/img');
   });
 
+  it('keeps at most `concurrency` blobs in flight (default 4)', async () => {
+    const many = buildImage(Array.from({ length: 7 }, (_, i) => randomLayer(`c${i}`, 1, 100)));
+    const store = openMemoryStore();
+    await storeImage(store, many, 'faults/many:1');
+    await pushImage(store, 'faults/many:1', `docker://${reg.host}/faults/many:1`, fast);
+    proxy.plan = ({ method, path }) => (isBlobGet(method, path) ? { kind: 'delay', ms: 150 } : undefined);
+    await pullImage(openMemoryStore(), `docker://${proxy.host}/faults/many:1`, fast);
+    // The config is fetched alone first, then the 7 layers under the limit.
+    expect(proxy.maxInFlight).toBe(4);
+    proxy.plan = ({ method, path }) => (isBlobGet(method, path) ? { kind: 'delay', ms: 150 } : undefined);
+    await pullImage(openMemoryStore(), `docker://${proxy.host}/faults/many:1`, { ...fast, concurrency: 2 });
+    expect(proxy.maxInFlight).toBe(2);
+  });
+
   it('cancels a stalled pull through its AbortSignal with ABORTED', async () => {
     proxy.plan = ({ method, path }) => (isBlobGet(method, path) ? { kind: 'stall' } : undefined);
     const store = openMemoryStore();
