@@ -104,7 +104,21 @@ describe('encodeTar / createTarWriter', () => {
     expect(await errorCode(() => w.add(tarHeader({ path: 'a', size: 3 }), streamOf(content('abcd'), 1)))).toBe('INVALID_ARGUMENT');
     expect((await out as { code?: string }).code).toBe('INVALID_ARGUMENT');
     expect(await errorCode(() => encodeHeader(tarHeader({ path: 'a', uid: -1 })))).toBe('INVALID_ARGUMENT');
+    // A bad header through the writer fails the reader too, instead of leaving it waiting.
+    const w2 = createTarWriter();
+    const out2 = collect(w2.readable).catch((e) => e);
+    expect(await errorCode(() => w2.add(tarHeader({ path: 'x', mtime: NaN })))).toBe('INVALID_ARGUMENT');
+    expect((await out2 as { code?: string }).code).toBe('INVALID_ARGUMENT');
+    expect(await errorCode(() => w2.add(tarHeader({ path: 'y' })))).toBe('INVALID_ARGUMENT');
     expect(await errorCode(() => encodeHeader(tarHeader({ path: '' })))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('createTarWriter when the reader goes away', () => {
+  it('rejects add() once the reader has cancelled, instead of waiting', async () => {
+    const w = createTarWriter({ highWaterMark: 1024 });
+    await w.readable.cancel(new Error('gone'));
+    await expect(w.add(tarHeader({ path: 'big', size: 1 << 20 }), new Uint8Array(1 << 20))).rejects.toThrow('gone');
   });
 });
 
