@@ -39,13 +39,13 @@ import { expandWord } from './dockerfile/words.js';
 import { imageView, layerFromPlan, viewFs, viewReader, type KnownLayers } from './image-fs.js';
 import { resolveOwner } from './owner.js';
 import { globalArgValues, planStage, type PlannedStep } from './plan.js';
-import { hashFiles, indexContext, inputsDigest, selectSources, type ContextIndex } from './sources.js';
+import { hashFiles, indexContext, inputsDigest, selectSources, type ContextIndex, type SourceRoot } from './sources.js';
 
 /** Record kind of the build cache (src/store records; each keeps its image alive against gc). */
 export const BUILD_CACHE = 'build-cache';
 const CACHE_VERSION = 1;
 /** Bytes of small input files a step keeps from hashing to packing (else they are read twice). */
-const HOLD_BYTES = 512 * 1024 * 1024;
+const HOLD_BYTES = 256 * 1024 * 1024;
 /** `comment` of the history entries a build writes (BuildKit writes buildkit.dockerfile.v0). */
 export const HISTORY_COMMENT = 'layerfs.dockerfile.v0';
 
@@ -102,6 +102,12 @@ export interface BuildResult {
   image: Image;
   names: string[];
   steps: StepReport[];
+}
+
+interface Inputs {
+  roots: SourceRoot[];
+  held: { bytes: Map<string, Uint8Array>; limit: number };
+  inputs: string;
 }
 
 interface CacheValue {
@@ -248,6 +254,23 @@ class Builder {
     this.emit({ type: 'step-done', ...rep });
   }
 
+  /** Sources of a COPY/ADD, the bytes of its small files (held for packing) and the digest of it all. */
+  private async inputs(step: PlannedStep, number: number): Promise<Inputs> {
+    const copy = step.copy!;
+    const line = step.instruction.raw.line;
+    const ix = await this.contextIndex();
+    const roots = selectSources(ix, copy.sources, line, copy.add ? 'ADD' : 'COPY');
+    const held = { bytes: new Map<string, Uint8Array>(), limit: HOLD_BYTES };
+    const contents = await hashFiles(
+      this.ctx,
+      roots.flatMap((r) => (r.entry.type === 'directory' ? r.children : [r.entry])),
+      (done, total) => this.emit({ type: 'progress', number, phase: 'hash', done, total }),
+      this.opts.signal,
+      held,
+    );
+    return { roots, held, inputs: await inputsDigest(roots, contents) };
+  }
+
   /** The FROM step: resolves (and, for another transport, copies in) the base image. */
   async from(stage: Stage, df: Dockerfile, globals: Map<string, string>, built: Map<number, Image>): Promise<Image> {
     const s0 = this.begin(`FROM ${stage.from.image}`);
@@ -262,6 +285,25 @@ class Builder {
     const viewOf = async (img: Image): Promise<UnionView> => {
       if (view?.image !== img) view = { image: img, view: await imageView(this.store, img, this.known) };
       return view.view;
+    };
+
+    // A step's inputs (sources, their bytes and digest) do not depend on the
+    // steps before it, so the next COPY's inputs are hashed while this one's
+    // layer is packed (compression runs off the main thread; hashing fills it).
+    const offset = this.number - 1; // global number of this stage's FROM, minus one
+    const prepared = new Map<PlannedStep, Promise<Inputs>>();
+    const inputsOf = (step: PlannedStep): Promise<Inputs> => {
+      let p = prepared.get(step);
+      if (!p) {
+        p = this.inputs(step, step.number + offset);
+        p.catch(() => {}); // observed when the step runs
+        prepared.set(step, p);
+      }
+      return p;
+    };
+    const prefetchAfter = (step: PlannedStep) => {
+      const next = plan.slice(plan.indexOf(step) + 1).find((x) => x.kind === 'copy');
+      if (next) void inputsOf(next);
     };
 
     for (const step of plan) {
@@ -293,17 +335,7 @@ class Builder {
       // COPY / ADD
       const copy = step.copy!;
       const line = step.instruction.raw.line;
-      const ix = await this.contextIndex();
-      const roots = selectSources(ix, copy.sources, line, copy.add ? 'ADD' : 'COPY');
-      const held = { bytes: new Map<string, Uint8Array>(), limit: HOLD_BYTES };
-      const contents = await hashFiles(
-        this.ctx,
-        roots.flatMap((r) => (r.entry.type === 'directory' ? r.children : [r.entry])),
-        (done, total) => this.emit({ type: 'progress', number: s.number, phase: 'hash', done, total }),
-        this.opts.signal,
-        held,
-      );
-      const inputs = await inputsDigest(roots, contents);
+      const { roots, held, inputs } = await inputsOf(step);
       const key = await this.cacheKey(image, step.text, inputs);
       const hit = await this.lookup(key);
       if (hit) {
@@ -313,6 +345,7 @@ class Builder {
         this.done(s, { text: step.text, kind: 'copy', cached: true, layer: { digest: l.digest, diffId: l.diffId, size: l.size } });
         continue;
       }
+      prefetchAfter(step);
       const v = await viewOf(image);
       const owner = copy.chown ? await resolveOwner(copy.chown, viewReader(v), line) : undefined;
       const t = this.stepTime();
