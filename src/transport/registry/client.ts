@@ -41,6 +41,11 @@ export interface RegistryClientOptions extends RetryOptions {
   userAgent?: string;
   /** Blobs up to this size go up in one PUT (buffered, so it can be re-sent); larger ones in PATCH chunks. Default 16 MiB. */
   monolithicMax?: number;
+  /**
+   * Bytes of a blob download read ahead of the consumer, so the network keeps
+   * flowing while the store writes. Default 4 MiB.
+   */
+  readAhead?: number;
   /** PATCH chunk size for large blobs. Default 64 MiB. */
   chunkSize?: number;
   /**
@@ -500,7 +505,7 @@ export class RegistryClient {
       cancel: async (reason) => {
         await reader?.cancel(reason).catch(() => {});
       },
-    });
+    }, new ByteLengthQueuingStrategy({ highWaterMark: this.opts.readAhead ?? 4 * 1024 * 1024 }));
     if (opts.verify === false) return raw;
     return raw.pipeThrough(verifyTransform(desc.digest, { size: desc.size }));
   }
