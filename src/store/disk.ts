@@ -14,7 +14,7 @@
  * records and areas have no place there.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsc, createReadStream } from 'node:fs';
+import { constants as fsc } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -90,16 +90,15 @@ export class DiskBackend implements StoreBackend {
   }
 
   async getBlob(digest: string): Promise<ReadableStream<Uint8Array>> {
-    const p = this.#blobPath(digest);
     let fh: fs.FileHandle;
     try {
-      fh = await fs.open(p, fsc.O_RDONLY);
+      fh = await fs.open(this.#blobPath(digest), fsc.O_RDONLY);
     } catch (e) {
       if (isNotFound(e)) throw new BlobUnknownError(`blob ${digest} is not in the store`, { digest });
       throw e;
     }
-    await fh.close();
-    return Readable.toWeb(createReadStream(p, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
+    // Read through the handle already open: a gc that unlinks the file meanwhile cannot break the read.
+    return Readable.toWeb(fh.createReadStream({ highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
   }
 
   async putBlob(digest: string, data: ReadableStream<Uint8Array>): Promise<PendingBlob> {

@@ -1,6 +1,5 @@
 /** LayoutFs over a directory with node:fs (temp file in the directory, then rename — as containers/image's oci dest does). */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -43,15 +42,18 @@ export function nodeLayoutFs(dir: string): LayoutFs {
   return {
     description: root,
     async read(rel) {
-      const p = abs(rel);
+      let fh: fs.FileHandle;
       try {
-        const st = await fs.stat(p);
-        if (!st.isFile()) return undefined;
+        fh = await fs.open(abs(rel), 'r');
+        if (!(await fh.stat()).isFile()) {
+          await fh.close();
+          return undefined;
+        }
       } catch (e) {
-        if (notFound(e)) return undefined;
+        if (notFound(e) || (e as NodeJS.ErrnoException)?.code === 'EISDIR') return undefined;
         throw e;
       }
-      return Readable.toWeb(createReadStream(p, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
+      return Readable.toWeb(fh.createReadStream({ highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
     },
     async size(rel) {
       try {
