@@ -651,7 +651,7 @@ export function unionMerge(
       // The root always exists; its attributes come from a root entry if any.
       nLayer = rl >= 0 ? rl : 0;
       nEntry = rEntry;
-      nFlags = N_DIR | (rl >= 0 ? 0 : N_IMPLIED);
+      nFlags = N_DIR | (rl >= 0 ? ((rFlags & R_CHANGED) != 0 ? N_CHANGED : 0) : N_IMPLIED);
     } else if (rl >= 0 && ((rFlags & R_DIR) != 0 || il < rl)) {
       nLayer = rl;
       nEntry = rEntry;
@@ -750,12 +750,18 @@ export function unionPack(nodeKeyPtr: usize, nodeKeyLen: usize, m: i32, keys: us
   store<u32>(keyOff + (<usize>m << 2), o);
 }
 
-/** Open addressing, linear probing: table[slot] = node index + 1 (0 = empty). */
+/**
+ * Open addressing, linear probing. Each slot is two i32: the key's hash and
+ * node index + 1 (0 = empty), side by side so that a probe touches one
+ * cache line before it compares any key.
+ */
 export function unionTable(hashes: usize, m: i32, table: usize, mask: u32): void {
-  memory.fill(table, 0, (<usize>mask + 1) << 2);
+  memory.fill(table, 0, (<usize>mask + 1) << 3);
   for (let i: i32 = 0; i < m; i++) {
-    let s = load<u32>(hashes + (<usize>i << 2)) & mask;
-    while (load<u32>(table + (<usize>s << 2)) != 0) s = (s + 1) & mask;
-    store<u32>(table + (<usize>s << 2), <u32>(i + 1));
+    const h = load<u32>(hashes + (<usize>i << 2));
+    let s = h & mask;
+    while (load<u32>(table + (<usize>s << 3), 4) != 0) s = (s + 1) & mask;
+    store<u32>(table + (<usize>s << 3), h);
+    store<u32>(table + (<usize>s << 3), <u32>(i + 1), 4);
   }
 }

@@ -54,8 +54,10 @@ export interface MergedIndex {
   readonly flags: Uint8Array;
   /** Index just past the node's subtree (children are node+1 .. end-1). */
   readonly end: Uint32Array;
-  readonly hash: Int32Array;
-  /** Slots hold node index + 1 (0 = empty); length is a power of two. */
+  /**
+   * Open addressing: slot s is (table[2s] = hash, table[2s+1] = node index
+   * + 1, 0 = empty); the slot count is a power of two.
+   */
   readonly table: Int32Array;
 }
 
@@ -219,7 +221,7 @@ export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]):
       x.unionPack(nKeyPtr, nKeyLen, m, keys, keyOff, hashes);
       let size = 16;
       while (size < 2 * m) size *= 2;
-      const table = arena.alloc(4 * size);
+      const table = arena.alloc(8 * size);
       x.unionTable(hashes, m, table, size - 1);
       const buf = core.memory.buffer;
       return {
@@ -230,8 +232,7 @@ export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]):
         entry: new Int32Array(buf, nEntry, m).slice(),
         flags: new Uint8Array(buf, nFlags, m).slice(),
         end: new Uint32Array(buf, nEnd, m).slice(),
-        hash: new Int32Array(buf, hashes, m).slice(),
-        table: new Int32Array(buf, table, size).slice(),
+        table: new Int32Array(buf, table, 2 * size).slice(),
       };
     });
   } finally {
@@ -287,7 +288,8 @@ export function nodeKey(ix: MergedIndex, i: number): string {
   return dec.decode(ix.keys.subarray(a, b));
 }
 
-function keyEquals(ix: MergedIndex, i: number, s: string): boolean {
+/** True when node i's key is the string s. */
+export function keyEquals(ix: MergedIndex, i: number, s: string): boolean {
   const a = ix.keyOff[i]!;
   const b = ix.keyOff[i + 1]!;
   if (b - a === s.length) {
@@ -305,13 +307,12 @@ function keyEquals(ix: MergedIndex, i: number, s: string): boolean {
 /** Node index of a clean path whose hash is `h` (hashPath), or -1. */
 export function probe(ix: MergedIndex, s: string, h: number): number {
   const table = ix.table;
-  const hash = ix.hash;
-  const mask = table.length - 1;
+  const mask = (table.length >>> 1) - 1;
   let i = h & mask;
   for (;;) {
-    const v = table[i]!;
+    const v = table[2 * i + 1]!;
     if (v === 0) return -1;
-    if (hash[v - 1] === h && keyEquals(ix, v - 1, s)) return v - 1;
+    if (table[2 * i] === h && keyEquals(ix, v - 1, s)) return v - 1;
     i = (i + 1) & mask;
   }
 }

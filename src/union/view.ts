@@ -264,8 +264,9 @@ export class UnionView {
     }
     h ^= h >>> 16;
     h = Math.imul(h, 0x7feb352d);
+    h ^= h >>> 15;
     this.lastKey = path;
-    return probe(this.ix, path, h ^ (h >>> 15));
+    return probe(this.ix, path, h);
   }
 
   private node(i: number, path?: string): UnionNode {
