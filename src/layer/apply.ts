@@ -191,15 +191,9 @@ class Applier {
         // Unlink first: writing through an existing hardlink would change its other names.
         if (existing) await this.removePath(path);
         this.dirMeta.delete(path);
-        let n = 0;
-        const counted = (async function* () {
-          for await (const c of body) {
-            n += c.byteLength;
-            yield c;
-          }
-        })();
-        await this.tree.writeFile(path, counted, meta);
-        this.stats.bytes += n;
+        // The tar reader delivers exactly header.size bytes or fails (INVALID_TAR).
+        await this.tree.writeFile(path, body, meta);
+        this.stats.bytes += header.size;
         this.markAdded(path, false);
         return;
       }
