@@ -26,6 +26,7 @@ import { hostPlatform, parsePlatform } from '../image/platform.js';
 import type { ImageConfig, Platform } from '../image/types.js';
 import { diffTrees } from '../layer/diff.js';
 import type { LayerCompression } from '../layer/layer-io.js';
+import { parseLocalName } from '../store/names.js';
 import type { Store } from '../store/store.js';
 import { MemoryTree } from '../tree/memory.js';
 import type { TreeReader } from '../tree/types.js';
@@ -408,6 +409,8 @@ export async function build(store: Store, opts: BuildOptions): Promise<BuildResu
   if (opts.sourceDateEpoch !== undefined && !(Number.isSafeInteger(opts.sourceDateEpoch) && opts.sourceDateEpoch >= 0)) {
     throw new InvalidArgumentError(`sourceDateEpoch must be a non-negative whole number of seconds, got ${String(opts.sourceDateEpoch)}`);
   }
+  const names = opts.tag === undefined ? [] : Array.isArray(opts.tag) ? opts.tag : [opts.tag];
+  for (const n of names) parseLocalName(n); // a bad name fails now, not after the build
   const ctx = await toBuildContext(opts.context);
   let text = opts.dockerfileText;
   const dfPath = opts.dockerfile ?? 'Dockerfile';
@@ -446,7 +449,6 @@ export async function build(store: Store, opts: BuildOptions): Promise<BuildResu
   const unused = Object.keys(buildArgs).filter((k) => !consumed.has(k));
   if (unused.length) opts.onEvent?.({ type: 'warning', message: `build args not consumed by any ARG: ${unused.join(', ')}` });
 
-  const names = opts.tag === undefined ? [] : Array.isArray(opts.tag) ? opts.tag : [opts.tag];
   await store.putImage(last!, names);
   return { id: last!.id, digest: last!.digest, image: last!, names, steps: builder.steps };
 }

@@ -161,6 +161,9 @@ describe('Dockerfile semantics', () => {
     await expect(fails('FROM scratch\nCOPY a /f\nCOPY b /f/g\n')).rejects.toMatchObject({ code: 'BUILD_FAILED', data: { line: 3 } });
     await expect(fails('FROM scratch\nCOPY --chown=app a /f\n')).rejects.toMatchObject({ code: 'BUILD_FAILED', data: { line: 2 } });
     await expect(fails('FROM scratch\nENV X=${Y:?Y is required}\n')).rejects.toMatchObject({ code: 'DOCKERFILE_PARSE' });
+    const before = (await store.backend.listBlobs()).length;
+    await expect(build(store, { context: { Dockerfile: 'FROM scratch\nCOPY a /a\n', a: 'a' }, tag: 'Not A Name' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await store.backend.listBlobs()).length).toBe(before); // refused before building
     // A file named like a whiteout cannot go into a layer.
     await expect(fails('FROM scratch\nCOPY .wh.x /\n', { '.wh.x': 'x' })).rejects.toMatchObject({ code: 'INVALID_WHITEOUT' });
   });
