@@ -155,6 +155,43 @@ describe.each(backends)('%s store: commit', (_kind, open) => {
   });
 });
 
+describe.each(backends)('%s store: attributes and hardlinks through copy-up', (_kind, open) => {
+  it('keeps xattrs of a copied-up file (also on disk, in the meta record) and breaks a lower hardlink only for the changed name', async () => {
+    const store = await open();
+    const cap = new Uint8Array([1, 0, 0, 2, 0x20, 0, 0, 0]);
+    await makeImage(store, [[...BASE, { path: 'bin/ping', content: 'ping', mode: 0o755, mtime: 1000, xattrs: { 'security.capability': cap } }]], 'x:1');
+    const c = await store.createContainer('x:1', { name: 'xa' });
+    await c.chmod('/bin/ping', 0o750);
+    expect(await c.stat('/bin/ping')).toMatchObject({ mode: 0o750, origin: 'container', xattrs: { 'security.capability': cap } });
+    await c.writeFile('/bin/tool', 'changed one name'); // bin/tool-link is the same file in the image
+    expect(await c.readFile('/bin/tool-link', 'utf8')).toBe('#!/bin/sh\necho tool\n');
+    const img = await c.commit({ tag: 'x:2' });
+    const top = img.layers.at(-1)!;
+    const index = await readLayer(await store.getBlob(top.digest));
+    const ping = index.entries.find((e) => e.path === 'bin/ping')!;
+    expect(ping).toMatchObject({ mode: 0o750 });
+    expect(Array.from(ping.xattrs['security.capability'] ?? [])).toEqual(Array.from(cap));
+    const d = await store.createContainer('x:2');
+    expect(await d.readFile('/bin/tool', 'utf8')).toBe('changed one name');
+    expect(await d.readFile('/bin/tool-link', 'utf8')).toBe('#!/bin/sh\necho tool\n');
+    if (store.backend.kind === 'disk') {
+      const again = await (await import('../../src/node.js')).openStore(store.location).then((s) => s.container('xa'));
+      expect((await again.stat('/bin/ping')).xattrs['security.capability']).toEqual(cap);
+    }
+  });
+
+  it('refuses an ambiguous id prefix', async () => {
+    const store = await open();
+    await baseImage(store);
+    const ids = new Set<string>();
+    // 17 containers: two of them share a first hex digit (pigeonhole).
+    for (let i = 0; i < 17; i++) ids.add((await store.createContainer('base:1')).id);
+    const first = [...ids].map((id) => id[0]!);
+    const dup = first.find((x, i) => first.indexOf(x) !== i)!;
+    await expect(store.container(dup)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
 describe('copy-up of a big lower file', () => {
   it.each(backends)('%s store: changing a 20 MiB file leaves the image blob unchanged', async (_kind, open) => {
     const store = await open();
