@@ -14,13 +14,16 @@
 // The 64 rounds are written out with rotating variable names (round t uses
 // the names shifted by t) so the engine keeps the working state in
 // registers; round t reads K[t] and w[t % 16]. Choices measured against
-// hash-wasm on this code (bench/hash.js), each worth a few percent:
+// hash-wasm (bench/hash.js); the first two were each worth a few percent,
+// the last measured neutral on a busy 2-core machine but frees registers:
 // - scalar: message schedule in 16 locals; Sigma as nested rotations,
 //   e.g. S1(e) = rotr(e ^ rotr(e ^ rotr(e, 14), 5), 6); Maj(a, b, c) as
 //   b ^ ((a ^ b) & (b ^ c)), where a ^ b is the next round's b ^ c;
 // - SIMD: the schedule plus K is written to a small static array first
 //   (16 v128 locals for it and 8 for the state would not fit the
-//   registers), then the rounds read it; Ch is one v128.bitselect.
+//   registers), then the rounds read it; Ch is one v128.bitselect;
+// - both: the chaining value is added back from memory after each block
+//   instead of being kept in 8 more locals through the rounds.
 
 // Size of the bulk input buffer; larger inputs are fed in slices.
 const INPUT_SIZE: i32 = 1 << 20;
@@ -98,7 +101,6 @@ function compress(state: usize, p: usize, blocks: i32): void {
     let w13 = bswap<u32>(load<u32>(p, 52));
     let w14 = bswap<u32>(load<u32>(p, 56));
     let w15 = bswap<u32>(load<u32>(p, 60));
-    const a0 = a, b0 = b, c0 = c, d0 = d, e0 = e, f0 = f, g0 = g, h0 = h;
     let ab: u32, bc: u32 = b ^ c;
     t1 = h + rotr<u32>(e ^ rotr<u32>(e ^ rotr<u32>(e, 14), 5), 6) + (g ^ (e & (f ^ g))) + 0x428a2f98 + w0;
     ab = a ^ b; d += t1; h = t1 + rotr<u32>(a ^ rotr<u32>(a ^ rotr<u32>(a, 9), 11), 2) + (b ^ (ab & bc)); bc = ab;
@@ -276,18 +278,18 @@ function compress(state: usize, p: usize, blocks: i32): void {
     w15 += (rotr<u32>(w0, 7) ^ rotr<u32>(w0, 18) ^ (w0 >>> 3)) + w8 + (rotr<u32>(w13, 17) ^ rotr<u32>(w13, 19) ^ (w13 >>> 10));
     t1 = a + rotr<u32>(f ^ rotr<u32>(f ^ rotr<u32>(f, 14), 5), 6) + (h ^ (f & (g ^ h))) + 0xc67178f2 + w15;
     ab = b ^ c; e += t1; a = t1 + rotr<u32>(b ^ rotr<u32>(b ^ rotr<u32>(b, 9), 11), 2) + (c ^ (ab & bc)); bc = ab;
-    a += a0; b += b0; c += c0; d += d0; e += e0; f += f0; g += g0; h += h0;
+    // The chaining value stays in memory, not in 8 more live locals.
+    a += load<u32>(state, 0); store<u32>(state, a, 0);
+    b += load<u32>(state, 4); store<u32>(state, b, 4);
+    c += load<u32>(state, 8); store<u32>(state, c, 8);
+    d += load<u32>(state, 12); store<u32>(state, d, 12);
+    e += load<u32>(state, 16); store<u32>(state, e, 16);
+    f += load<u32>(state, 20); store<u32>(state, f, 20);
+    g += load<u32>(state, 24); store<u32>(state, g, 24);
+    h += load<u32>(state, 28); store<u32>(state, h, 28);
     p += 64;
     blocks--;
   }
-  store<u32>(state, a, 0);
-  store<u32>(state, b, 4);
-  store<u32>(state, c, 8);
-  store<u32>(state, d, 12);
-  store<u32>(state, e, 16);
-  store<u32>(state, f, 20);
-  store<u32>(state, g, 24);
-  store<u32>(state, h, 28);
 }
 
 function writeDigest(state: usize, out: usize): void {
@@ -636,7 +638,6 @@ function compress4(p0: usize, p1: usize, p2: usize, p3: usize, n: i32): void {
     v128.store(WK, i32x4.add(w14, i32x4(0xbef9a3f7, 0xbef9a3f7, 0xbef9a3f7, 0xbef9a3f7)), 992);
     w15 = i32x4.add(i32x4.add(w15, v128.xor(v128.xor(v128.or(i32x4.shr_u(w0, 7), i32x4.shl(w0, 25)), v128.or(i32x4.shr_u(w0, 18), i32x4.shl(w0, 14))), i32x4.shr_u(w0, 3))), i32x4.add(w8, v128.xor(v128.xor(v128.or(i32x4.shr_u(w13, 17), i32x4.shl(w13, 15)), v128.or(i32x4.shr_u(w13, 19), i32x4.shl(w13, 13))), i32x4.shr_u(w13, 10))));
     v128.store(WK, i32x4.add(w15, i32x4(0xc67178f2, 0xc67178f2, 0xc67178f2, 0xc67178f2)), 1008);
-    const a0 = a, b0 = b, c0 = c, d0 = d, e0 = e, f0 = f, g0 = g, h0 = h;
     let ab: v128, bc: v128 = v128.xor(b, c);
     t1 = i32x4.add(i32x4.add(i32x4.add(h, v128.xor(v128.xor(v128.or(i32x4.shr_u(e, 6), i32x4.shl(e, 26)), v128.or(i32x4.shr_u(e, 11), i32x4.shl(e, 21))), v128.or(i32x4.shr_u(e, 25), i32x4.shl(e, 7)))), v128.bitselect(f, g, e)), v128.load(WK, 0));
     d = i32x4.add(d, t1);
@@ -894,17 +895,15 @@ function compress4(p0: usize, p1: usize, p2: usize, p3: usize, n: i32): void {
     e = i32x4.add(e, t1);
     ab = v128.xor(b, c);
     a = i32x4.add(i32x4.add(t1, v128.xor(v128.xor(v128.or(i32x4.shr_u(b, 2), i32x4.shl(b, 30)), v128.or(i32x4.shr_u(b, 13), i32x4.shl(b, 19))), v128.or(i32x4.shr_u(b, 22), i32x4.shl(b, 10)))), v128.xor(c, v128.and(ab, bc))); bc = ab;
-    a = i32x4.add(a, a0); b = i32x4.add(b, b0); c = i32x4.add(c, c0); d = i32x4.add(d, d0);
-    e = i32x4.add(e, e0); f = i32x4.add(f, f0); g = i32x4.add(g, g0); h = i32x4.add(h, h0);
+    a = i32x4.add(a, v128.load(LSTATE, 0)); v128.store(LSTATE, a, 0);
+    b = i32x4.add(b, v128.load(LSTATE, 16)); v128.store(LSTATE, b, 16);
+    c = i32x4.add(c, v128.load(LSTATE, 32)); v128.store(LSTATE, c, 32);
+    d = i32x4.add(d, v128.load(LSTATE, 48)); v128.store(LSTATE, d, 48);
+    e = i32x4.add(e, v128.load(LSTATE, 64)); v128.store(LSTATE, e, 64);
+    f = i32x4.add(f, v128.load(LSTATE, 80)); v128.store(LSTATE, f, 80);
+    g = i32x4.add(g, v128.load(LSTATE, 96)); v128.store(LSTATE, g, 96);
+    h = i32x4.add(h, v128.load(LSTATE, 112)); v128.store(LSTATE, h, 112);
     p0 += 64; p1 += 64; p2 += 64; p3 += 64;
     n--;
   }
-  v128.store(LSTATE, a, 0);
-  v128.store(LSTATE, b, 16);
-  v128.store(LSTATE, c, 32);
-  v128.store(LSTATE, d, 48);
-  v128.store(LSTATE, e, 64);
-  v128.store(LSTATE, f, 80);
-  v128.store(LSTATE, g, 96);
-  v128.store(LSTATE, h, 112);
 }
