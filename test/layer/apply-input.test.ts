@@ -4,7 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
-import { InvalidTarError, LayerfsError } from '../../src/errors/index.js';
+import { InvalidTarError, LayerfsError, UnsupportedError } from '../../src/errors/index.js';
 import { applyLayer } from '../../src/layer/apply.js';
 import { MemoryTree } from '../../src/tree/memory.js';
 import { makeLayer, snapshot } from './helpers.js';
@@ -37,5 +37,27 @@ describe('applyLayer input', () => {
     const t = await MemoryTree.from([{ path: 'keep', content: 'k' }]);
     await applyLayer(new Uint8Array(0), t);
     expect(Object.keys(await snapshot(t))).toEqual(['keep']);
+  });
+});
+
+describe('trees that cannot make device nodes (NodeDirTree without root)', () => {
+  class NoDevices extends MemoryTree {
+    override async mknod(path: string, type: 'char' | 'block' | 'fifo', major: number, minor: number): Promise<void> {
+      if (type !== 'fifo') throw new UnsupportedError(`no device nodes here`, { path });
+      return super.mknod(path, type, major, minor);
+    }
+  }
+  const devLayer = makeLayer([{ path: 'dev/null', type: 'char', devmajor: 1, devminor: 3 }, { path: 'dev/fifo', type: 'fifo' }, { path: 'etc/x', content: 'x' }]);
+  test('without onWarning: UNSUPPORTED naming the path', async () => {
+    const err = await applyLayer(devLayer, new NoDevices()).then(() => undefined, (e) => e);
+    expect(err).toBeInstanceOf(UnsupportedError);
+    expect(err.data.path).toBe('dev/null');
+  });
+  test('with onWarning: the device is skipped, the rest applied, the warning names it', async () => {
+    const warnings: string[] = [];
+    const t = new NoDevices();
+    await applyLayer(devLayer, t, { onWarning: (_m, p) => void warnings.push(p) });
+    expect(warnings).toEqual(['dev/null']);
+    expect(Object.keys(await snapshot(t))).toEqual(['dev', 'dev/fifo', 'etc', 'etc/x']);
   });
 });
