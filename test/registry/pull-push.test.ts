@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../src/store/open-memory.js';
+import { openStore } from '../../src/store/open-disk.js';
 import { RegistryClient } from '../../src/transport/registry/client.js';
 import { pullImage } from '../../src/transport/registry/pull.js';
 import { pushImage } from '../../src/transport/registry/push.js';
@@ -127,6 +128,21 @@ describe('pull and push against docker-registry, with skopeo as the reference cl
     expect(byDigest.digest).toBe(skopeoDigest);
     expect(byDigest.names).toEqual([]);
     expect((await s2.imageByDigest(skopeoDigest)).id).toBe(sha(imgB.config));
+  });
+
+  it('remembers in the store where pulled blobs came from: a later push (new process) mounts them', async () => {
+    const layout = writeLayout(imgA, 'v1');
+    tmp.push(layout);
+    skopeo('copy', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${reg.host}/hint/src:v1`);
+    const dir = mkdtempSync(join(tmpdir(), 'layerfs-hint-store-'));
+    tmp.push(dir);
+    await pullImage(await openStore(dir), `docker://${reg.host}/hint/src:v1`, fast);
+    // A fresh Store object over the same directory: only the records carry the hint.
+    const again = await openStore(dir);
+    reg.mark();
+    const r = await pushImage(again, `${reg.host}/hint/src:v1`, `docker://${reg.host}/hint/dst:v1`, fast);
+    expect(r).toMatchObject({ mounted: 3, uploaded: 0, digest: imgA.digest });
+    expect(uploadedDigests(reg.requests())).toEqual([]);
   });
 
   it('reads Docker schema2 manifests that skopeo writes', async () => {

@@ -27,12 +27,10 @@ export class BlobSources {
   }
 
   private async list(digest: string): Promise<string[]> {
-    const m = this.mem.get(digest);
-    if (m) return m;
-    const r = (await this.records?.get(digest).catch(() => undefined)) ?? [];
-    const list = Array.isArray(r) ? r.filter((x) => typeof x === 'string') : [];
-    this.mem.set(digest, list);
-    return list;
+    // With a store, its records are the truth (other instances, other processes write them too).
+    if (!this.records) return this.mem.get(digest) ?? [];
+    const r = await this.records.get(digest).catch(() => undefined);
+    return Array.isArray(r) ? r.filter((x): x is string => typeof x === 'string') : [];
   }
 
   /** Remember that `loc` holds `digest`. */
@@ -41,8 +39,8 @@ export class BlobSources {
     const list = await this.list(digest);
     if (list[0] === k) return;
     const next = [k, ...list.filter((x) => x !== k)].slice(0, KEEP);
-    this.mem.set(digest, next);
-    await this.records?.put(digest, next).catch(() => {});
+    if (this.records) await this.records.put(digest, next).catch(() => {});
+    else this.mem.set(digest, next);
   }
 
   /** Other repositories on `registry` known to hold `digest`, most recent first. */

@@ -15,7 +15,7 @@ import { parseManifestOrIndex } from '../../image/validate.js';
 import type { Store } from '../../store/store.js';
 import type { PendingBlob } from '../../store/types.js';
 import { parseDockerReference, withReference, DOCKER_HUB, type DockerReference } from '../docker-ref.js';
-import { BLOB_SOURCES, BlobSources } from './blob-sources.js';
+import { BLOB_SOURCES, BlobSources, defaultBlobSources } from './blob-sources.js';
 import { RegistryClient } from './client.js';
 import { limiter, runAll } from './limit.js';
 import { DEFAULT_CONCURRENCY, type PullOptions, type RegistryTransferOptions } from './options.js';
@@ -58,7 +58,7 @@ export function clientFor(ref: DockerReference, opts: RegistryTransferOptions): 
 }
 
 export function blobSourcesFor(store: Store | undefined, opts: RegistryTransferOptions): BlobSources {
-  return opts.blobSources ?? new BlobSources(store?.records<string[]>(BLOB_SOURCES));
+  return opts.blobSources ?? (store ? new BlobSources(store.records<string[]>(BLOB_SOURCES)) : defaultBlobSources);
 }
 
 /**
@@ -96,6 +96,8 @@ export async function pullImage(store: Store, reference: string | DockerReferenc
   if (manifest.kind !== 'manifest') throw new InvalidArgumentError(`${ref} did not resolve to an image manifest`);
   const { config, layers } = manifest.manifest;
   const here = { registry: ref.registry, repository: ref.repository };
+  // The repository holds every blob of a manifest it serves: remember them all for later mounts.
+  for (const d of new Set([config.digest, ...layers.map((l) => l.digest)])) await sources.add(d, here);
 
   // The config first (small): read whole, verified by the client.
   let configBytes: Uint8Array;
@@ -125,12 +127,10 @@ export async function pullImage(store: Store, reference: string | DockerReferenc
       if (p) pending.push(p);
       downloaded++;
       bytes += l.size;
-      await sources.add(l.digest, here);
     });
     const image = await Image.fromBytes(m.bytes, configBytes, { digest: m.digest, mediaType: m.mediaType });
     for (const p of pending.splice(0)) await p.commit();
     await store.putImage(image, names);
-    await sources.add(config.digest, here);
     return {
       image,
       digest: image.digest,
