@@ -24,9 +24,8 @@ import type { ImageDestination, ImageSource } from '../image/transfer.js';
 import type { Descriptor, Manifest } from '../image/types.js';
 import { parseConfig, parseJson } from '../image/validate.js';
 import { detectCompression } from '../layer/compression.js';
-import { cleanPath } from '../layer/path.js';
 import { normalizeLocalName } from '../store/names.js';
-import { extractArchive, fileStream, makeTempDir, writeArchive } from './node-archive.js';
+import { extractArchive, fileStream, makeTempDir, resolveInArchive, writeArchive } from './node-archive.js';
 import { writeStreamToFile } from './node-layout-fs.js';
 
 interface ArchiveEntry {
@@ -87,9 +86,10 @@ function pick(entries: ArchiveEntry[], ref: string | undefined, file: string): A
 export async function dockerArchiveSource(file: string, ref?: string): Promise<ImageSource> {
   const dir = await makeTempDir('docker-archive');
   try {
-    await extractArchive(file, dir);
+    const links = await extractArchive(file, dir);
+    const at = (rel: string) => resolveInArchive(dir, links, rel);
     const read = async (rel: string) => {
-      const p = path.join(dir, ...cleanPath(rel).split('/'));
+      const p = at(rel);
       try {
         return new Uint8Array(await fs.readFile(p));
       } catch {
@@ -104,10 +104,10 @@ export async function dockerArchiveSource(file: string, ref?: string): Promise<I
     }
     const blobs = new Map<string, string>();
     const configDigest = await digestBytes(configBytes);
-    blobs.set(configDigest, path.join(dir, ...cleanPath(entry.Config).split('/')));
+    blobs.set(configDigest, at(entry.Config));
     const layers: Descriptor[] = [];
     for (const l of entry.Layers) {
-      const p = path.join(dir, ...cleanPath(l).split('/'));
+      const p = at(l);
       const h = await hashFile(p).catch(() => {
         throw new ManifestInvalidError(`${file}: layer ${l} is missing from the archive`, { path: l });
       });

@@ -26,8 +26,15 @@ export function fileStream(p: string): ReadableStream<Uint8Array> {
   return Readable.toWeb(createReadStream(p, { highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
 }
 
-/** Extract the regular files and directories of the tar at `file` into `dir` (names are cleaned: nothing lands outside). */
-export async function extractArchive(file: string, dir: string): Promise<void> {
+/**
+ * Extract the regular files and directories of the tar at `file` into `dir`
+ * (names are cleaned: nothing lands outside). Symlinks and hardlinks are not
+ * created; they are returned (clean path -> target as stored) so a reader can
+ * follow them inside the archive — `docker save` links a repeated layer's
+ * `<id>/layer.tar` to the first copy.
+ */
+export async function extractArchive(file: string, dir: string): Promise<Map<string, { target: string; hard: boolean }>> {
+  const links = new Map<string, { target: string; hard: boolean }>();
   try {
     const st = await fs.stat(file);
     if (!st.isFile()) throw new InvalidArgumentError(`${file} is not a file`, { path: file });
@@ -54,8 +61,28 @@ export async function extractArchive(file: string, dir: string): Promise<void> {
       });
       await writeStreamToFile(dest, stream);
     }
-    // Links and devices have no place in an image archive: skipped.
+    else if (entry.header.type === 'symlink' || entry.header.type === 'hardlink') {
+      links.set(rel, { target: entry.header.linkname, hard: entry.header.type === 'hardlink' });
+    }
+    // Devices and FIFOs have no place in an image archive: skipped.
   }
+  return links;
+}
+
+/**
+ * The extracted file a name inside the archive stands for, following the
+ * archive's links (relative symlinks from their directory, hardlinks and
+ * absolute targets from the archive root), never leaving `dir`.
+ */
+export function resolveInArchive(dir: string, links: Map<string, { target: string; hard: boolean }>, name: string): string {
+  let rel = cleanPath(name);
+  for (let hops = 0; hops < 40; hops++) {
+    const l = links.get(rel);
+    if (!l) return path.join(dir, ...rel.split('/'));
+    const base = l.hard || l.target.startsWith('/') ? '' : rel.split('/').slice(0, -1).join('/');
+    rel = cleanPath(base ? `${base}/${l.target}` : l.target);
+  }
+  throw new InvalidArgumentError(`too many links resolving ${name} in the archive`, { path: name });
 }
 
 async function walkFiles(dir: string, rel = ''): Promise<Array<{ rel: string; dir: boolean; size: number }>> {
