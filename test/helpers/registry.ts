@@ -31,6 +31,8 @@ export interface TestRegistry {
 export interface StartRegistryOptions {
   /** Basic auth with these credentials (htpasswd file, bcrypt). */
   auth?: { username: string; password: string };
+  /** Bearer-token auth (distribution's `auth: token`): tokens from `realm`, signed by a key whose certificate is in `rootcertbundle`. */
+  token?: { realm: string; service: string; issuer: string; rootcertbundle: string };
 }
 
 export function freePort(): Promise<number> {
@@ -45,7 +47,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-function config(dir: string, port: number, htpasswd?: string): string {
+function config(dir: string, port: number, htpasswd?: string, token?: StartRegistryOptions['token']): string {
   // distribution's configuration.md; YAML written by hand (flat enough not to need a library).
   return [
     'version: 0.1',
@@ -71,6 +73,9 @@ function config(dir: string, port: number, htpasswd?: string): string {
     "    Access-Control-Allow-Headers: ['Authorization', 'Accept', 'Content-Type', 'Content-Range', 'Range']",
     "    Access-Control-Expose-Headers: ['Docker-Content-Digest', 'Location', 'Range', 'Content-Range', 'Link', 'WWW-Authenticate']",
     ...(htpasswd ? ['auth:', '  htpasswd:', '    realm: layerfs-test', `    path: ${htpasswd}`] : []),
+    ...(token
+      ? ['auth:', '  token:', `    realm: ${token.realm}`, `    service: ${token.service}`, `    issuer: ${token.issuer}`, `    rootcertbundle: ${token.rootcertbundle}`]
+      : []),
     '',
   ].join('\n');
 }
@@ -106,7 +111,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Te
   }
   const port = await freePort();
   const cfg = join(dir, 'config.yml');
-  writeFileSync(cfg, config(dir, port, htpasswd));
+  writeFileSync(cfg, config(dir, port, htpasswd, opts.token));
   const logFile = join(dir, 'registry.log');
   const fd = openSync(logFile, 'a');
   const child = spawn('docker-registry', ['serve', cfg], { stdio: ['ignore', fd, fd], detached: false });
