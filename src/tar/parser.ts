@@ -275,6 +275,10 @@ export class TarParser {
     const xattrs: Record<string, Uint8Array> = {};
     if (pax) {
       for (const [key, value] of pax) {
+        if (key.startsWith('SCHILY.xattr.')) {
+          xattrs[key.slice(13)] = value.slice(); // raw bytes; an empty value is a real (empty) xattr
+          continue;
+        }
         if (value.length === 0) continue; // an empty value deletes the record: keep the header's field
         switch (key) {
           case 'path':
@@ -301,8 +305,6 @@ export class TarParser {
           case 'mtime':
             mtime = paxTime(value, at);
             break;
-          default:
-            if (key.startsWith('SCHILY.xattr.')) xattrs[key.slice(13)] = value.slice();
         }
       }
     }
