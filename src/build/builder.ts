@@ -277,6 +277,10 @@ class Builder {
     const s0 = this.begin(`FROM ${stage.from.image}`);
     const { image, text } = await this.baseImage(stage, globals, built, df);
     this.done(s0, { text, kind: 'from', cached: false });
+    const triggers = image.config.config?.OnBuild;
+    if (Array.isArray(triggers) && triggers.length) {
+      this.emit({ type: 'warning', message: `the base image of line ${stage.from.raw.line} has ONBUILD triggers; layerfs does not run them: ${triggers.join('; ')}` });
+    }
     return image;
   }
 

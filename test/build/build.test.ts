@@ -133,6 +133,11 @@ describe('Dockerfile semantics', () => {
     expect(r.image.layers).toHaveLength(0);
     expect(r.image.history.every((h) => h.empty_layer === true)).toBe(true);
 
+    await store.putImage(r.image, ['onbuild:1']);
+    const warnings: string[] = [];
+    await build(store, { context: { Dockerfile: 'FROM onbuild:1\n' }, onEvent: (e) => e.type === 'warning' && warnings.push(e.message) });
+    expect(warnings).toEqual(['the base image of line 1 has ONBUILD triggers; layerfs does not run them: COPY . /x']);
+
     const r2 = await build(store, { context: { Dockerfile: 'FROM scratch\nSHELL ["/bin/bash", "-c"]\nCMD echo $HOME\n' } });
     expect(r2.image.config.config?.Cmd).toEqual(['/bin/bash', '-c', 'echo $HOME']);
   });
