@@ -155,7 +155,7 @@ export class Container {
     };
   }
 
-  /** Called by store.removeContainer: every later call fails with NOT_FOUND. */
+  /** @internal Called by store.removeContainer: every later call fails with NOT_FOUND. */
   markRemoved(): void {
     this.#removed = true;
   }
@@ -534,7 +534,7 @@ export class Container {
       try {
         return (await this.#resolve(path, true)).entry !== undefined;
       } catch (e) {
-        if (e instanceof NotFoundError || e instanceof NotADirectoryError) return false;
+        if (e instanceof NotFoundError || e instanceof NotADirectoryError || e instanceof SymlinkLoopError) return false;
         throw e;
       }
     });
@@ -791,12 +791,11 @@ export class Container {
       const img = await this.#image.derive(({ config, layers }) => {
         layers.push({ mediaType, digest: r.digest, size: r.size });
         config.rootfs.diff_ids.push(r.diffId);
-        const h: { created: string; created_by: string; author?: string; comment?: string } = {
+        const h: { created: string; created_by: string; author?: string } = {
           created,
           created_by: opts.message ?? `layerfs container commit ${this.name}`,
         };
         if (opts.author !== undefined) h.author = opts.author;
-        if (opts.message !== undefined) h.comment = opts.message;
         config.history = [...(config.history ?? []), h];
         config.created = created;
         if (opts.author !== undefined) config.author = opts.author;

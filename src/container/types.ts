@@ -62,9 +62,9 @@ export interface ContainerStat extends TreeEntry {
 }
 
 export interface CommitOptions {
-  /** `name[:tag]` to give the new image. */
+  /** `name[:tag]` to give the new image. Without one the image is untagged, and `gc` removes it (like `docker image prune`). */
   tag?: string;
-  /** Goes to the history entry's `created_by` (and `comment`). */
+  /** Goes to the history entry's `created_by` (default: `layerfs container commit NAME`). */
   message?: string;
   /** Goes to the config's and the history entry's `author`. */
   author?: string;

@@ -200,6 +200,7 @@ describe.each(backends)('%s store: containers', (_kind, open) => {
     await c.symlink('loop2', '/loop1');
     await c.symlink('loop1', '/loop2');
     await expect(c.readFile('/loop1')).rejects.toMatchObject({ code: 'SYMLINK_LOOP' });
+    expect(await c.exists('/loop1')).toBe(false);
     // Nothing failed half-way: the image's view is intact.
     expect(await c.readFile('/etc/passwd', 'utf8')).toBe('root:x:0:0::/root:/bin/sh\n');
   });
