@@ -136,3 +136,31 @@ describe('auto detection', () => {
     expect((await collect(decompress(streamOf(new Uint8Array(0)), 'auto'))).length).toBe(0);
   });
 });
+
+describe('corrupt input never crashes or hangs', () => {
+  it('flipped bytes in gzip and zstd layers give the data or INVALID_TAR, on every backend', async () => {
+    const { default: fc } = await import('fast-check');
+    const { isLayerfsError } = await import('../../src/errors/index.js');
+    const small = data.subarray(0, 20_000);
+    const blobs = { gzip: run('gzip', ['-c'], small), zstd: run('zstd', ['-c'], small) };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('gzip-zlib', 'gzip-web', 'zstd'),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
+        fc.option(fc.nat()),
+        async (kind, flips, cut) => {
+          const [comp, backend] = kind.split('-') as ['gzip' | 'zstd', GzipBackend | undefined];
+          const bad = Buffer.from(blobs[comp]);
+          for (const [at, v] of flips) bad[at % bad.length] = v;
+          const input = cut === null ? bad : bad.subarray(0, cut % (bad.length + 1));
+          try {
+            await collect(decompress(streamOf(input, 1000), comp, { gzipBackend: backend }));
+          } catch (e) {
+            if (!isLayerfsError(e, 'INVALID_TAR')) throw e;
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
