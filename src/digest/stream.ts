@@ -29,7 +29,8 @@ function chunkOf(chunk: unknown): Uint8Array {
 /**
  * A pass-through TransformStream that hashes what flows through it.
  * `digest` and `size` resolve when the writable side closes, and reject if
- * hashing fails. (If the pipe is aborted they stay pending: await the pipe.)
+ * a chunk cannot be hashed. (If the pipe is aborted from outside they stay
+ * pending: await the pipe itself for that.)
  */
 export class DigestTransform extends TransformStream<Uint8Array, Uint8Array> {
   readonly algorithm: DigestAlgorithm;
@@ -52,10 +53,17 @@ export class DigestTransform extends TransformStream<Uint8Array, Uint8Array> {
         }
       },
       transform(chunk, controller) {
-        const bytes = chunkOf(chunk);
-        hasher.update(bytes);
-        n += bytes.length;
-        controller.enqueue(bytes);
+        try {
+          const bytes = chunkOf(chunk);
+          hasher.update(bytes);
+          n += bytes.length;
+          controller.enqueue(bytes);
+        } catch (e) {
+          // The stream errors with e; the promises must not wait forever.
+          d.reject(e);
+          s.reject(e);
+          throw e;
+        }
       },
       flush() {
         d.resolve(hasher.digest());

@@ -107,6 +107,21 @@ describe('digestTransform / digestStream', () => {
     }
   });
 
+  it('a chunk that is not bytes errors the stream and rejects digest and size', async () => {
+    const t = digestTransform('sha256');
+    const src = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array(2));
+        c.enqueue('text' as never);
+        c.close();
+      },
+    });
+    const e = await rejection(src.pipeThrough(t).pipeTo(new WritableStream()));
+    expect(e).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await rejection(t.digest)).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await rejection(t.size)).toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
   it('digestStream gives digest and size', async () => {
     expect(await digestStream('sha256', counted(x, 10_000).stream)).toEqual({ digest: good, size: x.length });
     expect(await digestStream('sha512', counted(new Uint8Array(0), 1).stream, { backend: 'wasm' })).toEqual({
