@@ -64,9 +64,21 @@ export class PlanTree implements TreeReader {
   readFile(path: string): ReadableStream<Uint8Array> {
     const p = this.entries.get(path);
     if (!p || p.entry.type !== 'file' || !p.read) throw new NotFoundError(`${JSON.stringify(path)} is not a planned file`, { path });
-    // Progress counts a file when the writer asks for it: wrapping every body in another stream costs more than it tells.
-    this.onRead?.(p.entry.size);
-    return p.read();
+    const onRead = this.onRead;
+    if (!onRead) return p.read();
+    // Small files count when the writer asks for them (wrapping every body costs more than it tells); big ones as they stream.
+    if (p.entry.size <= 1 << 20) {
+      onRead(p.entry.size);
+      return p.read();
+    }
+    return p.read().pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(c, ctl) {
+          onRead(c.byteLength);
+          ctl.enqueue(c);
+        },
+      }),
+    );
   }
 }
 
