@@ -111,7 +111,7 @@ class Applier {
     await this.tree.remove(path);
     if (st.type === 'directory') {
       this.resolver.forget(path);
-      this.fresh.delete(path);
+      for (const f of this.fresh) if (isWithin(f, path)) this.fresh.delete(f);
     }
   }
 
