@@ -155,9 +155,16 @@ export class Container {
     };
   }
 
-  /** @internal Called by store.removeContainer: every later call fails with NOT_FOUND. */
-  markRemoved(): void {
-    this.#removed = true;
+  /**
+   * @internal Called by store.removeContainer before it deletes the writable
+   * layer: calls already queued finish first, every later call fails with NOT_FOUND.
+   */
+  retire(): Promise<void> {
+    const done = this.#queue.then(() => {
+      this.#removed = true;
+    });
+    this.#queue = done;
+    return done;
   }
 
   /** Runs one operation at a time, so a change never interleaves with another. */

@@ -162,7 +162,7 @@ Store.prototype.removeContainer = async function (this: Store, idOrName: string)
   const m = cache(this);
   const c = m.get(info.id);
   m.delete(info.id);
-  if (c) (await c.catch(() => undefined))?.markRemoved();
+  if (c) await (await c.catch(() => undefined))?.retire();
   await this.records(CONTAINERS).delete(info.id);
   await this.records(CONTAINER_META).delete(info.id);
   await this.areas(CONTAINER_LAYERS).delete(info.id);

@@ -57,7 +57,9 @@ describe.each(backends)('%s store: containers', (_kind, open) => {
     expect(await a.readdir('/etc')).toEqual(['motd', 'only-a']);
     expect(await b.readdir('/etc')).toEqual(['motd', 'only-b', 'passwd']);
 
+    const pending = a.writeFile('/etc/late', 'queued before the removal');
     const removed = await store.removeContainer('a');
+    await pending; // finished before the writable layer went away
     expect(removed.id).toBe(a.id);
     await expect(a.readFile('/etc/only-a')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(store.container('a')).rejects.toMatchObject({ code: 'NOT_FOUND' });
