@@ -16,4 +16,5 @@ export type {
 } from './types.js';
 export { openMemoryStore } from './open-memory.js';
 export { OpfsBackend } from './opfs.js';
+export { OpfsTree } from './opfs-tree.js';
 export { openBrowserStore } from './open-browser.js';

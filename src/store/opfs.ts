@@ -9,14 +9,14 @@
  * with FileSystemFileHandle.move() where the browser has it (Chromium) and
  * otherwise copies it through createWritable(), whose swap file only
  * replaces the target when closed, so a reader never sees a partial blob.
- * Keys are percent-encoded as on disk. Areas need a Tree over OPFS
- * directories, which src/tree does not have yet: openArea is UNSUPPORTED.
+ * Keys are percent-encoded as on disk. Areas are OpfsTrees (opfs-tree.ts):
+ * file bytes in OPFS files, structure and attributes in an inode table.
  */
 import { BlobUnknownError } from '../errors/BlobUnknownError.js';
 import { CorruptStoreError } from '../errors/CorruptStoreError.js';
-import { UnsupportedError } from '../errors/UnsupportedError.js';
 import { checkDigest } from '../image/hashing.js';
 import type { Tree } from '../tree/types.js';
+import { OpfsTree } from './opfs-tree.js';
 import type { BlobInfo, PendingBlob, StoreBackend, StoredRecord } from './types.js';
 
 /** The async-iteration part of FileSystemDirectoryHandle that TypeScript's DOM lib leaves out. */
@@ -239,7 +239,7 @@ export class OpfsBackend implements StoreBackend {
   }
 
   async openArea(kind: string, id: string): Promise<Tree> {
-    throw new UnsupportedError(`store areas (${kind}/${id}) in the Origin Private File System need an OPFS tree, which layerfs does not have yet`, { kind, id });
+    return OpfsTree.open((await this.#dir(['areas', encodeOpfsKey(kind), encodeOpfsKey(id)], true))!);
   }
 
   async deleteArea(kind: string, id: string): Promise<boolean> {

@@ -142,12 +142,13 @@ describe.each(backends)('%s store', (_kind, open) => {
     expect((await store.gc()).removedBlobs).toEqual([]);
     await containers.delete('c1');
     expect((await store.gc()).removedBlobs.sort()).toEqual([img.digest, img.id, img.layers[0]!.digest].sort());
-    if (_kind === 'memory') {
-      const area = await store.areas('containers').open('c1');
-      await area.writeFile('hello.txt', enc.encode('hi'));
-      expect(new TextDecoder().decode(await readAll((await store.areas('containers').open('c1')).readFile('hello.txt')))).toBe('hi');
-      expect(await store.areas('containers').list()).toEqual(['c1']);
-    }
+    const area = await store.areas('containers').open('c1');
+    await area.writeFile('hello.txt', enc.encode('hi'));
+    expect(new TextDecoder().decode(await readAll((await store.areas('containers').open('c1')).readFile('hello.txt')))).toBe('hi');
+    expect(await store.areas('containers').list()).toEqual(['c1']);
+    expect(await store.areas('containers').delete('c1')).toBe(true);
+    expect(await store.areas('containers').list()).toEqual([]);
+    expect(await store.areas('containers').delete('c1')).toBe(false);
   });
 
   it('inspect and history describe the image', async () => {
