@@ -15,6 +15,7 @@ import { loadCore, type CoreModule } from '../core/load.js';
 import {
   flattenIndex,
   hashPath,
+  keyEquals,
   isPrepareFailure,
   mergeLayers,
   NodeFlag,
@@ -149,6 +150,10 @@ export class UnionView {
   private readonly sameLayerNames = new Map<number, Map<string, number[]>>();
   /** The clean form of the path the last indexOf looked up (saves decoding the key back). */
   private lastKey = '';
+  /** Keys already matched, as strings (filled by lookups; at most one per node). */
+  private names: Array<string | undefined> | undefined;
+  /** Nodes handed out by lookup (frozen, so they can be shared). */
+  private nodes: Array<UnionNode | undefined> | undefined;
 
   private flat: PreparedLayer | undefined;
 
@@ -266,7 +271,24 @@ export class UnionView {
     h = Math.imul(h, 0x7feb352d);
     h ^= h >>> 15;
     this.lastKey = path;
-    return probe(this.ix, path, h);
+    // probe(), inlined, remembering each key as the string it was first
+    // found with: later lookups compare strings natively instead of bytes.
+    const ix = this.ix;
+    const table = ix.table;
+    const names = (this.names ??= new Array<string | undefined>(ix.count));
+    const mask = (table.length >>> 1) - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const v = table[2 * s + 1]!;
+      if (v === 0) return -1;
+      if (table[2 * s] !== h) continue;
+      const known = names[v - 1];
+      if (known !== undefined) {
+        if (known === path) return v - 1;
+      } else if (keyEquals(ix, v - 1, path)) {
+        names[v - 1] = path;
+        return v - 1;
+      }
+    }
   }
 
   private node(i: number, path?: string): UnionNode {
@@ -276,14 +298,15 @@ export class UnionView {
     const e = ix.entry[i]!;
     const implied = e < 0;
     const entry = implied ? impliedEntry(p) : this.layers[layer]!.entries[e]!;
-    return { path: p, type: entry.type, layer, entry, implied };
+    return Object.freeze({ path: p, type: entry.type, layer, entry, implied });
   }
 
   /** The visible entry at `path` (cleaned lexically; symlinks are not followed), or undefined. */
   lookup(path: string): UnionNode | undefined {
     const i = this.indexOf(path);
     if (i < 0) return undefined;
-    return this.node(i, this.lastKey);
+    const nodes = (this.nodes ??= new Array<UnionNode | undefined>(this.ix.count));
+    return (nodes[i] ??= this.node(i, this.lastKey));
   }
 
   /** True when `path` exists in the view (lexically, like lookup). */
