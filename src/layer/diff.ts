@@ -70,6 +70,8 @@ export interface DiffResult {
 const SMALL_FILE = 1 << 20;
 /** Bytes per sha256Many batch. */
 const BATCH_BYTES = 32 << 20;
+/** Bytes of changed files kept from the content comparison for the tar writer. */
+const KEEP_BYTES = 64 << 20;
 /** Files read at once while comparing contents. */
 const READ_CONCURRENCY = 16;
 
@@ -171,8 +173,10 @@ async function compareContents(
   lEntries: TreeEntry[],
   uEntries: TreeEntry[],
   signal?: AbortSignal,
+  keep?: Map<string, Uint8Array>,
 ): Promise<Set<number>> {
   const differ = new Set<number>();
+  let kept = 0;
   const small = pairs.filter(([, j]) => uEntries[j]!.size <= SMALL_FILE);
   const big = pairs.filter(([, j]) => uEntries[j]!.size > SMALL_FILE);
   let k = 0;
@@ -189,7 +193,17 @@ async function compareContents(
       Promise.all([readBytes(lower.readFile(lEntries[i]!.path)), readBytes(upper.readFile(uEntries[j]!.path))]),
     );
     const digests = await sha256Many(bufs.flat());
-    for (let b = 0; b < batch.length; b++) if (digests[2 * b] !== digests[2 * b + 1]) differ.add(batch[b]![1]);
+    for (let b = 0; b < batch.length; b++) {
+      if (digests[2 * b] === digests[2 * b + 1]) continue;
+      const j = batch[b]![1];
+      differ.add(j);
+      // Keep the new bytes for the tar writer (bounded), instead of reading the file again.
+      const bytes = bufs[b]![1];
+      if (keep && kept + bytes.byteLength <= KEEP_BYTES) {
+        keep.set(uEntries[j]!.path, bytes);
+        kept += bytes.byteLength;
+      }
+    }
   }
   await mapLimit(big, 2, async ([i, j]) => {
     signal?.throwIfAborted();
@@ -245,7 +259,12 @@ function groupsOf(entries: TreeEntry[]): Map<string, string> {
 type Planned = { header: TarHeader; source?: string };
 
 /** Computes the entries of the layer, sorted, without reading any file body. */
-async function plan(lower: TreeReader, upper: TreeReader, opts: DiffOptions): Promise<{ entries: Planned[]; summary: DiffSummary }> {
+async function plan(
+  lower: TreeReader,
+  upper: TreeReader,
+  opts: DiffOptions,
+  kept: Map<string, Uint8Array>,
+): Promise<{ entries: Planned[]; summary: DiffSummary }> {
   const [lEntries, uEntries] = await Promise.all([collectWalk(lower, opts.signal), collectWalk(upper, opts.signal)]);
   const join = await joinEntryTables(lEntries.map(rowOf), uEntries.map(rowOf), { simd: opts.simd });
   const uStatus = join.upper;
@@ -266,7 +285,7 @@ async function plan(lower: TreeReader, upper: TreeReader, opts: DiffOptions): Pr
 
   const pairs: Array<[number, number]> = [];
   for (let j = 0; j < uEntries.length; j++) if (uStatus[j] === DiffStatus.COMPARE) pairs.push([lowerOf[j]!, j]);
-  const differ = pairs.length ? await compareContents(lower, upper, pairs, lEntries, uEntries, opts.signal) : new Set<number>();
+  const differ = pairs.length ? await compareContents(lower, upper, pairs, lEntries, uEntries, opts.signal, kept) : new Set<number>();
   // Hardlink membership counts as a change (else apply would keep a lower
   // link the upper broke, or miss one it made): compare each path's group.
   const lGroups = groupsOf(lEntries);
@@ -361,7 +380,8 @@ export async function diffTrees(lower: TreeReader, upper: TreeReader, opts: Diff
   if (opts.sourceDateEpoch !== undefined && !(Number.isFinite(opts.sourceDateEpoch) && opts.sourceDateEpoch >= 0)) {
     throw new InvalidArgumentError(`sourceDateEpoch must be a non-negative number of seconds`);
   }
-  const { entries, summary } = await plan(lower, upper, opts);
+  const kept = new Map<string, Uint8Array>();
+  const { entries, summary } = await plan(lower, upper, opts, kept);
 
   const writer = createTarWriter();
   const tarHash = new DigestTransform('sha256');
@@ -377,7 +397,11 @@ export async function diffTrees(lower: TreeReader, upper: TreeReader, opts: Diff
   try {
     for (const p of entries) {
       opts.signal?.throwIfAborted();
-      if (p.source !== undefined) await writer.add(p.header, upper.readFile(p.source));
+      if (p.source !== undefined) {
+        const bytes = kept.get(p.source);
+        if (bytes !== undefined) kept.delete(p.source);
+        await writer.add(p.header, bytes ?? upper.readFile(p.source));
+      }
       else await writer.add(p.header);
     }
     await writer.finish();
