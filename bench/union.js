@@ -16,15 +16,12 @@
  * overwrite lower ones, whiteouts of files and of directories, opaque
  * directories), each layer sorted as layer writers emit it; 1,000,000
  * lookups of paths drawn from every layer (visible, hidden and absent ones).
- * Prints ms and ops/s with ratios; writes bench/results/union.json.
+ * Measured with the shared harness (bench/lib: tinybench, interleaved
+ * rounds, best median); prints calls/s with ratios and lookups/s; writes
+ * bench/results/union.json.
  */
-import { Bench } from 'tinybench';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { UnionView, loadCore, comparePaths } from 'layerfs';
-
-const here = dirname(fileURLToPath(import.meta.url));
 
 function rng(seed) {
   let x = seed >>> 0 || 1;
@@ -149,9 +146,12 @@ function buildMerged(list) {
   return m;
 }
 
-export async function run() {
-  const scale = Number(process.env.BENCH_SCALE ?? 1);
-  const lookupsN = Math.max(10_000, Math.round(1_000_000 * scale));
+/**
+ * @param {ReturnType<import('./lib/harness.js').createContext>} ctx
+ */
+export async function run(ctx) {
+  const scale = ctx.scale;
+  const lookupsN = ctx.scaled(1_000_000, 10_000);
   const t0 = performance.now();
   const { layers, files } = makeStack(scale);
   const entryCount = layers.reduce((a, l) => a + l.length, 0);
@@ -159,9 +159,9 @@ export async function run() {
   const keys = new Array(lookupsN);
   for (let i = 0; i < lookupsN; i++) {
     const r = rand();
-    keys[i] = r < 0.05 ? `usr/share/pkg${i % 50}/absent-${i}.dat` : files[Math.floor(rand() * files.length)];
+    keys[i] = r < 0.05 ? flat(`usr/share/pkg${i % 50}/absent-${i}.dat`) : files[Math.floor(rand() * files.length)];
   }
-  console.log(`stack: ${layers.length} layers, ${entryCount} entries; ${lookupsN} lookups (generated in ${(performance.now() - t0).toFixed(0)} ms)`);
+  ctx.log(`stack: ${layers.length} layers, ${entryCount} entries; ${lookupsN} lookups (generated in ${(performance.now() - t0).toFixed(0)} ms)`);
 
   const core = await loadCore();
   const inputs = layers.map((entries) => ({ entries }));
@@ -169,84 +169,129 @@ export async function run() {
   let view = UnionView.build(core, inputs);
   UnionView.build(core, frozenInputs); // fills the per-layer cache for the warm build
   const topDown = buildTopDown(layers);
-  const merged = buildMerged(view.entries());
+  const mergedList = view.entries();
+  const merged = buildMerged(mergedList);
 
   // The three must agree before any of them is timed.
   let visible = 0;
-  for (let i = 0; i < Math.min(keys.length, 50_000); i++) {
+  const checked = Math.min(keys.length, 50_000);
+  for (let i = 0; i < checked; i++) {
     const a = view.lookup(keys[i])?.entry;
     const b = lookupTopDown(topDown, keys[i]);
     const c = merged.get(keys[i]);
     if (a !== b || a !== c) throw new Error(`peers disagree on ${keys[i]}: ${a?.path} / ${b?.path} / ${c?.path}`);
     if (a) visible++;
   }
-  console.log(`agreement checked on ${Math.min(keys.length, 50_000)} keys (${visible} visible); ${view.size} paths in the merged view`);
+  ctx.log(`agreement checked on ${checked} keys (${visible} visible); ${view.size} paths in the merged view`);
+  ctx.note('stack', { layers: layers.length, entries: entryCount, mergedPaths: view.size, lookups: lookupsN, visibleShare: visible / checked, simd: core.simd });
+
+  // The first pass over the keys on a fresh view and a fresh Map: the view
+  // then still compares key bytes (it remembers matched keys as strings
+  // afterwards), the Map still hashes each string once.
+  const fresh = UnionView.build(core, inputs);
+  const freshMap = buildMerged(mergedList);
+  let sink = 0;
+  let t = performance.now();
+  for (let i = 0; i < keys.length; i++) if (fresh.lookup(keys[i]) !== undefined) sink++;
+  const coldView = performance.now() - t;
+  t = performance.now();
+  for (let i = 0; i < keys.length; i++) if (freshMap.get(keys[i]) !== undefined) sink++;
+  const coldMap = performance.now() - t;
+  ctx.log(`first pass of ${lookupsN} lookups: UnionView.lookup ${coldView.toFixed(0)} ms, merged Map ${coldMap.toFixed(0)} ms (ratio ${(coldMap / coldView).toFixed(2)}x)`);
+  ctx.note('firstPassLookups', { viewMs: coldView, mapMs: coldMap, ratio: coldMap / coldView });
+
+  const heavy = { iterations: 3, rounds: 2, time: 100 };
+  const build = await ctx.measure(`build the index of ${layers.length} layers x ${ctx.scaled(100_000, 200)} entries (calls/s)`, {
+    ...heavy,
+    baseline: '(a) top-down: one Map per layer (+ whiteout/opaque Sets)',
+    tasks: {
+      'layerfs UnionView.build (cold: every layer prepared)': () => {
+        view = UnionView.build(core, inputs);
+      },
+      'layerfs UnionView.build (warm: frozen layers, prepared tables cached)': () => {
+        sink += UnionView.build(core, frozenInputs).size;
+      },
+      '(a) top-down: one Map per layer (+ whiteout/opaque Sets)': () => {
+        sink += buildTopDown(layers).length;
+      },
+      '(b) one Map of the merged result (filling the Map only)': () => {
+        sink += buildMerged(mergedList).size;
+      },
+    },
+  });
 
   const top = { entries: Array.from({ length: 1000 }, (_, i) => header(`srv/app/file-${i}`, 'file')) };
-  let sink = 0;
-  const bench = new Bench({ time: Number(process.env.BENCH_TIME ?? 1500), iterations: 3, warmupIterations: 1 });
-  bench
-    .add('build: layerfs Wasm index (cold: every layer prepared)', () => {
-      view = UnionView.build(core, inputs);
-    })
-    .add('build: layerfs Wasm index (warm: prepared layers cached, merge only)', () => {
-      sink += UnionView.build(core, frozenInputs).size;
-    })
-    .add('build: layerfs withLayer (1,000-entry top on the 10 layers)', () => {
-      sink += view.withLayer(top).size;
-    })
-    .add('build: (a) top-down, one Map per layer', () => {
-      sink += buildTopDown(layers).length;
-    })
-    .add('build: (b) one Map of the merged result', () => {
-      sink += buildMerged(view.entries()).size;
-    })
-    .add('lookup: layerfs UnionView.lookup', () => {
-      for (let i = 0; i < keys.length; i++) if (view.lookup(keys[i]) !== undefined) sink++;
-    })
-    .add('lookup: layerfs UnionView.has', () => {
-      for (let i = 0; i < keys.length; i++) if (view.has(keys[i])) sink++;
-    })
-    .add('lookup: (a) top-down, one Map per layer', () => {
-      for (let i = 0; i < keys.length; i++) if (lookupTopDown(topDown, keys[i]) !== undefined) sink++;
-    })
-    .add('lookup: (b) one Map of the merged result', () => {
-      for (let i = 0; i < keys.length; i++) if (merged.get(keys[i]) !== undefined) sink++;
-    });
-  await bench.run();
+  const withTop = [...frozenInputs, top];
+  await ctx.measure('a container\'s writable layer on top (1,000 entries)', {
+    ...heavy,
+    baseline: 'UnionView.build of all 11 layers (warm)',
+    tasks: {
+      'view.withLayer(top)': () => {
+        sink += view.withLayer(top).size;
+      },
+      'UnionView.build of all 11 layers (warm)': () => {
+        sink += UnionView.build(core, withTop).size;
+      },
+    },
+  });
 
-  const results = {};
-  for (const t of bench.tasks) {
-    const r = t.result;
-    const meanMs = r?.latency?.mean ?? r?.mean;
-    const ops = t.name.startsWith('lookup') ? lookupsN / (meanMs / 1000) : undefined;
-    results[t.name] = { meanMs, opsPerSec: ops };
-  }
-  const ms = (name) => results[name].meanMs;
-  const ratios = {
-    'build speed: Wasm cold vs (a) top-down Maps': ms('build: (a) top-down, one Map per layer') / ms('build: layerfs Wasm index (cold: every layer prepared)'),
-    'build speed: Wasm warm vs (a) top-down Maps': ms('build: (a) top-down, one Map per layer') / ms('build: layerfs Wasm index (warm: prepared layers cached, merge only)'),
-    'lookup speed: UnionView.lookup vs (b) merged Map': ms('lookup: (b) one Map of the merged result') / ms('lookup: layerfs UnionView.lookup'),
-    'lookup speed: UnionView.has vs (b) merged Map': ms('lookup: (b) one Map of the merged result') / ms('lookup: layerfs UnionView.has'),
-    'lookup speed: UnionView.lookup vs (a) top-down Maps': ms('lookup: (a) top-down, one Map per layer') / ms('lookup: layerfs UnionView.lookup'),
+  const lookups = await ctx.measure(`${lookupsN} lookups per call (calls/s)`, {
+    ...heavy,
+    baseline: '(b) one Map of the merged result: Map.get',
+    tasks: {
+      'layerfs UnionView.lookup': () => {
+        for (let i = 0; i < keys.length; i++) if (view.lookup(keys[i]) !== undefined) sink++;
+      },
+      'layerfs UnionView.has': () => {
+        for (let i = 0; i < keys.length; i++) if (view.has(keys[i])) sink++;
+      },
+      '(b) one Map of the merged result: Map.get': () => {
+        for (let i = 0; i < keys.length; i++) if (merged.get(keys[i]) !== undefined) sink++;
+      },
+    },
+  });
+
+  // The top-down search is ~10x slower: a tenth of the keys per call.
+  const fewKeys = keys.slice(0, Math.ceil(keys.length / 10));
+  const slow = await ctx.measure(`${fewKeys.length} lookups per call (calls/s)`, {
+    ...heavy,
+    baseline: '(a) top-down: one Map per layer',
+    tasks: {
+      'layerfs UnionView.lookup': () => {
+        for (let i = 0; i < fewKeys.length; i++) if (view.lookup(fewKeys[i]) !== undefined) sink++;
+      },
+      '(a) top-down: one Map per layer': () => {
+        for (let i = 0; i < fewKeys.length; i++) if (lookupTopDown(topDown, fewKeys[i]) !== undefined) sink++;
+      },
+    },
+  });
+
+  const perSec = (rows, name, n) => rows[name].opsPerSec * n;
+  const targets = {
+    buildColdVsTopDown: build['layerfs UnionView.build (cold: every layer prepared)'].ratio,
+    buildWarmVsTopDown: build['layerfs UnionView.build (warm: frozen layers, prepared tables cached)'].ratio,
+    buildTarget: 5,
+    lookupVsMergedMap: lookups['layerfs UnionView.lookup'].ratio,
+    hasVsMergedMap: lookups['layerfs UnionView.has'].ratio,
+    lookupTarget: 1,
+    lookupVsTopDown: slow['layerfs UnionView.lookup'].ratio,
+    lookupsPerSec: {
+      'UnionView.lookup': perSec(lookups, 'layerfs UnionView.lookup', keys.length),
+      'UnionView.has': perSec(lookups, 'layerfs UnionView.has', keys.length),
+      'Map.get': perSec(lookups, '(b) one Map of the merged result: Map.get', keys.length),
+      'top-down': perSec(slow, '(a) top-down: one Map per layer', fewKeys.length),
+    },
   };
-  console.table(
-    Object.entries(results).map(([task, r]) => ({
-      task,
-      'ms/iter': r.meanMs.toFixed(1),
-      'lookups/s': r.opsPerSec ? `${(r.opsPerSec / 1e6).toFixed(2)} M` : '',
-    })),
-  );
-  console.table(Object.entries(ratios).map(([what, x]) => ({ ratio: what, 'x': x.toFixed(2) })));
-  const out = { bench: 'union', date: new Date().toISOString(), node: process.version, simd: core.simd, scale, layers: layers.length, entries: entryCount, mergedPaths: view.size, lookups: lookupsN, results, ratios, sink: sink > 0 };
-  mkdirSync(join(here, 'results'), { recursive: true });
-  writeFileSync(join(here, 'results', 'union.json'), JSON.stringify(out, null, 2) + '\n');
-  return out;
+  ctx.log(`\nlookups/s: ${Object.entries(targets.lookupsPerSec).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} M`).join(', ')}`);
+  ctx.log(`targets: build >= 5x (a): cold ${targets.buildColdVsTopDown.toFixed(2)}x, warm ${targets.buildWarmVsTopDown.toFixed(2)}x; lookups >= 1x Map: lookup ${targets.lookupVsMergedMap.toFixed(2)}x, has ${targets.hasVsMergedMap.toFixed(2)}x`);
+  ctx.note('targets', targets);
+  ctx.note('sink', sink > 0);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  const { createContext } = await import('./lib/harness.js');
+  const { writeResults } = await import('./lib/results.js');
+  const ctx = createContext('union');
+  await run(ctx);
+  writeResults('union', ctx.results());
 }
