@@ -106,6 +106,9 @@ describe('NodeDirTree', () => {
       writeFileSync(join(d, 'gone/sub/x'), 'x');
     }
     writeFileSync(join(upper, 'keep/touched'), 'bbbb'); // same size, new content
+    // Distinct mtimes: on coarse-clock file systems both writes can share one timestamp,
+    // which rule 20 rightly trusts as "unchanged" when it has a sub-second part.
+    utimesSync(join(lower, 'keep/touched'), 1000.5, 1000.5);
     rmSync(join(upper, 'gone'), { recursive: true });
     writeFileSync(join(upper, 'new'), 'new');
     const layer = await diffTrees(new NodeDirTree(lower), new NodeDirTree(upper), { compression: 'gzip' });
