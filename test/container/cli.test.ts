@@ -69,6 +69,12 @@ describe('layerfs container / volume', () => {
     expect((await cli(['container', 'cat', ...s, 'box', '/opt/site/home.html'])).out).toBe('<h1>x</h1>');
     await cli(['container', 'cp', ...s, path.join(host, 'site/index.html'), 'box:/data/']);
     expect((await cli(['container', 'cat', ...s, 'box', '/data/index.html'])).out).toBe('<h1>x</h1>');
+    const noSrc = await cli(['container', 'cp', ...s, path.join(host, 'no-such-dir'), 'box:/opt']);
+    expect(noSrc.code).toBe(1);
+    expect(noSrc.err).toContain('NOT_FOUND');
+    const noDst = await cli(['container', 'cp', ...s, 'box:/etc/motd', path.join(host, 'missing/dir/motd')]);
+    expect(noDst.code).toBe(1);
+    expect(noDst.err).toContain('NOT_FOUND');
     const back = path.join(host, 'back');
     expect((await cli(['container', 'cp', ...s, 'box:/opt/site', back])).code).toBe(0);
     expect(await fs.readFile(path.join(back, 'css/a.css'), 'utf8')).toBe('body{}');

@@ -37,6 +37,25 @@ export async function readStdin(io: CliIO): Promise<Uint8Array> {
   return out;
 }
 
+/** Host file-system errors as typed errors naming the host path (a missing SRC is the user's, not a crash). */
+async function hostErrors<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const code = (e as { code?: unknown })?.code;
+    const p = (e as { path?: unknown })?.path;
+    if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw e;
+    const errors = await import('../../node.js');
+    const msg = `${what}: ${code} on host path ${typeof p === 'string' ? p : ''}`.trim();
+    const data = typeof p === 'string' ? { path: p } : {};
+    if (code === 'ENOENT') throw new errors.NotFoundError(msg, data, { cause: e });
+    if (code === 'EEXIST') throw new errors.AlreadyExistsError(msg, data, { cause: e });
+    if (code === 'ENOTDIR') throw new errors.NotADirectoryError(msg, data, { cause: e });
+    if (code === 'EISDIR') throw new errors.IsADirectoryError(msg, data, { cause: e });
+    throw new errors.InvalidArgumentError(msg, data, { cause: e });
+  }
+}
+
 function base(p: string): string {
   const parts = p.split('/').filter((s) => s !== '' && s !== '.');
   return parts[parts.length - 1] ?? '';
@@ -67,13 +86,14 @@ export async function copyIn(hostSrc: string, c: Container, dst: string): Promis
       if (await c.lstat(p).catch(() => undefined)) await c.rm(p, { recursive: true });
       await c.symlink(await fs.readlink(h), p);
     } else if (s.isFile()) {
+      const existed = await c.lstat(p).then(() => true, () => false);
       await c.writeFile(p, new Uint8Array(await fs.readFile(h)), { mode: s.mode & 0o7777 });
-      await c.chmod(p, s.mode & 0o7777);
+      if (existed) await c.chmod(p, s.mode & 0o7777); // an existing file keeps its mode otherwise
       await c.utimes(p, s.mtimeMs / 1000, s.mtimeMs / 1000);
     } else return; // devices, FIFOs and sockets are not copied
     n++;
   };
-  await visit(hostSrc, target);
+  await hostErrors(`cannot copy ${hostSrc} into the container`, () => visit(hostSrc, target));
   for (let i = dirs.length - 1; i >= 0; i--) await c.utimes(dirs[i]![0], dirs[i]![1], dirs[i]![1]);
   return n;
 }
@@ -104,7 +124,9 @@ export async function copyOut(c: Container, src: string, hostDst: string): Promi
     } else return;
     n++;
   };
-  await visit(src, target);
-  for (let i = dirs.length - 1; i >= 0; i--) await fs.utimes(dirs[i]![0], dirs[i]![1], dirs[i]![1]);
+  await hostErrors(`cannot copy ${src} out of the container`, async () => {
+    await visit(src, target);
+    for (let i = dirs.length - 1; i >= 0; i--) await fs.utimes(dirs[i]![0], dirs[i]![1], dirs[i]![1]);
+  });
   return n;
 }
