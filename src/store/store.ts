@@ -40,6 +40,8 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
 export interface RefValue {
   /** Manifest digest. */
   digest: string;
+  /** Image id (config digest), so resolving an id needs no manifest read. */
+  id?: string;
   mediaType: string;
   /** When the tag was set (ISO 8601). */
   tagged: string;
@@ -180,6 +182,9 @@ export class Store {
    */
   async resolve(ref: string): Promise<ResolvedRef> {
     const refs = await this.#refs();
+    // A tag wins over an id prefix that looks the same (`docker inspect` does the same).
+    const asTag = /^[0-9a-f]{4,128}$/.test(ref) ? refs.get(`${ref}:latest`) : undefined;
+    if (asTag) return { digest: asTag.digest, name: `${ref}:latest` };
     if (/^(sha256|sha512):/.test(ref) || /^[0-9a-f]{4,128}$/.test(ref)) {
       const hex = ref.replace(/^(sha256|sha512):/, '');
       const full = ref.includes(':');
@@ -187,9 +192,11 @@ export class Store {
       for (const v of refs.values()) {
         if (full ? v.digest === ref : v.digest.split(':')[1]!.startsWith(hex)) hits.add(v.digest);
       }
-      for (const v of new Set([...refs.values()].map((x) => x.digest))) {
-        const id = await this.#configDigestOf(v);
-        if (id && (full ? id === ref : id.split(':')[1]!.startsWith(hex))) hits.add(v);
+      const ids = new Map<string, string | undefined>();
+      for (const v of refs.values()) if (!ids.get(v.digest)) ids.set(v.digest, v.id);
+      for (const [digest, known] of ids) {
+        const id = known ?? (await this.#configDigestOf(digest));
+        if (id && (full ? id === ref : id.split(':')[1]!.startsWith(hex))) hits.add(digest);
       }
       if (hits.size === 1) return { digest: [...hits][0]! };
       if (hits.size > 1) throw new InvalidArgumentError(`${ref} is ambiguous: it matches ${hits.size} images`, { ref });
@@ -253,14 +260,14 @@ export class Store {
     }
     await this.putBlob(image.configBytes(), { digest: image.id, size: image.configDescriptor.size });
     await this.putBlob(image.manifestBytes(), { digest: image.digest });
-    for (const n of names) await this.#setRef(n, image.digest, image.mediaType);
+    for (const n of names) await this.#setRef(n, image.digest, image.mediaType, image.id);
   }
 
-  async #setRef(name: string, digest: string, mediaType: string): Promise<string> {
+  async #setRef(name: string, digest: string, mediaType: string, id: string): Promise<string> {
     const n = parseLocalName(name);
     if (n.digest && !n.tag) throw new InvalidArgumentError(`cannot tag with a digest reference: ${name}`, { ref: name });
     const key = formatLocalName(n);
-    const value: RefValue = { digest, mediaType, tagged: new Date().toISOString() };
+    const value: RefValue = { digest, id, mediaType, tagged: new Date().toISOString() };
     await this.backend.putRecord<RefValue>(REFS, key, { value, blobs: [digest] });
     return key;
   }
@@ -269,7 +276,7 @@ export class Store {
   async tag(src: string, dst: string): Promise<string> {
     const { digest } = await this.resolve(src);
     const img = await this.imageByDigest(digest);
-    return this.#setRef(dst, digest, img.mediaType);
+    return this.#setRef(dst, digest, img.mediaType, img.id);
   }
 
   /** Remove one name; the image's blobs stay until rmi or gc. */

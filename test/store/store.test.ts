@@ -187,3 +187,38 @@ describe('gc while a copy is in flight', () => {
     expect(await store.backend.listBlobs()).toEqual([]);
   });
 });
+
+describe.each(backends.slice(0, 2))('resolving names that look like ids (%s)', (_k, open) => {
+  it('a tag wins over an id prefix spelled the same', async () => {
+    const store = await open();
+    const a = await makeImage(store, ['a']);
+    const b = await makeImage(store, ['b']);
+    await store.tag(a.digest, 'first');
+    expect((await store.resolve(a.id.slice(7, 15))).digest).toBe(a.digest);
+    await store.tag(b.digest, a.id.slice(7, 15)); // a name spelled like a's id prefix
+    expect((await store.resolve(a.id.slice(7, 15))).digest).toBe(b.digest);
+    expect((await store.resolve(a.id.slice(7, 16))).digest).toBe(a.digest);
+    expect((await store.resolve(a.digest)).digest).toBe(a.digest);
+    await expect(store.resolve('ffffffffffff')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('an id prefix two images share is ambiguous', async () => {
+    // find two creation times whose image ids start with the same 4 hex digits (birthday search)
+    const seen = new Map<string, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const created = new Date(i * 1000).toISOString();
+      const id = (await Image.empty({ os: 'linux', architecture: 'amd64' }, created)).id.slice(7, 11);
+      const other = seen.get(id);
+      if (other) pair = [other, created];
+      else seen.set(id, created);
+    }
+    const store = await open();
+    const one = await Image.empty({ os: 'linux', architecture: 'amd64' }, pair[0]);
+    const two = await Image.empty({ os: 'linux', architecture: 'amd64' }, pair[1]);
+    await store.putImage(one, ['one']);
+    await store.putImage(two, ['two']);
+    await expect(store.resolve(one.id.slice(7, 11))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await store.resolve(one.id.slice(7, 30))).digest).toBe(one.digest);
+  });
+});
