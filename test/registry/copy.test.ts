@@ -53,6 +53,27 @@ describe('copy with docker:// on either side', () => {
     expect((await store.image('copied/app:v1')).digest).toBe(img.digest);
   });
 
+  it('docker:// <-> oci-archive: keeps the digest; docker:// -> docker-archive: keeps the image id (config)', async () => {
+    const img = buildImage([randomLayer('arch0')]);
+    const store = openMemoryStore();
+    await storeImage(store, img, 'arch/img:1');
+    await store.copy('arch/img:1', `docker://${reg.host}/arch/img:1`, fast);
+    const dir = tmp('layerfs-copy-archives-');
+    const ociArchive = join(dir, 'img.oci.tar');
+    const r1 = await openMemoryStore().copy(`docker://${reg.host}/arch/img:1`, `oci-archive:${ociArchive}:v1`, fast);
+    expect(r1.digest).toBe(img.digest);
+    const r2 = await openMemoryStore().copy(`oci-archive:${ociArchive}:v1`, `docker://${reg.host}/arch/back:1`, fast);
+    expect(r2.digest).toBe(img.digest);
+    expect((await new RegistryClient(reg.host).headManifest('arch/back', '1'))?.digest).toBe(img.digest);
+
+    const dockerArchive = join(dir, 'img.docker.tar');
+    const r3 = await openMemoryStore().copy(`docker://${reg.host}/arch/img:1`, `docker-archive:${dockerArchive}:arch/img:1`, fast);
+    expect(r3.id).toBe(sha(img.config));
+    // skopeo reads what layerfs wrote, and sees the same config.
+    const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--config', `docker-archive:${dockerArchive}`], { encoding: 'utf8' }));
+    expect(inspected.rootfs.diff_ids).toEqual(img.layers.map((l) => l.diffId));
+  });
+
   it('docker:// -> docker:// on one registry mounts every blob instead of moving bytes', async () => {
     const img = buildImage([randomLayer('mnt0'), randomLayer('mnt1')]);
     const store = openMemoryStore();
