@@ -136,6 +136,19 @@ describe('pull and push through a fault proxy', () => {
     await expectNothingOf(store, img);
   });
 
+  it('cancels a stalled push through its AbortSignal with ABORTED, before any manifest', async () => {
+    const fresh = buildImage([randomLayer('abort-push')]);
+    const store = openMemoryStore();
+    await storeImage(store, fresh, 'faults/abort:1');
+    proxy.plan = ({ method, path }) => (method === 'PUT' && path.includes('/blobs/uploads/') ? { kind: 'stall' } : undefined);
+    const ac = new AbortController();
+    const p = pushImage(store, 'faults/abort:1', `docker://${proxy.host}/faults/abort:1`, { ...fast, signal: ac.signal });
+    while (!proxy.seen.some((s) => s.fault === 'stall')) await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(proxy.seen.some((s) => s.url.includes('/manifests/'))).toBe(false);
+  });
+
   it('pushes through 500s, 429s, resets and failed chunks, and the registry ends up with the image', async () => {
     const fresh = buildImage([randomLayer('p0'), makeLayer({ 'chunky.bin': randomBytes(400_000) })]);
     const store = openMemoryStore();
