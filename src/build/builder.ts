@@ -37,6 +37,7 @@ import { planCopy, type PlanTree } from './copy-layer.js';
 import { DockerIgnore } from './dockerignore.js';
 import { parseDockerfile, type Dockerfile, type Stage } from './dockerfile/instructions.js';
 import { expandWord } from './dockerfile/words.js';
+import { rememberIndex } from './layer-index.js';
 import { imageView, layerFromPlan, viewFs, viewReader, type KnownLayers } from './image-fs.js';
 import { resolveOwner } from './owner.js';
 import { globalArgValues, planStage, type PlannedStep } from './plan.js';
@@ -386,6 +387,7 @@ class Builder {
         config.created = t;
         config.history = [...(config.history ?? []), { created: t, created_by: step.text, comment: HISTORY_COMMENT }];
       });
+      await rememberIndex(this.store, layer, planTree, this.epoch);
       this.known.set(layer.diffId, layerFromPlan(planTree));
       if (view?.image === before) view = { image, view: view.view.withLayer(this.known.get(layer.diffId)!) };
       await this.remember(key, image, step.text);

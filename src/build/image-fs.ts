@@ -3,10 +3,12 @@
  * COPY asks of it (is the destination a directory? which directories exist?
  * which uid has user "app"?). It is the union view over the image's layers,
  * built only when a step actually runs (a fully cached build never reads a
- * layer), with layers this build wrote indexed from their plan instead of
- * being read back.
+ * layer), from the store's layer-index records (src/store/view.ts; this
+ * build writes them for its own layers, see layer-index.ts) and, for layers
+ * of this process, from their plan.
  */
-import { readLayer, readLayerFile } from '../layer/read.js';
+import { readLayerFile } from '../layer/read.js';
+import { layerEntries } from '../store/view.js';
 import type { Image } from '../image/image.js';
 import type { Store } from '../store/store.js';
 import type { TreeEntry } from '../tree/types.js';
@@ -45,10 +47,11 @@ export async function imageView(store: Store, image: Image, known: KnownLayers):
   for (const l of image.layers) {
     let u = known.get(l.diffId);
     if (!u) {
-      const idx = await readLayer(await store.getBlob(l.digest, l.size), { mediaType: l.mediaType, contentDigests: false });
+      // The store's cached index (written when this build or a view first met the layer), else one read of the layer.
+      const entries = await layerEntries(store, l);
       const digest = l.digest;
       u = {
-        entries: Object.freeze(idx.entries),
+        entries: Object.freeze(entries),
         read: async (_i, entry) => readLayerFile(await store.getBlob(digest), entry as Parameters<typeof readLayerFile>[1]),
       };
       known.set(l.diffId, u);

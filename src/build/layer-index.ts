@@ -1,0 +1,84 @@
+/**
+ * The entry index (src/layer/read.ts LayerEntry: header + content offset)
+ * of a layer this build just wrote, computed from its plan instead of by
+ * reading the layer back: the writer's layout is headers (encodeHeader) then
+ * content padded to 512 bytes, entries in comparePaths order, one file per
+ * hardlink group with hardlink entries for the others, mtimes clamped — as
+ * diffTrees writes an upper tree over an empty lower. The result is only
+ * trusted when its size equals the tar the engine actually wrote
+ * (`uncompressedSize`); otherwise it is dropped and views read the layer.
+ *
+ * Stored as the store's layer-index record (kind 'layer-index', keyed by
+ * the layer digest), so the next build's view of the image reads no layer.
+ */
+import { LayerfsError } from '../errors/LayerfsError.js';
+import type { LayerEntry } from '../layer/read.js';
+import { END_OF_ARCHIVE, encodeHeader, paddingFor } from '../tar/encode.js';
+import type { TarHeader } from '../tar/types.js';
+import type { Store } from '../store/store.js';
+import { LAYER_INDEX } from '../store/store.js';
+import type { PlanTree } from './copy-layer.js';
+
+/** Format of src/store/view.ts's layer-index records (version 1). */
+const INDEX_VERSION = 1;
+
+function headerOf(e: TarHeader, clamp: number | undefined): TarHeader {
+  return {
+    path: e.path,
+    type: e.type,
+    mode: e.mode & 0o7777,
+    uid: e.uid,
+    gid: e.gid,
+    uname: e.uname,
+    gname: e.gname,
+    size: e.type === 'file' ? e.size : 0,
+    mtime: clamp !== undefined && e.mtime > clamp ? clamp : e.mtime,
+    linkname: e.type === 'symlink' ? e.linkname : '',
+    devmajor: e.type === 'char' || e.type === 'block' ? e.devmajor : 0,
+    devminor: e.type === 'char' || e.type === 'block' ? e.devminor : 0,
+    xattrs: e.xattrs,
+  };
+}
+
+/** Entries with offsets and the tar size they imply. */
+export function plannedIndex(plan: PlanTree, sourceDateEpoch?: number): { entries: LayerEntry[]; tarSize: number } {
+  const leaders = new Map<string, string>();
+  const entries: LayerEntry[] = [];
+  let pos = 0;
+  for (const e of plan.sorted()) {
+    let h = headerOf(e, sourceDateEpoch);
+    if (e.linkKey !== undefined) {
+      const lead = leaders.get(e.linkKey);
+      if (lead !== undefined) h = { ...h, type: 'hardlink', size: 0, linkname: lead };
+      else leaders.set(e.linkKey, e.path);
+    }
+    const blocks = encodeHeader(h).byteLength;
+    entries.push({ ...h, offset: pos + blocks });
+    pos += blocks + h.size + paddingFor(h.size);
+  }
+  return { entries, tarSize: pos + END_OF_ARCHIVE.byteLength };
+}
+
+function b64(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  return btoa(s);
+}
+
+/** Record the index of a layer just written, when it matches the tar's size. Returns whether it did. */
+export async function rememberIndex(store: Store, layer: { digest: string; diffId: string; uncompressedSize: number }, plan: PlanTree, sourceDateEpoch?: number): Promise<boolean> {
+  let idx: ReturnType<typeof plannedIndex>;
+  try {
+    idx = plannedIndex(plan, sourceDateEpoch);
+  } catch (e) {
+    if (e instanceof LayerfsError) return false;
+    throw e;
+  }
+  if (idx.tarSize !== layer.uncompressedSize) return false;
+  const stored = idx.entries.map(({ xattrs, ...rest }) => {
+    const keys = Object.keys(xattrs);
+    return keys.length ? { ...rest, xattrs: Object.fromEntries(keys.map((k) => [k, b64(xattrs[k]!)])) } : rest;
+  });
+  await store.backend.putRecord(LAYER_INDEX, layer.digest, { value: { v: INDEX_VERSION, diffId: layer.diffId, entries: stored } });
+  return true;
+}
