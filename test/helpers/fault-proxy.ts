@@ -19,7 +19,9 @@ export type Fault =
   /** Never answer (until the client gives up). */
   | { kind: 'stall' }
   /** Forward after `ms` milliseconds (to observe how many requests a client keeps in flight). */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Forward without the Range header: a server that does not do ranges answers 200 with the whole body. */
+  | { kind: 'no-range' };
 
 export interface SeenRequest {
   method: string;
@@ -48,8 +50,10 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
   const state = { plan, inFlight: 0, maxInFlight: 0 };
 
   const forward = (req: IncomingMessage, res: ServerResponse, fault?: Fault) => {
+    const headers = { ...req.headers };
+    if (fault?.kind === 'no-range') delete headers.range;
     const up = httpRequest(
-      { host: target.host, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      { host: target.host, port: target.port, method: req.method, path: req.url, headers },
       (upRes) => {
         const headers = { ...upRes.headers };
         if (fault?.kind === 'truncate') {
@@ -105,7 +109,7 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
       setTimeout(() => forward(req, res), fault.ms);
       return;
     }
-    if (!fault || fault.kind === 'truncate' || fault.kind === 'corrupt') return forward(req, res, fault);
+    if (!fault || fault.kind === 'truncate' || fault.kind === 'corrupt' || fault.kind === 'no-range') return forward(req, res, fault);
     // Faults answered by the proxy itself: drain the request body first.
     req.resume();
     req.on('end', () => {
@@ -119,6 +123,7 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
           return;
         case 'stall':
         case 'delay':
+        case 'no-range':
           return;
       }
     });

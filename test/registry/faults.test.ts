@@ -80,6 +80,21 @@ describe('pull and push through a fault proxy', () => {
     expect(Buffer.from(await store.getBlobBytes(layer.digest)).equals(layer.blob)).toBe(true);
   });
 
+  it('resumes from a server that ignores Range by skipping the bytes it already has', async () => {
+    const layer = big.layers[0]!;
+    proxy.plan = ({ method, path, count }) => {
+      if (method !== 'GET' || !path.endsWith(layer.digest)) return undefined;
+      return count === 0 ? { kind: 'truncate', bytes: 500_000 } : { kind: 'no-range' };
+    };
+    const store = openMemoryStore();
+    const r = await pullImage(store, `docker://${proxy.host}/faults/big:1`, fast);
+    expect(r.digest).toBe(big.digest);
+    const gets = proxy.seen.filter((s) => s.method === 'GET' && s.url.endsWith(layer.digest));
+    expect(gets.map((g) => g.fault)).toEqual(['truncate', 'no-range']);
+    expect(gets[1]!.headers.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(Buffer.from(await store.getBlobBytes(layer.digest)).equals(layer.blob)).toBe(true);
+  });
+
   it('a corrupted blob fails with DIGEST_MISMATCH and nothing of the image is in the store', async () => {
     const layer = img.layers[1]!;
     proxy.plan = ({ method, path }) => (method === 'GET' && path.endsWith(layer.digest) ? { kind: 'corrupt' } : undefined);
