@@ -79,6 +79,17 @@ function toBody(data: WriteData): FileBody {
   throw new InvalidArgumentError('file data must be a string, a Uint8Array or a ReadableStream');
 }
 
+/**
+ * Image files carry an internal linkKey (layer + path) so that hardlink
+ * groups can be followed; it does not mean the file has several names, so
+ * it is not shown.
+ */
+function publicStat(e: ContainerStat): ContainerStat {
+  if (e.origin !== 'image' || e.linkKey === undefined) return e;
+  const { linkKey: _k, ...rest } = e;
+  return rest;
+}
+
 function refuseMarkerName(p: string): void {
   // CONFORMANCE 11: such a file would read back as a whiteout in a layer.
   if (baseName(p).startsWith('.wh.')) {
@@ -527,12 +538,12 @@ export class Container {
 
   /** The entry at `path`, symlinks followed. */
   stat(path: string): Promise<ContainerStat> {
-    return this.#run(async () => (await this.#must(path, true)).entry);
+    return this.#run(async () => publicStat((await this.#must(path, true)).entry));
   }
 
   /** The entry at `path`; a final symlink is not followed. */
   lstat(path: string): Promise<ContainerStat> {
-    return this.#run(async () => (await this.#must(path, false)).entry);
+    return this.#run(async () => publicStat((await this.#must(path, false)).entry));
   }
 
   /** True when `path` exists (symlinks followed). */
