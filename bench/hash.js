@@ -59,9 +59,9 @@ export async function run(ctx) {
       tasks,
       bytes: n,
       baseline: 'hash-wasm',
-      time: large ? 600 : 250,
-      iterations: large ? 3 : 20,
-      rounds: n >= 16 * MiB ? 2 : 3,
+      time: large ? 0 : 60,
+      iterations: n >= 16 * MiB ? 1 : large ? 3 : 20,
+      rounds: n >= 16 * MiB ? 4 : 8,
     });
   }
 
@@ -83,8 +83,9 @@ export async function run(ctx) {
     },
     bytes: count * 4 * KiB,
     baseline: 'hash-wasm one at a time',
-    time: 500,
-    iterations: 5,
+    time: 0,
+    iterations: 2,
+    rounds: 6,
   });
 
   // ---- where node:crypto overtakes the Wasm multi-buffer kernel for many inputs
@@ -99,9 +100,9 @@ export async function run(ctx) {
       },
       bytes: k * size,
       baseline: 'sha256Many wasm',
-      time: 250,
-      iterations: 5,
-      rounds: 2,
+      time: 0,
+      iterations: 2,
+      rounds: 5,
     });
     crossover.push({ size, wasm: r['sha256Many wasm'].mbPerSec, node: r['sha256Many node'].mbPerSec });
   }

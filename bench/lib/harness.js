@@ -37,19 +37,21 @@ export function createContext(name, opts = {}) {
      *   tasks: Record<string, () => unknown>,
      *   bytes?: number,          // bytes processed per call: adds MB/s
      *   baseline?: string,       // task name the ratios are relative to
-     *   time?: number,           // ms per task per round (default 300)
-     *   iterations?: number,     // minimum calls per task per round (default 5)
-     *   rounds?: number,         // default 3
+     *   time?: number,           // ms per task per round (default 60)
+     *   iterations?: number,     // minimum calls per task per round (default 3)
+     *   rounds?: number,         // default 8: short, many rounds spread the noise of a shared machine over every peer
      * }} spec
      */
     async measure(title, spec) {
       const { tasks, bytes, baseline } = spec;
-      const rounds = spec.rounds ?? 3;
+      const rounds = spec.rounds ?? 8;
       const best = new Map();
       for (let r = 0; r < rounds; r++) {
         const bench = new Bench({
-          time: spec.time ?? 300,
-          iterations: spec.iterations ?? 5,
+          time: spec.time ?? 60,
+          iterations: spec.iterations ?? 3,
+          // Warm up (JIT tiers, lazy loading) in the first round only.
+          warmup: r === 0,
           warmupTime: 50,
           warmupIterations: 2,
           throws: true,
