@@ -52,7 +52,8 @@ export interface ReadLayerOptions {
   hash?: HashOptions;
 }
 
-export type LayerSource = ReadableStream<Uint8Array> | Uint8Array;
+/** A layer blob: a stream, bytes in memory, or a Blob (a browser File, Node's fs.openAsBlob). */
+export type LayerSource = ReadableStream<Uint8Array> | Uint8Array | Blob;
 
 /** Files up to this size are batched for sha256Many; larger ones stream through a hasher. */
 export const SMALL_FILE = 1024 * 1024;
@@ -62,7 +63,8 @@ const BATCH_FILES = 4096;
 
 function toStream(src: LayerSource): ReadableStream<Uint8Array> {
   if (src instanceof ReadableStream) return src;
-  if (!(src instanceof Uint8Array)) throw new InvalidArgumentError('a layer is a Uint8Array or a ReadableStream<Uint8Array>');
+  if (typeof Blob !== 'undefined' && src instanceof Blob) return src.stream() as ReadableStream<Uint8Array>;
+  if (!(src instanceof Uint8Array)) throw new InvalidArgumentError('a layer is a Uint8Array, a Blob or a ReadableStream<Uint8Array>');
   return new ReadableStream<Uint8Array>({
     start(c) {
       if (src.length > 0) c.enqueue(src);
@@ -203,7 +205,8 @@ export async function readLayer(src: LayerSource, opts: ReadLayerOptions = {}): 
 /**
  * The content of one regular file of a layer blob, found by the offset and
  * size readLayer recorded (the union view reads single files this way). The
- * rest of the blob is not inflated past the file. When the entry has a
+ * rest of the blob is not inflated past the file; an uncompressed layer
+ * given as bytes or a Blob is read at the offset directly. When the entry has a
  * contentDigest, the bytes are verified against it (DIGEST_MISMATCH).
  */
 export function readLayerFile(src: LayerSource, entry: Pick<LayerEntry, 'type' | 'offset' | 'size' | 'path'> & { contentDigest?: string }): ReadableStream<Uint8Array> {
@@ -231,6 +234,21 @@ export function readLayerFile(src: LayerSource, entry: Pick<LayerEntry, 'type' |
     {
       async start() {
         if (expected !== undefined) hasher = await createHasher(parseDigest(expected).algorithm);
+        // Random access when the blob is an uncompressed tar in memory or a Blob: read just the file's bytes.
+        if (src instanceof Uint8Array && detectCompression(src.subarray(0, 4)) === 'none') {
+          const part = src.subarray(Math.min(start, src.length), Math.min(end, src.length));
+          reader = toStream(part).getReader();
+          pos = start;
+          return;
+        }
+        if (typeof Blob !== 'undefined' && src instanceof Blob) {
+          const head = new Uint8Array(await src.slice(0, 4).arrayBuffer());
+          if (detectCompression(head) === 'none') {
+            reader = (src.slice(start, end).stream() as ReadableStream<Uint8Array>).getReader();
+            pos = start;
+            return;
+          }
+        }
         reader = decompress(toStream(src), 'auto').getReader();
       },
       async pull(controller) {
