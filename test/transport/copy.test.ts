@@ -20,8 +20,8 @@ async function gzip(b: Uint8Array): Promise<Uint8Array> {
   return readAll(new Blob([b as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip')) as ReadableStream<Uint8Array>);
 }
 
-/** A source holding an index with amd64 and arm64 images of two gzip layers each. */
-async function fixture() {
+/** A source holding an index with amd64 and arm64 images of two gzip layers each (Docker schema2 types when `docker`). */
+async function fixture(docker = false) {
   const blobs = new Map<string, Uint8Array>();
   const put = (b: Uint8Array) => {
     const d = sha(b);
@@ -36,6 +36,7 @@ async function fixture() {
       const gz = await gzip(tar);
       img = await img.withLayers([{ digest: put(gz), diffId: sha(tar), size: gz.length, mediaType: MediaType.ociLayerGzip }]);
     }
+    if (docker) img = await img.withStoredLayers(img.manifest.layers.map((l) => ({ ...l, mediaType: MediaType.dockerLayerGzip })), MediaType.dockerManifest);
     put(img.configBytes());
     put(img.manifestBytes());
     images.push(img);
@@ -43,7 +44,7 @@ async function fixture() {
   const index = enc.encode(
     JSON.stringify({
       schemaVersion: 2,
-      mediaType: MediaType.ociIndex,
+      mediaType: docker ? MediaType.dockerManifestList : MediaType.ociIndex,
       manifests: images.map((i) => ({ ...i.descriptor(), platform: { os: 'linux', architecture: i.platform.architecture } })),
     }),
   );
@@ -104,6 +105,18 @@ describe('copyImage', () => {
     await expect(copyImage(source(), store.destination(['x']), { platform: 'linux/amd64' })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     expect(await store.backend.listBlobs()).toEqual([]);
     expect(await store.images()).toEqual([]);
+  });
+
+  it('reads Docker schema2 manifest lists and manifests, digests kept', async () => {
+    const { images, source } = await fixture(true);
+    expect(images[0]!.mediaType).toBe(MediaType.dockerManifest);
+    const store = openMemoryStore();
+    const r = await copyImage(source(), store.destination(['d']), { platform: 'linux/arm64' });
+    expect(r.digest).toBe(images[1]!.digest);
+    const img = await store.image('d');
+    expect(img.mediaType).toBe(MediaType.dockerManifest);
+    expect(img.configDescriptor.mediaType).toBe(MediaType.dockerConfig);
+    expect(img.layers.map((l) => l.mediaType)).toEqual([MediaType.dockerLayerGzip, MediaType.dockerLayerGzip]);
   });
 
   it('a cancelled copy is ABORTED and leaves nothing', async () => {
