@@ -180,10 +180,11 @@ export class UnionView {
 
   /**
    * A new view with `layer` on top of this view's layers (a container's
-   * writable layer). Only the new layer is prepared; the others' tables are
-   * reused and re-merged in Wasm, so calling this again after each batch of
-   * writes (always on the image's view) costs one merge of the stack, not a
-   * re-read of it. This view is unchanged.
+   * writable layer). Only the new layer is prepared; this view's merged
+   * table (flattened once, then cached) is merged with it in Wasm: a
+   * two-way merge, O(visible paths + top entries), no re-reading of the
+   * lower layers. Call it again on the same (image) view after each batch of
+   * writes to the top layer. This view is unchanged.
    */
   withLayer(layer: UnionLayer): UnionView {
     const k = this.layers.length;
