@@ -47,11 +47,14 @@ import type {
   WriteFileOptions,
 } from './types.js';
 import { UpperLayer } from './upper.js';
-import { entryOfNode, PathsTree } from './view-tree.js';
+import { readRanges } from './bulk-read.js';
+import { entryOfNode, fileSource, PathsTree } from './view-tree.js';
 
 /** Linux's MAXSYMLINKS. */
 const MAX_SYMLINKS = 40;
 const EMPTY = new Uint8Array(0);
+/** Most bytes of image files a rename reads ahead in one pass per layer. */
+const PREFETCH_BYTES = 256 * 1024 * 1024;
 
 type Resolved = { path: string; entry?: ContainerStat };
 
@@ -488,8 +491,40 @@ export class Container {
     await this.#upper.setMeta(p, meta);
   }
 
+  /**
+   * The contents of the image files below `src`, read with one pass per
+   * layer (see bulk-read.ts), up to PREFETCH_BYTES; clean path -> bytes.
+   */
+  async #prefetchImageFiles(src: string): Promise<Map<string, Uint8Array>> {
+    const out = new Map<string, Uint8Array>();
+    if (this.#mountOf(src)) return out;
+    const view = this.#merged();
+    const top = view.lookup(src);
+    if (!top) return out;
+    const nodes = top.type === 'directory' ? [...view.walk(src)] : [top];
+    const byLayer = new Map<number, Array<{ path: string; offset: number; size: number }>>();
+    let budget = PREFETCH_BYTES;
+    for (const n of nodes) {
+      if (n.layer >= this.#lower.layerCount || (n.type !== 'file' && n.type !== 'hardlink')) continue;
+      const f = fileSource(view, n);
+      if (!f || f.entry.offset === undefined || f.entry.size === 0 || f.entry.size > budget) continue;
+      budget -= f.entry.size;
+      const list = byLayer.get(f.layer) ?? [];
+      list.push({ path: n.path, offset: f.entry.offset, size: f.entry.size });
+      byLayer.set(f.layer, list);
+    }
+    for (const [layer, files] of byLayer) {
+      if (files.length < 2) continue; // one file: reading it alone costs the same
+      const l = this.#image.layers[layer]!;
+      const bytes = await readRanges(await this.#store.getBlob(l.digest, l.size), files);
+      for (const f of files) out.set(f.path, bytes.get(f.offset)!);
+    }
+    return out;
+  }
+
   /** Copies the subtree at `src` to the absent path `dst` (hardlinks inside it kept). */
   async #copyTree(src: string, dst: string): Promise<void> {
+    const prefetched = await this.#prefetchImageFiles(src);
     const links = new Map<string, string>();
     const dirTimes: Array<[string, number]> = [];
     const visit = async (s: string, d: string): Promise<void> => {
@@ -507,7 +542,7 @@ export class Container {
             await this.#create(d, { type: 'link', existing: first });
             return;
           }
-          await this.#create(d, { type: 'file', meta, body: await this.#readAt(s, e) });
+          await this.#create(d, { type: 'file', meta, body: prefetched.get(s) ?? (await this.#readAt(s, e)) });
           if (e.linkKey !== undefined) links.set(e.linkKey, d);
           return;
         }

@@ -54,6 +54,25 @@ export function entryOfNode(view: UnionView, node: UnionNode): TreeEntry {
   return out;
 }
 
+/** The layer and entry holding the content of a file node (hardlinks followed), or undefined. */
+export function fileSource(view: UnionView, node: UnionNode): { layer: number; entry: UnionLayerEntry } | undefined {
+  let layer = node.layer;
+  let e: UnionLayerEntry = node.entry;
+  for (let depth = 0; e.type === 'hardlink' && depth < MAX_LINKS; depth++) {
+    let target: string;
+    try {
+      target = cleanPath(e.linkname);
+    } catch {
+      return undefined;
+    }
+    const hit = view.lowerView(layer + 1).lookup(target);
+    if (!hit) return undefined;
+    layer = hit.layer;
+    e = hit.entry;
+  }
+  return e.type === 'file' ? { layer, entry: e } : undefined;
+}
+
 function bytesStream(b: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(c) {
