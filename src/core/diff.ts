@@ -69,11 +69,29 @@ interface Layout {
 
 const align8 = (n: number) => (n + 7) & ~7;
 
-function layout(rows: DiffRow[], base: number): Layout {
-  const pathLens = rows.map((r) => utf8Length(r.path));
-  const extraLens = rows.map((r) => utf8Length(r.extra));
-  const pathBytes = pathLens.reduce((a, b) => a + b, 0);
-  const extraBytes = extraLens.reduce((a, b) => a + b, 0);
+interface Sizes {
+  pathLens: number[];
+  extraLens: number[];
+  pathBytes: number;
+  extraBytes: number;
+}
+
+function sizes(rows: DiffRow[]): Sizes {
+  const n = rows.length;
+  const pathLens = new Array<number>(n);
+  const extraLens = new Array<number>(n);
+  let pathBytes = 0;
+  let extraBytes = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    pathBytes += pathLens[i] = utf8Length(r.path);
+    extraBytes += extraLens[i] = r.extra === '' ? 0 : utf8Length(r.extra);
+  }
+  return { pathLens, extraLens, pathBytes, extraBytes };
+}
+
+function layout(rows: DiffRow[], base: number, z: Sizes): Layout {
+  const { pathLens, extraLens, pathBytes, extraBytes } = z;
   const n = rows.length;
   const num = align8(base);
   const meta = num + n * 16;
@@ -141,9 +159,10 @@ export interface JoinResult {
  */
 export async function joinEntryTables(lower: DiffRow[], upper: DiffRow[], opts: { simd?: boolean } = {}): Promise<JoinResult> {
   const core = await loadCore(opts);
-  const lA = layout(lower, 0);
-  const uA = layout(upper, lA.end);
-  const total = uA.end;
+  const lz = sizes(lower);
+  const uz = sizes(upper);
+  // Offsets relative to an 8-aligned base are the same for any such base.
+  const total = layout(upper, layout(lower, 0, lz).end, uz).end;
   let base: number;
   try {
     base = core.exports.diffScratch(total) as number;
@@ -151,8 +170,8 @@ export async function joinEntryTables(lower: DiffRow[], upper: DiffRow[], opts: 
     throw new WasmCoreError(`diff join: cannot reserve ${total} bytes of Wasm memory`, {}, { cause: e });
   }
   if (!base) throw new WasmCoreError(`diff join: cannot reserve ${total} bytes of Wasm memory`);
-  const L = layout(lower, base);
-  const U = layout(upper, L.end);
+  const L = layout(lower, base, lz);
+  const U = layout(upper, L.end, uz);
   // Views are made after diffScratch: growing memory detaches older ones.
   const buf = core.memory.buffer;
   pack(buf, lower, L);
