@@ -81,6 +81,19 @@ describe('layerfs container / volume', () => {
     expect(await fs.readlink(path.join(back, 'home.html'))).toBe('index.html');
     expect((await fs.stat(path.join(back, 'index.html'))).mode & 0o777).toBe(0o600);
 
+    const rec = JSON.parse((await cli(['container', 'ls-files', ...s, '-R', '--json', 'box', '/opt'])).out) as Array<{ path: string; type: string; origin: string }>;
+    expect(rec.map((r) => `${r.type} ${r.origin} ${r.path}`)).toEqual([
+      'directory container /opt/site',
+      'directory container /opt/site/css',
+      'file container /opt/site/css/a.css',
+      'symlink container /opt/site/home.html',
+      'file container /opt/site/index.html',
+      'directory image /opt/app',
+      'directory image /opt/app/data',
+      'file image /opt/app/data/x.json',
+      'file image /opt/app/main.js',
+    ].sort((a, b) => (a.split(' ')[2]! < b.split(' ')[2]! ? -1 : 1)));
+    expect(JSON.parse((await cli(['container', 'diff', '--json', ...s, 'box'])).out)).toContainEqual({ kind: 'A', path: '/etc/greeting' });
     const diff = (await cli(['container', 'diff', ...s, 'box'])).out;
     expect(diff.split('\n').filter(Boolean)).toEqual([
       'C /etc',
