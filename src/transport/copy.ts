@@ -13,7 +13,7 @@ import { AbortError } from '../errors/AbortError.js';
 import { ManifestInvalidError } from '../errors/ManifestInvalidError.js';
 import { bytesStream, digestBytes, readAll, verifyBytes, verifyStream } from '../image/hashing.js';
 import { Image } from '../image/image.js';
-import { MediaType, layerCompression, uncompressedLayerType } from '../image/media-types.js';
+import { MediaType, isIndexType, layerCompression, uncompressedLayerType } from '../image/media-types.js';
 import { hostPlatform, parsePlatform, selectManifest } from '../image/platform.js';
 import type { ImageDestination, ImageSource } from '../image/transfer.js';
 import type { Descriptor, Platform } from '../image/types.js';
@@ -41,19 +41,23 @@ export async function resolveImage(src: ImageSource, platform?: string | Platfor
   const parsed = parseManifestOrIndex(top.bytes, top.mediaType);
   let bytes = top.bytes;
   let mediaType = parsed.mediaType;
-  let manifest = parsed.kind === 'manifest' ? parsed.manifest : undefined;
-  if (parsed.kind === 'index') {
+  let current = parsed;
+  // An index may name another index (buildx's OCI export: index.json -> image index -> manifests).
+  for (let depth = 0; current.kind === 'index'; depth++) {
+    if (depth === 4) throw new ManifestInvalidError('indexes nested more than 4 deep', { path: '$.manifests' });
     const want = platform === undefined ? hostPlatform() : typeof platform === 'string' ? parsePlatform(platform) : platform;
-    const desc = selectManifest(parsed.index, want);
+    const idx = current.index;
+    // An entry without a platform that is itself an index is followed as it is (layout wrappers).
+    const wrapper = idx.manifests.length === 1 && !idx.manifests[0]!.platform && isIndexType(idx.manifests[0]!.mediaType) ? idx.manifests[0]! : undefined;
+    const desc = wrapper ?? selectManifest(idx, want);
     const child = await src.getManifest(desc);
     await verifyBytes(child.bytes, desc.digest, desc.size);
-    const inner = parseManifestOrIndex(child.bytes, child.mediaType ?? desc.mediaType);
-    if (inner.kind !== 'manifest') throw new ManifestInvalidError(`index entry ${desc.digest} is itself an index; nested indexes are not followed`, { path: '$.manifests' });
+    current = parseManifestOrIndex(child.bytes, child.mediaType ?? desc.mediaType);
     bytes = child.bytes;
-    mediaType = inner.mediaType;
-    manifest = inner.manifest;
+    mediaType = current.mediaType;
   }
-  const c = manifest!.config;
+  const manifest = current.manifest;
+  const c = manifest.config;
   const configBytes = await readJsonBytes((await src.getBlob(c)).pipeThrough(verifyStream(c.digest, c.size)), 'config');
   return Image.fromBytes(bytes, configBytes, { mediaType });
 }

@@ -49,10 +49,20 @@ async function fixture(docker = false) {
     }),
   );
   const reads: string[] = [];
-  const source = (): ImageSource => ({
+  /** The top document: the platform index, wrapped `wraps` times in single-entry indexes without a platform. */
+  const top = (wraps: number): Uint8Array => {
+    let t = index;
+    for (let i = 0; i < wraps; i++) {
+      put(t);
+      t = enc.encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ mediaType: MediaType.ociIndex, digest: sha(t), size: t.length }] }));
+    }
+    return t;
+  };
+  const source = (wraps = 0): ImageSource => ({
     description: 'memory',
     async getManifest(desc?: Descriptor) {
-      return desc ? { bytes: blobs.get(desc.digest)!, mediaType: desc.mediaType } : { bytes: index, mediaType: MediaType.ociIndex, digest: sha(index) };
+      const t = top(wraps);
+      return desc ? { bytes: blobs.get(desc.digest)!, mediaType: desc.mediaType } : { bytes: t, mediaType: MediaType.ociIndex, digest: sha(t) };
     },
     async getBlob(desc: Descriptor) {
       reads.push(desc.digest);
@@ -105,6 +115,13 @@ describe('copyImage', () => {
     await expect(copyImage(source(), store.destination(['x']), { platform: 'linux/amd64' })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     expect(await store.backend.listBlobs()).toEqual([]);
     expect(await store.images()).toEqual([]);
+  });
+
+  it('follows an index wrapped in an index (buildx OCI export), up to a depth', async () => {
+    const { images, source } = await fixture();
+    const r = await copyImage(source(2), openMemoryStore().destination(['w']), { platform: 'linux/arm64' });
+    expect(r.digest).toBe(images[1]!.digest);
+    await expect(copyImage(source(5), openMemoryStore().destination(['w']), { platform: 'linux/arm64' })).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
   });
 
   it('reads Docker schema2 manifest lists and manifests, digests kept', async () => {
