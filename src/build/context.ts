@@ -31,6 +31,11 @@ export interface BuildContext {
   readBytes(path: string): Promise<Uint8Array>;
   /** A regular file's bytes as a stream. */
   readStream(path: string): ReadableStream<Uint8Array>;
+  /**
+   * Optional: several small files at once, given the sizes list() reported
+   * (a backend may read them into one buffer). Same errors as readBytes.
+   */
+  readMany?(paths: string[], sizes: number[]): Promise<Uint8Array[]>;
 }
 
 /** One file of an in-memory context: its content, or content with attributes. */

@@ -88,6 +88,36 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
         throw notFound(path, root, e);
       }
     },
+    async readMany(paths, sizes) {
+      // One buffer for the batch: per-file allocations cost more in GC than the reads.
+      const total = sizes.reduce((a, b) => a + b, 0);
+      const arena = Buffer.allocUnsafeSlow(total);
+      const out: Uint8Array[] = [];
+      let off = 0;
+      for (let i = 0; i < paths.length; i++) {
+        const abs = join(root, paths[i]!);
+        const size = sizes[i]!;
+        try {
+          const fd = openSync(abs, 'r');
+          let n = 0;
+          try {
+            while (n < size) {
+              const r = readSync(fd, arena, off + n, size - n, null);
+              if (r === 0) break;
+              n += r;
+            }
+            const more = n === size && size > 0 ? readSync(fd, Buffer.allocUnsafe(1), 0, 1, null) : 0;
+            out.push(n === size && more === 0 ? arena.subarray(off, off + size) : readSmall(abs, undefined)); // changed since listed
+          } finally {
+            closeSync(fd);
+          }
+        } catch (e) {
+          throw notFound(paths[i]!, root, e);
+        }
+        off += size;
+      }
+      return out;
+    },
     readStream(path) {
       const size = sizes.get(path);
       if (size !== undefined && size <= SMALL) {

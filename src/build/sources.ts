@@ -172,10 +172,14 @@ export async function hashFiles(
       bytes += small[k]!.size;
       batch.push(small[k++]!);
     }
-    const bufs = new Array<Uint8Array>(batch.length);
-    await mapLimit(batch, READ_CONCURRENCY, async (e, i) => {
-      bufs[i] = await ctx.readBytes(realPathOf(e));
-    });
+    let bufs: Uint8Array[];
+    if (ctx.readMany) bufs = await ctx.readMany(batch.map(realPathOf), batch.map((e) => e.size));
+    else {
+      bufs = new Array<Uint8Array>(batch.length);
+      await mapLimit(batch, READ_CONCURRENCY, async (e, i) => {
+        bufs[i] = await ctx.readBytes(realPathOf(e));
+      });
+    }
     const digests = await sha256Many(bufs);
     batch.forEach((e, i) => out.set(realPathOf(e), digests[i]!));
     if (keep && kept + bytes <= keep.limit) {
