@@ -23,3 +23,4 @@ export { SymlinkLoopError } from './SymlinkLoopError.js';
 export { NotADirectoryError } from './NotADirectoryError.js';
 export { IsADirectoryError } from './IsADirectoryError.js';
 export { DirectoryNotEmptyError } from './DirectoryNotEmptyError.js';
+export { BuildError } from './BuildError.js';
