@@ -24,3 +24,4 @@ export { NotADirectoryError } from './NotADirectoryError.js';
 export { IsADirectoryError } from './IsADirectoryError.js';
 export { DirectoryNotEmptyError } from './DirectoryNotEmptyError.js';
 export { BuildError } from './BuildError.js';
+export { FileSystemError } from './FileSystemError.js';

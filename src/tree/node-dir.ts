@@ -31,6 +31,7 @@ import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { NotFoundError } from '../errors/NotFoundError.js';
 import { UnsupportedError } from '../errors/UnsupportedError.js';
 import { comparePaths, joinPath } from '../layer/path.js';
+import { mapFsError } from './fs-errors.js';
 import type { CreateMeta, FileBody, Tree, TreeEntry, TreeEntryType, TreeMeta } from './types.js';
 
 export interface NodeDirTreeOptions {
@@ -140,7 +141,7 @@ export class NodeDirTree implements Tree {
       names = fs.readdirSync(this.full(dir));
     } catch (e) {
       if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return;
-      throw e;
+      throw mapFsError(e, dir);
     }
     // Siblings in comparePaths order + pre-order = global comparePaths order.
     names.sort(comparePaths);
@@ -150,7 +151,7 @@ export class NodeDirTree implements Tree {
         return this.entryOf(p, fs.lstatSync(this.full(p), { bigint: true }));
       } catch (e) {
         if (isErrno(e, 'ENOENT')) return undefined; // removed while walking
-        throw e;
+        throw mapFsError(e, p);
       }
     });
     for (const e of entries) {
@@ -167,7 +168,7 @@ export class NodeDirTree implements Tree {
       return st ? this.entryOf(path, st) : undefined;
     } catch (e) {
       if (isErrno(e, 'ENOENT') || isErrno(e, 'ENOTDIR')) return undefined;
-      throw e;
+      throw mapFsError(e, path);
     }
   }
 
@@ -211,7 +212,7 @@ export class NodeDirTree implements Tree {
           }
           if (isErrno(e, 'ENOENT') || isErrno(e, 'ELOOP') || isErrno(e, 'EISDIR')) {
             c.error(new NotFoundError(`${JSON.stringify(path)} is not a regular file`, { path }, { cause: e }));
-          } else c.error(e);
+          } else c.error(mapFsError(e, path));
         }
       },
       cancel() {
@@ -237,57 +238,73 @@ export class NodeDirTree implements Tree {
   }
 
   async mkdir(path: string, meta: CreateMeta = {}): Promise<void> {
-    if (path === '') throw new InvalidArgumentError('the root cannot be created', { path });
-    this.mapCreate(path, () => fs.mkdirSync(this.full(path), { mode: meta.mode ?? 0o755 }));
-    this.apply(path, 'directory', meta);
+    try {
+      if (path === '') throw new InvalidArgumentError('the root cannot be created', { path });
+      this.mapCreate(path, () => fs.mkdirSync(this.full(path), { mode: meta.mode ?? 0o755 }));
+      this.apply(path, 'directory', meta);
+    } catch (e) {
+      throw mapFsError(e, path);
+    }
   }
 
   async writeFile(path: string, body: FileBody, meta: CreateMeta = {}): Promise<void> {
-    const full = this.full(path);
-    const fd = this.mapCreate(path, () => fs.openSync(full, FS.O_WRONLY | FS.O_CREAT | FS.O_TRUNC | FS.O_NOFOLLOW, meta.mode ?? 0o644));
-    const put = (c: Uint8Array) => {
-      for (let o = 0; o < c.byteLength; ) o += fs.writeSync(fd, c, o);
-    };
     try {
-      if (body instanceof Uint8Array) put(body);
-      else if ('getReader' in body && typeof body.getReader === 'function') {
-        const r = body.getReader();
-        for (;;) {
-          const { done, value } = await r.read();
-          if (done) break;
-          put(value);
+      const full = this.full(path);
+      const fd = this.mapCreate(path, () => fs.openSync(full, FS.O_WRONLY | FS.O_CREAT | FS.O_TRUNC | FS.O_NOFOLLOW, meta.mode ?? 0o644));
+      const put = (c: Uint8Array) => {
+        for (let o = 0; o < c.byteLength; ) o += fs.writeSync(fd, c, o);
+      };
+      try {
+        if (body instanceof Uint8Array) put(body);
+        else if ('getReader' in body && typeof body.getReader === 'function') {
+          const r = body.getReader();
+          for (;;) {
+            const { done, value } = await r.read();
+            if (done) break;
+            put(value);
+          }
+        } else {
+          for await (const c of body as AsyncIterable<Uint8Array>) put(c);
         }
-      } else {
-        for await (const c of body as AsyncIterable<Uint8Array>) put(c);
+        // Through the descriptor: no path lookups, and only the calls that change something.
+        if (this.needsChown(meta)) fs.fchownSync(fd, meta.uid ?? -1, meta.gid ?? -1);
+        if (meta.mode !== undefined && this.needsChmod(meta.mode, true)) fs.fchmodSync(fd, meta.mode & 0o7777);
+        if (meta.mtime !== undefined) fs.futimesSync(fd, meta.mtime, meta.mtime);
+      } finally {
+        fs.closeSync(fd);
       }
-      // Through the descriptor: no path lookups, and only the calls that change something.
-      if (this.needsChown(meta)) fs.fchownSync(fd, meta.uid ?? -1, meta.gid ?? -1);
-      if (meta.mode !== undefined && this.needsChmod(meta.mode, true)) fs.fchmodSync(fd, meta.mode & 0o7777);
-      if (meta.mtime !== undefined) fs.futimesSync(fd, meta.mtime, meta.mtime);
-    } finally {
-      fs.closeSync(fd);
+    } catch (e) {
+      throw mapFsError(e, path);
     }
   }
 
   async symlink(path: string, target: string, meta: CreateMeta = {}): Promise<void> {
-    this.mapCreate(path, () => fs.symlinkSync(target, this.full(path)));
-    this.apply(path, 'symlink', meta);
+    try {
+      this.mapCreate(path, () => fs.symlinkSync(target, this.full(path)));
+      this.apply(path, 'symlink', meta);
+    } catch (e) {
+      throw mapFsError(e, path);
+    }
   }
 
   async link(path: string, existing: string): Promise<void> {
     try {
-      fs.linkSync(this.full(existing), this.full(path));
+      try {
+        fs.linkSync(this.full(existing), this.full(path));
+      } catch (e) {
+        if (isErrno(e, 'ENOENT')) {
+          const st = await this.lstat(existing);
+          if (!st) throw new NotFoundError(`hardlink target ${JSON.stringify(existing)} does not exist`, { path: existing }, { cause: e });
+        }
+        if (isErrno(e, 'EPERM') && (await this.lstat(existing))?.type === 'directory') {
+          throw new InvalidArgumentError(`cannot hardlink the directory ${JSON.stringify(existing)}`, { path }, { cause: e });
+        }
+        this.mapCreate(path, () => {
+          throw e;
+        });
+      }
     } catch (e) {
-      if (isErrno(e, 'ENOENT')) {
-        const st = await this.lstat(existing);
-        if (!st) throw new NotFoundError(`hardlink target ${JSON.stringify(existing)} does not exist`, { path: existing }, { cause: e });
-      }
-      if (isErrno(e, 'EPERM') && (await this.lstat(existing))?.type === 'directory') {
-        throw new InvalidArgumentError(`cannot hardlink the directory ${JSON.stringify(existing)}`, { path }, { cause: e });
-      }
-      this.mapCreate(path, () => {
-        throw e;
-      });
+      throw mapFsError(e, path);
     }
   }
 
@@ -306,17 +323,25 @@ export class NodeDirTree implements Tree {
   }
 
   async remove(path: string): Promise<void> {
-    if (path === '') {
-      for (const n of fs.readdirSync(this.root)) fs.rmSync(this.prefix + n, { recursive: true, force: true });
-      return;
+    try {
+      if (path === '') {
+        for (const n of fs.readdirSync(this.root)) fs.rmSync(this.prefix + n, { recursive: true, force: true });
+        return;
+      }
+      fs.rmSync(this.full(path), { recursive: true, force: true });
+    } catch (e) {
+      throw mapFsError(e, path);
     }
-    fs.rmSync(this.full(path), { recursive: true, force: true });
   }
 
   async setMeta(path: string, meta: TreeMeta): Promise<void> {
-    const st = await this.lstat(path);
-    if (!st) throw new NotFoundError(`${JSON.stringify(path)} does not exist`, { path });
-    this.apply(path, st.type, meta, false);
+    try {
+      const st = await this.lstat(path);
+      if (!st) throw new NotFoundError(`${JSON.stringify(path)} does not exist`, { path });
+      this.apply(path, st.type, meta, false);
+    } catch (e) {
+      throw mapFsError(e, path);
+    }
   }
 
   private needsChown(meta: TreeMeta): boolean {

@@ -117,3 +117,30 @@ describe('NodeDirTree', () => {
     expect(await snapshot(new NodeDirTree(lower))).toEqual(await snapshot(new NodeDirTree(upper)));
   });
 });
+
+describe('NodeDirTree errors are typed', () => {
+  test('read-only directory / name too long: FILESYSTEM with the errno and the path; missing parent: NOT_FOUND; taken: ALREADY_EXISTS', async () => {
+    const root = tmp();
+    mkdirSync(join(root, 'ro'));
+    const tree = new NodeDirTree(root);
+    const { chmodSync } = await import('node:fs');
+    chmodSync(join(root, 'ro'), 0o555);
+    const err = await tree.writeFile('ro/x', new Uint8Array(1)).then(() => undefined, (e) => e);
+    chmodSync(join(root, 'ro'), 0o755);
+    if (isRoot) {
+      // root ignores permission bits: the write succeeds
+      expect(err).toBeUndefined();
+    } else {
+      expect(err?.code).toBe('FILESYSTEM');
+      expect(err?.data).toMatchObject({ path: 'ro/x', errno: 'EACCES' });
+    }
+    const long = 'n'.repeat(300);
+    const tooLong = await tree.writeFile(long, new Uint8Array(1)).then(() => undefined, (e) => e);
+    expect(tooLong?.code).toBe('FILESYSTEM');
+    expect(tooLong?.data).toMatchObject({ path: long, errno: 'ENAMETOOLONG' });
+    const nf = await tree.writeFile('nope/x', new Uint8Array(1)).then(() => undefined, (e) => e);
+    expect(nf?.code).toBe('NOT_FOUND');
+    const ex = await tree.mkdir('ro').then(() => undefined, (e) => e);
+    expect(ex?.code).toBe('ALREADY_EXISTS');
+  });
+});
