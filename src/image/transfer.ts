@@ -50,7 +50,11 @@ export interface ImageDestination {
   readonly verifiesBlobs?: boolean;
   /** True when the destination already has the blob (it is then not sent). */
   hasBlob(desc: Descriptor): Promise<boolean>;
-  /** Store a blob. `data` errors at its end when its digest is wrong: keep nothing then. */
+  /**
+   * Store a blob. `data` errors at its end when its digest is wrong: keep
+   * nothing then. For a layer decompressed on the way (wantsUncompressedLayers)
+   * `desc.size` is 0: its size is known only when the stream ends.
+   */
   putBlob(desc: Descriptor, data: ReadableStream<Uint8Array>, opts?: BlobWriteOptions): Promise<void>;
   /** Store the manifest (after all its blobs) for `image`. */
   putManifest(image: Image): Promise<void>;
