@@ -17,7 +17,9 @@ import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
 import { createTarDecoder, createTarPacker } from 'modern-tar';
 import tarStream from 'tar-stream';
-import { TarParser, parseTar, createTarWriter, encodeTar, tarHeader, decompress, readLayer } from 'layerfs';
+import { Decompress as FzstdDecompress } from 'fzstd';
+import { Zstd } from '@hpcc-js/wasm-zstd';
+import { TarParser, parseTar, createTarWriter, encodeTar, tarHeader, compress, decompress, readLayer } from 'layerfs';
 
 
 function pseudo(n, seed) {
@@ -52,6 +54,10 @@ function streamOf(data, chunk = 64 * 1024) {
       o += chunk;
     },
   });
+}
+
+async function drainBytes(s) {
+  return new Uint8Array(await new Response(s).arrayBuffer());
 }
 
 async function drainStream(s) {
@@ -166,6 +172,40 @@ export async function run(ctx) {
     },
     bytes: tar.length,
     baseline: 'layerfs decompress, DecompressionStream backend',
+    iterations: 2,
+  });
+
+  // zstd: layerfs streams (fzstd to decode, hpcc-js wasm in 4 MiB frames to
+  // encode) against one-shot whole-buffer calls of the same libraries.
+  const hpcc = await Zstd.load();
+  const zst = hpcc.compress(tar, 3);
+  const mine = await drainBytes(compress(streamOf(tar), 'zstd'));
+  if ((await drainStream(decompress(streamOf(mine), 'zstd'))) !== tar.length) throw new Error('zstd round trip lost bytes');
+  ctx.note('zstdBytes (one frame)', zst.length);
+  ctx.note('zstdBytes (layerfs, 4 MiB frames)', mine.length);
+  await ctx.measure('zstd decode (MB/s of tar out)', {
+    tasks: {
+      'layerfs decompress (fzstd, streaming)': () => drainStream(decompress(streamOf(zst), 'zstd')),
+      'fzstd Decompress, pushed directly': () => {
+        let n = 0;
+        const d = new FzstdDecompress((c) => (n += c.length));
+        for (let o = 0; o < zst.length; o += 65536) d.push(zst.subarray(o, o + 65536));
+        d.push(new Uint8Array(0), true);
+        return n;
+      },
+      '@hpcc-js/wasm-zstd decompress (one shot)': () => hpcc.decompress(zst).length,
+    },
+    bytes: tar.length,
+    baseline: '@hpcc-js/wasm-zstd decompress (one shot)',
+    iterations: 2,
+  });
+  await ctx.measure('zstd encode, level 3 (MB/s of tar in)', {
+    tasks: {
+      'layerfs compress (4 MiB frames, streaming)': () => drainStream(compress(streamOf(tar), 'zstd')),
+      '@hpcc-js/wasm-zstd compress (one shot)': () => hpcc.compress(tar, 3).length,
+    },
+    bytes: tar.length,
+    baseline: '@hpcc-js/wasm-zstd compress (one shot)',
     iterations: 2,
   });
 
