@@ -4,64 +4,18 @@
  * the root filesystem is exactly what the container showed. Copy-up of a
  * 20 MiB file leaves the image's blob untouched.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLayer, type Container, type Store } from '../../src/index.js';
 import { requireTools } from '../helpers/tools.js';
-import { backends, baseImage, BASE, cleanup, makeImage, tempDir } from './helpers.js';
+import { backends, baseImage, BASE, cleanup, containerRows, hostRows, makeImage, sha, tempDir } from './helpers.js';
 
 requireTools('umoci');
 afterAll(cleanup);
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-type Row = { type: string; mode: number; uid: number; gid: number; size: number; content?: string; target?: string };
-
-/** The container's tree as rows, walked through its public API. */
-async function containerRows(c: Container): Promise<Record<string, Row>> {
-  const out: Record<string, Row> = {};
-  const visit = async (dir: string) => {
-    for (const name of await c.readdir(dir)) {
-      const p = dir === '/' ? `/${name}` : `${dir}/${name}`;
-      const e = await c.lstat(p);
-      const r: Row = { type: e.type, mode: e.type === 'symlink' ? 0o777 : e.mode, uid: e.uid, gid: e.gid, size: e.type === 'file' ? e.size : 0 };
-      if (e.type === 'file') r.content = sha(await c.readFile(p));
-      if (e.type === 'symlink') r.target = e.linkname;
-      out[p] = r;
-      if (e.type === 'directory') await visit(p);
-    }
-  };
-  await visit('/');
-  return out;
-}
-
-/** The same rows for a directory on the host, and its hardlink groups. */
-function hostRows(root: string): { rows: Record<string, Row>; links: string[][] } {
-  const rows: Record<string, Row> = {};
-  const byInode = new Map<string, string[]>();
-  const visit = (dir: string, rel: string) => {
-    for (const name of fs.readdirSync(dir).sort()) {
-      const full = path.join(dir, name);
-      const p = `${rel}/${name}`;
-      const st = fs.lstatSync(full);
-      const type = st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : 'other';
-      const r: Row = { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: type === 'file' ? st.size : 0 };
-      if (type === 'file') {
-        r.content = sha(fs.readFileSync(full));
-        if (st.nlink > 1) byInode.set(`${st.ino}`, [...(byInode.get(`${st.ino}`) ?? []), p]);
-      }
-      if (type === 'symlink') r.target = fs.readlinkSync(full);
-      rows[p] = r;
-      if (type === 'directory') visit(full, p);
-    }
-  };
-  visit(root, '');
-  return { rows, links: [...byInode.values()].map((g) => g.sort()).sort() };
-}
 
 function umociUnpack(layout: string, tag: string, bundle: string): string {
   execFileSync('umoci', ['unpack', ...(isRoot ? [] : ['--rootless']), '--image', `${layout}:${tag}`, bundle], { stdio: 'pipe' });

@@ -2,10 +2,12 @@
  * Fixtures for the container suites: images made of real layers (written by
  * diffTrees between successive MemoryTree states), memory and disk stores.
  */
+import { createHash } from 'node:crypto';
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { diffTrees, Image, MediaType, MemoryTree, openMemoryStore, type MemoryEntrySpec, type Store } from '../../src/index.js';
+import { diffTrees, Image, MediaType, MemoryTree, openMemoryStore, type Container, type MemoryEntrySpec, type Store } from '../../src/index.js';
 import { openStore } from '../../src/node.js';
 
 export const dirs: string[] = [];
@@ -75,3 +77,50 @@ export const TOP: MemoryEntrySpec[] = [
 export async function baseImage(store: Store, tag = 'base:1'): Promise<Image> {
   return makeImage(store, [BASE, TOP], tag);
 }
+
+export const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+export type Row = { type: string; mode: number; uid: number; gid: number; size: number; content?: string; target?: string };
+
+/** The container's tree as rows, walked through its public API. */
+export async function containerRows(c: Container): Promise<Record<string, Row>> {
+  const out: Record<string, Row> = {};
+  const visit = async (dir: string) => {
+    for (const name of await c.readdir(dir)) {
+      const p = dir === '/' ? `/${name}` : `${dir}/${name}`;
+      const e = await c.lstat(p);
+      const r: Row = { type: e.type, mode: e.type === 'symlink' ? 0o777 : e.mode, uid: e.uid, gid: e.gid, size: e.type === 'file' ? e.size : 0 };
+      if (e.type === 'file') r.content = sha(await c.readFile(p));
+      if (e.type === 'symlink') r.target = e.linkname;
+      out[p] = r;
+      if (e.type === 'directory') await visit(p);
+    }
+  };
+  await visit('/');
+  return out;
+}
+
+/** The same rows for a directory on the host, and its hardlink groups. */
+export function hostRows(root: string): { rows: Record<string, Row>; links: string[][] } {
+  const rows: Record<string, Row> = {};
+  const byInode = new Map<string, string[]>();
+  const visit = (dir: string, rel: string) => {
+    for (const name of fsSync.readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      const p = `${rel}/${name}`;
+      const st = fsSync.lstatSync(full);
+      const type = st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : 'other';
+      const r: Row = { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: type === 'file' ? st.size : 0 };
+      if (type === 'file') {
+        r.content = sha(fsSync.readFileSync(full));
+        if (st.nlink > 1) byInode.set(`${st.ino}`, [...(byInode.get(`${st.ino}`) ?? []), p]);
+      }
+      if (type === 'symlink') r.target = fsSync.readlinkSync(full);
+      rows[p] = r;
+      if (type === 'directory') visit(full, p);
+    }
+  };
+  visit(root, '');
+  return { rows, links: [...byInode.values()].map((g) => g.sort()).sort() };
+}
+
