@@ -37,8 +37,10 @@ function validateLayout(dir: string, tag: string): void {
   expect(out).toContain('Validation succeeded');
 }
 
+let unpacks = 0;
 async function unpackWithLayerfs(ref: string): Promise<string> {
-  const dir = tmp('unpack');
+  const dir = path.join(work, `unpack-${unpacks++}`);
+  fs.mkdirSync(dir);
   await store.unpack(ref, new NodeDirTree(dir));
   return dir;
 }
