@@ -241,6 +241,20 @@ function keysEqual(a: usize, b: usize, l: i32): bool {
   return true;
 }
 
+/** Length of the common prefix of two keys. */
+function lcpOf(a: usize, al: i32, b: usize, bl: i32): i32 {
+  const n = al < bl ? al : bl;
+  let i: i32 = 0;
+  while (i + 8 <= n) {
+    const x = load<u64>(a + <usize>i);
+    const y = load<u64>(b + <usize>i);
+    if (x != y) return i + <i32>(ctz(x ^ y) >>> 3);
+    i += 8;
+  }
+  while (i < n && load<u8>(a + <usize>i) == load<u8>(b + <usize>i)) i++;
+  return i;
+}
+
 /** True when key (a, al) is a strict ancestor of (b, bl); the root (al == 0) is everyone's. */
 // @ts-ignore: decorator
 @inline function isAncestor(a: usize, al: i32, b: usize, bl: i32): bool {
@@ -356,13 +370,17 @@ const SF: usize = 16;
 /**
  * One record per distinct key of a sorted layer. Returns the record count.
  * stack: (maxDepth + 2) * 16 bytes. Record arrays: n + sumDepth + 1 slots.
+ * recLcp[r]: length of the prefix record r shares with record r - 1 (the
+ * merge uses it to skip comparing what is already known to be equal).
  */
 export function unionRecords(
   raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, stack: usize,
-  recOff: usize, recLen: usize, recEntry: usize, recFlags: usize,
+  recOff: usize, recLen: usize, recEntry: usize, recFlags: usize, recLcp: usize,
 ): i32 {
   let sp: i32 = 0; // frames on the stack
   let r: i32 = 0; // records written
+  let pp: usize = raw; // previous record's key, for recLcp
+  let pl: i32 = -1;
   let g: i32 = 0;
   while (g < n) {
     const first = load<u32>(perm + (<usize>g << 2));
@@ -425,6 +443,9 @@ export function unionRecords(
       store<u32>(recLen + (<usize>r << 2), <u32>q);
       store<i32>(recEntry + (<usize>r << 2), -1);
       store<u8>(recFlags + <usize>r, 0);
+      store<i32>(recLcp + (<usize>r << 2), pl < 0 ? 0 : lcpOf(pp, pl, kp, q));
+      pp = kp;
+      pl = q;
       const f = stack + <usize>sp * SF;
       store<usize>(f, kp);
       store<i32>(f, q, 4);
@@ -447,6 +468,9 @@ export function unionRecords(
     store<u32>(recLen + (<usize>r << 2), <u32>kl);
     store<i32>(recEntry + (<usize>r << 2), finalIdx);
     store<u8>(recFlags + <usize>r, flags);
+    store<i32>(recLcp + (<usize>r << 2), pl < 0 ? 0 : lcpOf(pp, pl, kp, kl));
+    pp = kp;
+    pl = kl;
     if (finalIdx >= 0) {
       // Every ancestor of a real entry is a directory of this layer (rule 14).
       for (let s = sp - 1; s >= 0; s--) {
@@ -473,51 +497,118 @@ export function unionRecords(
 
 // ---------------------------------------------------------------- stage 3
 
-// Layer descriptor (8 x u32): bytes, recOff, recLen, recEntry, recFlags, count, cursor, unused.
+// Layer descriptor (8 x u32): bytes, recOff, recLen, recEntry, recFlags, count, cursor, recLcp.
 const LD: usize = 32;
 
-// Tournament (loser) tree over the layers' current records, log2(k)
-// comparisons per record. Scratch (u32 each): tree[k] (tree[0] = winner,
-// tree[1..k-1] = losers), hp[k] / hl[k] = each layer's current key (hl -1
-// when exhausted), win[2k] (only while building).
+// LCP-aware tournament (loser) tree over the layers' current records.
+// Scratch (u32 each): tree[k] (tree[0] = winner, tree[1..k-1] = losers),
+// tl[k] = common prefix length of each loser with the winner that beat it,
+// hp[k] / hl[k] = each layer's current key (hl -1 when exhausted), win[2k]
+// (only while building). Every key left in the tree is >= the last winner,
+// and the losers on the winner's path know their common prefix with it; a
+// layer's next key knows its common prefix with the key it follows
+// (recLcp). Comparing two such prefix lengths decides most matches without
+// reading a byte; equal ones compare from there on.
 
-// @ts-ignore: decorator
-@inline function beats(hp: usize, hl: usize, a: u32, b: u32): bool {
+let gL: i32 = 0; // common prefix length found by the last cmpFrom
+let gWinL: i32 = 0; // common prefix of the new winner with the previous one
+
+/** Compares two keys known to agree on their first `from` bytes; sets gL. */
+function cmpFrom(a: usize, al: i32, b: usize, bl: i32, from: i32): i32 {
+  const n = al < bl ? al : bl;
+  let i = from;
+  while (i + 8 <= n) {
+    const x = load<u64>(a + <usize>i);
+    const y = load<u64>(b + <usize>i);
+    if (x != y) {
+      i += <i32>(ctz(x ^ y) >>> 3);
+      gL = i;
+      return <i32>rank(<u32>load<u8>(a + <usize>i)) - <i32>rank(<u32>load<u8>(b + <usize>i));
+    }
+    i += 8;
+  }
+  for (; i < n; i++) {
+    const x = <u32>load<u8>(a + <usize>i);
+    const y = <u32>load<u8>(b + <usize>i);
+    if (x != y) {
+      gL = i;
+      return <i32>rank(x) - <i32>rank(y);
+    }
+  }
+  gL = n;
+  return al - bl;
+}
+
+/** Does layer a's key come before layer b's? Full compare (building); sets gL. */
+function beats(hp: usize, hl: usize, a: u32, b: u32): bool {
   const la = load<i32>(hl + (<usize>a << 2));
   const lb = load<i32>(hl + (<usize>b << 2));
+  gL = 0;
   if (lb < 0) return la >= 0 || a > b;
   if (la < 0) return false;
-  const c = cmpKeys(<usize>load<u32>(hp + (<usize>a << 2)), la, <usize>load<u32>(hp + (<usize>b << 2)), lb);
+  const c = cmpFrom(<usize>load<u32>(hp + (<usize>a << 2)), la, <usize>load<u32>(hp + (<usize>b << 2)), lb, 0);
   // On equal keys the higher layer first (any strict order would do).
   return c < 0 || (c == 0 && a > b);
 }
 
-/** Loads layer l's record at its cursor into hp/hl (or marks it exhausted). */
+/** Loads layer l's record at its cursor into hp/hl; returns its recLcp (0 when exhausted). */
 // @ts-ignore: decorator
-@inline function loadHead(desc: usize, hp: usize, hl: usize, l: u32): void {
+@inline function loadHead(desc: usize, hp: usize, hl: usize, l: u32): i32 {
   const d = desc + <usize>l * LD;
   const c = load<u32>(d, 24);
   if (c >= load<u32>(d, 20)) {
     store<i32>(hl + (<usize>l << 2), -1);
-    return;
+    return 0;
   }
   store<u32>(hp + (<usize>l << 2), load<u32>(d) + load<u32>(<usize>load<u32>(d, 4) + (<usize>c << 2)));
   store<i32>(hl + (<usize>l << 2), <i32>load<u32>(<usize>load<u32>(d, 8) + (<usize>c << 2)));
+  return load<i32>(<usize>load<u32>(d, 28) + (<usize>c << 2));
 }
 
-/** Layer l's key changed: replay its matches up to the root. */
-function replay(tree: usize, hp: usize, hl: usize, k: i32, l: u32): void {
+/**
+ * The winner's layer l moved on to its next key, which shares candL bytes
+ * with the old winner: replay its matches up to the root. Sets tree[0] and
+ * gWinL (the new winner's common prefix with the old one).
+ */
+function replay(tree: usize, tl: usize, hp: usize, hl: usize, k: i32, l: u32, candL: i32): void {
   let cand = l;
+  let cl = candL;
   let j = (<u32>k + l) >> 1;
   while (j >= 1) {
     const t = load<u32>(tree + (<usize>j << 2));
-    if (beats(hp, hl, t, cand)) {
+    const tL = load<i32>(tl + (<usize>j << 2));
+    const lt = load<i32>(hl + (<usize>t << 2));
+    const lc = load<i32>(hl + (<usize>cand << 2));
+    let tWins: bool;
+    let loserL: i32;
+    if (lc < 0) {
+      tWins = lt >= 0 || t > cand;
+      loserL = 0;
+    } else if (lt < 0) {
+      tWins = false;
+      loserL = 0;
+    } else if (tL > cl) {
+      // t follows the old winner further: t comes first; they part where cand left it.
+      tWins = true;
+      loserL = cl;
+    } else if (cl > tL) {
+      tWins = false;
+      loserL = tL;
+    } else {
+      const c = cmpFrom(<usize>load<u32>(hp + (<usize>t << 2)), lt, <usize>load<u32>(hp + (<usize>cand << 2)), lc, tL);
+      tWins = c < 0 || (c == 0 && t > cand);
+      loserL = gL;
+    }
+    if (tWins) {
       store<u32>(tree + (<usize>j << 2), cand);
       cand = t;
+      cl = tL;
     }
+    store<i32>(tl + (<usize>j << 2), loserL);
     j >>= 1;
   }
   store<u32>(tree, cand);
+  gWinL = cl;
 }
 
 // Stage-3 stack frame: key ptr, key len, hide level for descendants, node index (-1: none).
@@ -532,15 +623,17 @@ const MF: usize = 16;
  * A node's entry is its record's recEntry: the winning entry, or for an
  * implied directory the implied record's recEntry (-1 in a prepared layer;
  * an already merged view passed in as one layer carries node indexes there).
- * heapP: 5k u32 (tournament); group: k u32; stack: (max depth + 2) * 16 bytes;
- * node arrays: 1 + total records slots.
+ * heapP: 6k u32 (tournament); group: k u32; stack: (max depth + 2) * 16 bytes;
+ * node arrays: 1 + total records slots; nodeLcp[i]: common prefix of node
+ * i's key with node i - 1's.
  */
 export function unionMerge(
   desc: usize, k: i32, heapP: usize, group: usize, stack: usize,
-  nodeKeyPtr: usize, nodeKeyLen: usize, nodeLayer: usize, nodeEntry: usize, nodeFlags: usize, nodeEnd: usize,
+  nodeKeyPtr: usize, nodeKeyLen: usize, nodeLayer: usize, nodeEntry: usize, nodeFlags: usize, nodeEnd: usize, nodeLcp: usize,
 ): i32 {
   const tree = heapP;
-  const hp = heapP + (<usize>k << 2);
+  const tl = heapP + (<usize>k << 2);
+  const hp = tl + (<usize>k << 2);
   const hl = hp + (<usize>k << 2);
   const win = hl + (<usize>k << 2);
   for (let l: i32 = 0; l < k; l++) {
@@ -562,6 +655,7 @@ export function unionMerge(
         store<u32>(win + (<usize>j << 2), b);
         store<u32>(tree + (<usize>j << 2), a);
       }
+      store<i32>(tl + (<usize>j << 2), gL);
     }
     store<u32>(tree, k == 1 ? 0 : load<u32>(win + 4));
   }
@@ -569,6 +663,8 @@ export function unionMerge(
   let sp: i32 = 0;
   let kb: i32 = 0;
   let rootDone = false;
+  let nextL: i32 = 0; // common prefix of the next key with the one just processed
+  let runL: i32 = INF; // smallest such prefix since the last node (for nodeLcp)
   while (true) {
     const w = k > 0 ? load<u32>(tree) : 0;
     const more = k > 0 && load<i32>(hl + (<usize>w << 2)) >= 0;
@@ -576,6 +672,7 @@ export function unionMerge(
     let gn: i32 = 0;
     let kp: usize = 0;
     let kl: i32 = 0;
+    let prevL: i32 = nextL;
     if (more) {
       kp = <usize>load<u32>(hp + (<usize>w << 2));
       kl = load<i32>(hl + (<usize>w << 2));
@@ -584,6 +681,8 @@ export function unionMerge(
       // No layer has a root record: the root is an implied directory.
       rootDone = true;
       kl = 0;
+      prevL = 0;
+      nextL = 0;
     } else {
       // Take every layer whose current record has this key.
       let x = w;
@@ -591,16 +690,20 @@ export function unionMerge(
         store<u32>(group + (<usize>(gn++) << 2), x);
         const d = desc + <usize>x * LD;
         store<u32>(d, load<u32>(d, 24) + 1, 24);
-        loadHead(desc, hp, hl, x);
-        replay(tree, hp, hl, k, x);
+        const cl = loadHead(desc, hp, hl, x);
+        replay(tree, tl, hp, hl, k, x, cl);
         x = load<u32>(tree);
-      } while (load<i32>(hl + (<usize>x << 2)) == kl && keysEqual(<usize>load<u32>(hp + (<usize>x << 2)), kp, kl));
+      } while (load<i32>(hl + (<usize>x << 2)) == kl && gWinL == kl);
+      nextL = gWinL;
       if (kl == 0) rootDone = true;
     }
-    // Pop frames that are not ancestors; close their subtrees.
+    if (prevL < runL) runL = prevL;
+    // Pop frames that are not ancestors; close their subtrees. Every frame
+    // is a prefix of the previous key, so "prefix of this key" is prevL >= its length.
     while (sp > 0) {
       const f = stack + <usize>(sp - 1) * MF;
-      if (isAncestor(load<usize>(f), load<i32>(f, 4), kp, kl)) break;
+      const fl = load<i32>(f, 4);
+      if (fl == 0 ? kl > 0 : fl < kl && prevL >= fl && load<u8>(kp + <usize>fl) == 47) break;
       const ni = load<i32>(f, 12);
       if (ni >= 0) store<u32>(nodeEnd + (<usize>ni << 2), <u32>m);
       sp--;
@@ -670,6 +773,8 @@ export function unionMerge(
       store<i32>(nodeLayer + (<usize>ni << 2), nLayer);
       store<i32>(nodeEntry + (<usize>ni << 2), nEntry);
       store<u8>(nodeFlags + <usize>ni, nFlags);
+      store<i32>(nodeLcp + (<usize>ni << 2), ni == 0 ? 0 : runL);
+      runL = INF;
       kb += kl;
       if ((nFlags & N_DIR) == 0) hideDesc = INF;
     } else hideDesc = INF; // nothing below an invisible path can be visible

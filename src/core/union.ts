@@ -36,6 +36,8 @@ export interface PreparedLayer {
   /** Index of the winning entry, -1 for records without a real entry. */
   readonly recEntry: Int32Array;
   readonly recFlags: Uint8Array;
+  /** Common prefix length of each record's key with the previous record's. */
+  readonly recLcp: Uint32Array;
   /** Deepest key, in separators. */
   readonly maxDepth: number;
 }
@@ -54,6 +56,8 @@ export interface MergedIndex {
   readonly flags: Uint8Array;
   /** Index just past the node's subtree (children are node+1 .. end-1). */
   readonly end: Uint32Array;
+  /** Common prefix length of each node's key with the previous node's. */
+  readonly lcp: Uint32Array;
   /**
    * Open addressing: slot s is (table[2s] = hash, table[2s+1] = node index
    * + 1, 0 = empty); the slot count is a power of two.
@@ -152,7 +156,8 @@ export function prepareLayer(core: CoreModule, joined: string, kinds: Uint8Array
       const recLen = arena.alloc(4 * recCap);
       const recEntry = arena.alloc(4 * recCap);
       const recFlags = arena.alloc(recCap);
-      const r = x.unionRecords(raw, n, off, len, kind, perm, stack, recOff, recLen, recEntry, recFlags) as number;
+      const recLcp = arena.alloc(4 * recCap);
+      const r = x.unionRecords(raw, n, off, len, kind, perm, stack, recOff, recLen, recEntry, recFlags, recLcp) as number;
       const buf = core.memory.buffer;
       return {
         entryCount: n,
@@ -161,6 +166,7 @@ export function prepareLayer(core: CoreModule, joined: string, kinds: Uint8Array
         recLen: new Uint32Array(buf, recLen, r).slice(),
         recEntry: new Int32Array(buf, recEntry, r).slice(),
         recFlags: new Uint8Array(buf, recFlags, r).slice(),
+        recLcp: new Uint32Array(buf, recLcp, r).slice(),
         maxDepth,
       };
     });
@@ -192,16 +198,18 @@ export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]):
         const recLen = arena.alloc(4 * r);
         const recEntry = arena.alloc(4 * r);
         const recFlags = arena.alloc(r);
+        const recLcp = arena.alloc(4 * r);
         const buf = core.memory.buffer;
         new Uint8Array(buf, bytes, l.bytes.length).set(l.bytes);
         new Uint32Array(buf, recOff, r).set(l.recOff);
         new Uint32Array(buf, recLen, r).set(l.recLen);
         new Int32Array(buf, recEntry, r).set(l.recEntry);
         new Uint8Array(buf, recFlags, r).set(l.recFlags);
-        ptrs.push([bytes, recOff, recLen, recEntry, recFlags, r]);
+        new Uint32Array(buf, recLcp, r).set(l.recLcp);
+        ptrs.push([bytes, recOff, recLen, recEntry, recFlags, r, recLcp]);
       }
       const desc = arena.alloc(32 * Math.max(1, k));
-      const heap = arena.alloc(20 * Math.max(1, k));
+      const heap = arena.alloc(24 * Math.max(1, k));
       const group = arena.alloc(4 * Math.max(1, k));
       const stack = arena.alloc((maxDepth + 3) * 16);
       const cap = totalRec + 1;
@@ -211,9 +219,10 @@ export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]):
       const nEntry = arena.alloc(4 * cap);
       const nFlags = arena.alloc(cap);
       const nEnd = arena.alloc(4 * cap);
+      const nLcp = arena.alloc(4 * cap);
       const d32 = new Uint32Array(core.memory.buffer, desc, 8 * Math.max(1, k));
-      ptrs.forEach((p, i) => d32.set([p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, 0, 0], i * 8));
-      const m = x.unionMerge(desc, k, heap, group, stack, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd) as number;
+      ptrs.forEach((p, i) => d32.set([p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, 0, p[6]!], i * 8));
+      const m = x.unionMerge(desc, k, heap, group, stack, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp) as number;
       const kb = x.unionKeyBytes() as number;
       const keys = arena.alloc(kb);
       const keyOff = arena.alloc(4 * (m + 1));
@@ -232,6 +241,7 @@ export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]):
         entry: new Int32Array(buf, nEntry, m).slice(),
         flags: new Uint8Array(buf, nFlags, m).slice(),
         end: new Uint32Array(buf, nEnd, m).slice(),
+        lcp: new Uint32Array(buf, nLcp, m).slice(),
         table: new Int32Array(buf, table, 2 * size).slice(),
       };
     });
@@ -260,7 +270,7 @@ export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
     // R_REAL 1, R_DIR 2, R_IMPLIED 16, R_CHANGED 32 (assembly/union.ts)
     recFlags[i] = f & NodeFlag.IMPLIED ? 16 : (f & NodeFlag.DIR ? 3 : 1) | (f & NodeFlag.CHANGED ? 32 : 0);
   }
-  return { entryCount: m, bytes: ix.keys, recOff: ix.keyOff.subarray(0, m), recLen, recEntry, recFlags, maxDepth };
+  return { entryCount: m, bytes: ix.keys, recOff: ix.keyOff.subarray(0, m), recLen, recEntry, recFlags, recLcp: ix.lcp, maxDepth };
 }
 
 /** The hash the core stores for a key, computed from a JS string's UTF-16 units. */
