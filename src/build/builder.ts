@@ -24,7 +24,7 @@ import { Image } from '../image/image.js';
 import { MediaType } from '../image/media-types.js';
 import { hostPlatform, parsePlatform } from '../image/platform.js';
 import type { ImageConfig, Platform } from '../image/types.js';
-import { diffTrees } from '../layer/diff.js';
+import { diffTrees, type DiffResult } from '../layer/diff.js';
 import type { LayerCompression } from '../layer/layer-io.js';
 import { parseLocalName } from '../store/names.js';
 import type { Store } from '../store/store.js';
@@ -110,6 +110,16 @@ interface Inputs {
   roots: SourceRoot[];
   held: { bytes: Map<string, Uint8Array>; limit: number };
   inputs: string;
+}
+
+/** A COPY/ADD step on its way: planned (with the view it was planned on), then packed. */
+interface Packing {
+  planned: Promise<{ planTree: PlanTree; view: UnionView }>;
+  layer: Promise<DiffResult>;
+}
+
+function chainOf(img: Image): string {
+  return img.layers.length ? img.layers[img.layers.length - 1]!.chainId : '';
 }
 
 interface CacheValue {
@@ -273,6 +283,37 @@ class Builder {
     return { roots, held, inputs: await inputsDigest(roots, contents) };
   }
 
+  /** Plan a COPY/ADD against `view`, then write its layer (the returned promises settle in that order). */
+  private pack(step: PlannedStep, view: UnionView, inp: Inputs, number: number): Packing {
+    const held = inp.held;
+    const copy = step.copy!;
+    const line = step.instruction.raw.line;
+    const planned = (async () => {
+      const owner = copy.chown ? await resolveOwner(copy.chown, viewReader(view), line) : undefined;
+      const nowSeconds = this.epoch ?? Math.floor(Date.now() / 1000);
+      const planTree = await planCopy({ fs: viewFs(view), ctx: this.ctx, roots: inp.roots, step: copy, owner, now: nowSeconds, line, bytes: held.bytes });
+      return { planTree, view };
+    })();
+    const layer = planned.then(async ({ planTree }) => {
+      const total = [...planTree.entries.values()].reduce((n, p) => n + (p.entry.type === 'file' ? p.entry.size : 0), 0);
+      let packed = 0;
+      planTree.onRead = (n) => {
+        packed += n;
+        this.emit({ type: 'progress', number, phase: 'pack', done: packed, total });
+      };
+      try {
+        return await diffTrees(new MemoryTree() as TreeReader, planTree, { compression: this.compression, sourceDateEpoch: this.epoch, signal: this.opts.signal });
+      } finally {
+        planTree.onRead = undefined;
+        held.bytes.clear();
+      }
+    });
+    // Either may go unobserved (a failed plan leaves `layer` unread; dropped speculative work both).
+    planned.catch(() => {});
+    layer.catch(() => {});
+    return { planned, layer };
+  }
+
   /** The FROM step: resolves (and, for another transport, copies in) the base image. */
   async from(stage: Stage, df: Dockerfile, globals: Map<string, string>, built: Map<number, Image>): Promise<Image> {
     const s0 = this.begin(`FROM ${stage.from.image}`);
@@ -287,10 +328,21 @@ class Builder {
 
   async buildStage(base: Image, plan: PlannedStep[]): Promise<Image> {
     let image = base;
-    let view: { image: Image; view: UnionView } | undefined;
+    // The file tree only changes with layers: a view is reused while the chain id stays.
+    let view: { chain: string; view: UnionView } | undefined;
     const viewOf = async (img: Image): Promise<UnionView> => {
-      if (view?.image !== img) view = { image: img, view: await imageView(this.store, img, this.known) };
+      if (view?.chain !== chainOf(img)) view = { chain: chainOf(img), view: await imageView(this.store, img, this.known) };
       return view.view;
+    };
+    const speculative = new Map<PlannedStep, Packing>();
+    const speculate = (after: PlannedStep, viewAfter: UnionView) => {
+      const next = plan.slice(plan.indexOf(after) + 1).find((x) => x.kind === 'copy');
+      if (!next || speculative.has(next)) return;
+      const planned = inputsOf(next).then((inp) => this.pack(next, viewAfter, inp, next.number + offset));
+      const p: Packing = { planned: planned.then((w) => w.planned), layer: planned.then((w) => w.layer) };
+      p.planned.catch(() => {});
+      p.layer.catch(() => {}); // observed if the step misses the cache; dropped if it hits
+      speculative.set(next, p);
     };
 
     // A step's inputs (sources, their bytes and digest) do not depend on the
@@ -339,33 +391,29 @@ class Builder {
       }
 
       // COPY / ADD
-      const copy = step.copy!;
-      const line = step.instruction.raw.line;
       const { roots, held, inputs } = await inputsOf(step);
       const key = await this.cacheKey(image, step.text, inputs);
       const hit = await this.lookup(key);
       if (hit) {
         image = hit;
         held.bytes.clear();
+        speculative.delete(step);
         const l = hit.layers[hit.layers.length - 1]!;
         this.done(s, { text: step.text, kind: 'copy', cached: true, layer: { digest: l.digest, diffId: l.diffId, size: l.size } });
         continue;
       }
       prefetchAfter(step);
-      const v = await viewOf(image);
-      const owner = copy.chown ? await resolveOwner(copy.chown, viewReader(v), line) : undefined;
-      const t = this.stepTime();
-      const nowSeconds = this.epoch ?? Math.floor(Date.now() / 1000);
-      const planTree: PlanTree = await planCopy({ fs: viewFs(v), ctx: this.ctx, roots, step: copy, owner, now: nowSeconds, line, bytes: held.bytes });
-      const total = [...planTree.entries.values()].reduce((n, p) => n + (p.entry.type === 'file' ? p.entry.size : 0), 0);
-      let packed = 0;
-      planTree.onRead = (n) => {
-        packed += n;
-        this.emit({ type: 'progress', number: s.number, phase: 'pack', done: packed, total });
-      };
-      const layer = await diffTrees(new MemoryTree() as TreeReader, planTree, { compression: this.compression, sourceDateEpoch: this.epoch, signal: this.opts.signal });
-      planTree.onRead = undefined;
-      held.bytes.clear();
+      // A layer may already be on its way: packed while the previous COPY was (see `speculate`).
+      let work = speculative.get(step);
+      speculative.delete(step);
+      if (!work) work = this.pack(step, await viewOf(image), { roots, held, inputs }, s.number);
+      const { planTree, view: stepView } = await work.planned;
+      // The next COPY sees this step's files and nothing else changes them in between
+      // (metadata steps only touch the config), so it can be planned and packed now,
+      // in parallel with this one; if its key then hits the cache, that work is dropped.
+      const stepLayer = layerFromPlan(planTree);
+      speculate(step, stepView.withLayer(stepLayer));
+      const layer = await work.layer;
       if (!(await this.store.hasBlob(layer.digest))) {
         const bytes = layer.bytes!;
         // The digest was computed by the same pass that produced the bytes: hand them to the backend as they are.
@@ -380,6 +428,7 @@ class Builder {
         );
         await pending.commit();
       }
+      const t = this.stepTime();
       const before = image;
       image = await image.derive(({ config, layers }) => {
         layers.push({ mediaType: before.mediaType === MediaType.dockerManifest ? dockerLayerType(this.compression) : layer.mediaType, digest: layer.digest, size: layer.size });
@@ -388,8 +437,8 @@ class Builder {
         config.history = [...(config.history ?? []), { created: t, created_by: step.text, comment: HISTORY_COMMENT }];
       });
       await rememberIndex(this.store, layer, planTree, this.epoch);
-      this.known.set(layer.diffId, layerFromPlan(planTree));
-      if (view?.image === before) view = { image, view: view.view.withLayer(this.known.get(layer.diffId)!) };
+      this.known.set(layer.diffId, stepLayer);
+      view = { chain: chainOf(image), view: stepView.withLayer(stepLayer) };
       await this.remember(key, image, step.text);
       this.done(s, { text: step.text, kind: 'copy', cached: false, layer: { digest: layer.digest, diffId: layer.diffId, size: layer.size } });
     }

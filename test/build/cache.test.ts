@@ -126,6 +126,19 @@ describe('build cache', () => {
     for (const i of [0, 1, 3]) expect(healed.r.image.layers[i]!.diffId).toBe(kept.r.image.layers[i]!.diffId);
   });
 
+  it('a step rebuilt to the same state lets the next steps hit again (work started ahead for them is dropped)', async () => {
+    const store = await openStore(path.join(tmp, 'store-ahead'));
+    const a = await run(store, { sourceDateEpoch: 1_000_000_000 });
+    // Lose the first layer: step 2 runs again and, with a fixed epoch, makes the very same image state.
+    await store.backend.deleteBlob(a.r.image.layers[0]!.digest);
+    const b = await run(store, { sourceDateEpoch: 1_000_000_000 });
+    expect(b.cached.get(2)).toBe(false);
+    for (const n of [3, 4, 5, 6, 7]) expect(b.cached.get(n)).toBe(true);
+    expect(b.r.id).toBe(a.r.id);
+    expect(b.r.digest).toBe(a.r.digest);
+    expect(await store.hasBlob(a.r.image.layers[0]!.digest)).toBe(true);
+  });
+
   it('pruneBuildCache drops the records; gc then frees what only the cache kept', async () => {
     const store = await openStore(storeDir);
     expect((await store.records(BUILD_CACHE).list()).length).toBeGreaterThan(0);

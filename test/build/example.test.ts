@@ -22,7 +22,7 @@ describe('examples/hello (what npm start builds)', () => {
     const layers = [];
     for (const l of r.image.layers) layers.push({ entries: (await readLayer(await store.getBlob(l.digest))).entries });
     const v = await UnionView.fromLayers(layers);
-    expect(v.entries().map((n) => n.path)).toEqual(['srv', 'srv/hello', 'srv/hello/config.json', 'srv/hello/hello.sh', 'srv/hello/static', 'srv/hello/static/motd.txt', 'srv/hello/static/notes.txt']);
+    expect(v.entries().map((n) => n.path).sort()).toEqual(['srv', 'srv/hello', 'srv/hello/config.json', 'srv/hello/hello.sh', 'srv/hello/static', 'srv/hello/static/motd.txt', 'srv/hello/static/notes.txt']);
     expect(v.lookup('srv/hello/hello.sh')!.entry.mode).toBe(0o755);
     expect(v.lookup('srv/hello/static/notes.txt')!.entry.mode).toBe(0o644);
   });
