@@ -1,7 +1,7 @@
 /**
  * `openStore(dir?)` (from 'layerfs/node'): the store in a directory on
- * disk. Default: $LAYERFS_HOME, else $XDG_DATA_HOME/layerfs, else
- * ~/.local/share/layerfs (the XDG base-directory convention podman follows).
+ * disk. Default: $LAYERFS_HOME, else ~/.local/share/layerfs (the XDG
+ * data directory's default, where podman keeps its storage too).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,8 +10,7 @@ import { Store } from './store.js';
 
 export function defaultStoreDir(env: Record<string, string | undefined> = process.env): string {
   if (env.LAYERFS_HOME) return path.resolve(env.LAYERFS_HOME);
-  const data = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
-  return path.join(data, 'layerfs');
+  return path.join(os.homedir(), '.local', 'share', 'layerfs');
 }
 
 export async function openStore(dir?: string, env?: Record<string, string | undefined>): Promise<Store> {
