@@ -495,10 +495,9 @@ export class Container {
    * The contents of the image files below `src`, read with one pass per
    * layer (see bulk-read.ts), up to PREFETCH_BYTES; clean path -> bytes.
    */
-  async #prefetchImageFiles(src: string): Promise<Map<string, Uint8Array>> {
+  async #prefetchImageFiles(src: string, view: UnionView = this.#merged()): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
-    if (this.#mountOf(src)) return out;
-    const view = this.#merged();
+    if (view !== this.#lower && this.#mountOf(src)) return out;
     const top = view.lookup(src);
     if (!top) return out;
     const nodes = top.type === 'directory' ? [...view.walk(src)] : [top];
@@ -556,6 +555,53 @@ export class Container {
     await visit(src, dst);
     // Directory times last: making their children changed them (rule 17's order).
     for (let i = dirTimes.length - 1; i >= 0; i--) await this.#setMetaAt(dirTimes[i]![0], { mtime: dirTimes[i]![1] });
+  }
+
+  /**
+   * @internal Called once by store.createContainer. Docker's rule for named
+   * volumes: an empty volume mounted where the image has a directory gets a
+   * copy of the image's files there (with their attributes and hardlinks),
+   * so the container starts with what the image put at that path.
+   */
+  populateVolumes(): Promise<void> {
+    return this.#run(async () => {
+      const lower = this.#lower;
+      for (const [mount, tree] of this.#mounts) {
+        const top = lower.lookup(mount);
+        if (top?.type !== 'directory') continue;
+        let empty = true;
+        for await (const _ of tree.walk()) {
+          empty = false;
+          break;
+        }
+        if (!empty) continue;
+        const prefetched = await this.#prefetchImageFiles(mount, lower);
+        const links = new Map<string, string>();
+        const dirTimes: Array<[string, number]> = [];
+        for (const n of lower.walk(mount)) {
+          const e = entryOfNode(lower, n);
+          const rel = this.#relIn(n.path, mount);
+          const meta = metaOf(e);
+          if (e.type === 'directory') {
+            await tree.mkdir(rel, meta);
+            dirTimes.push([rel, e.mtime]);
+          } else if (e.type === 'file') {
+            const first = e.linkKey === undefined ? undefined : links.get(e.linkKey);
+            if (first !== undefined) await tree.link(rel, first);
+            else {
+              await tree.writeFile(rel, prefetched.get(n.path) ?? (await lower.readFile(n.path)), meta);
+              if (e.linkKey !== undefined) links.set(e.linkKey, rel);
+            }
+          } else if (e.type === 'symlink') {
+            await tree.symlink(rel, e.linkname, meta);
+          } else {
+            await tree.mknod(rel, e.type as 'char' | 'block' | 'fifo', e.devmajor, e.devminor, meta);
+          }
+        }
+        for (let i = dirTimes.length - 1; i >= 0; i--) await tree.setMeta(dirTimes[i]![0], { mtime: dirTimes[i]![1] });
+        await tree.setMeta('', metaOf(entryOfNode(lower, top)));
+      }
+    });
   }
 
   // ------------------------------------------------------------ reading

@@ -136,7 +136,10 @@ Store.prototype.createContainer = async function (this: Store, imageRef: string,
   const info: ContainerInfo = { id, name, created: new Date().toISOString(), imageRef, image: image.id, imageDigest: image.digest, volumes };
   await this.areas(CONTAINER_LAYERS).open(id);
   await this.records<ContainerInfo>(CONTAINERS).put(id, info, { blobs: [image.digest] });
-  const c = openContainer(this, info);
+  const c = openContainer(this, info).then(async (x) => {
+    await x.populateVolumes();
+    return x;
+  });
   cache(this).set(id, c);
   return c;
 };

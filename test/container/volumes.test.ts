@@ -80,6 +80,26 @@ describe.each(backends)('%s store: volumes', (_kind, open) => {
   });
 });
 
+describe.each(backends)('%s store: a new volume over an image directory', (_kind, open) => {
+  it("starts with a copy of the image's files there (as docker does), once", async () => {
+    const store = await open();
+    await baseImage(store);
+    const a = await store.createContainer('base:1', { volumes: { '/opt/app/data': 'seeded' } });
+    expect(await a.readdir('/opt/app/data')).toEqual(['x.json']);
+    expect(await a.stat('/opt/app/data/x.json')).toMatchObject({ origin: 'volume', size: 3, mtime: 2000 });
+    expect(await a.readFile('/opt/app/data/x.json', 'utf8')).toBe('{}\n');
+    await a.rm('/opt/app/data/x.json'); // a volume file: gone, no whiteout
+    await a.writeFile('/opt/app/data/mine', 'm');
+    expect(await a.diff()).toEqual([]);
+    // Not empty any more: the next container gets the volume as it is.
+    const b = await store.createContainer('base:1', { volumes: { '/opt/app/data': 'seeded' } });
+    expect(await b.readdir('/opt/app/data')).toEqual(['mine']);
+    // The image's own directory is untouched.
+    const plain = await store.createContainer('base:1');
+    expect(await plain.readdir('/opt/app/data')).toEqual(['x.json']);
+  });
+});
+
 describe('disk store: volumes survive the process', () => {
   it('keeps volume contents and mounts across a reopen', async () => {
     const dir = await tempDir();
