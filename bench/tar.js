@@ -6,8 +6,9 @@
  *   npm run build && npm run bench -- tar        (or: node bench/tar.js)
  *   BENCH_SCALE=0.1 node bench/tar.js            (quick check)
  *
- * Default archive: 64 MiB of content in ~2,600 files (2,500 small files of
- * 1-32 KiB, 100 of 256 KiB, 4 of 4 MiB): the mix of a typical OS layer.
+ * Default archive: ~84 MiB in 2,604 files (2,500 small files of 1-32 KiB,
+ * 100 of 256 KiB, 4 of 4 MiB): the mix of a typical OS layer; the zstd
+ * groups use its first 16 MiB (the one-shot peers hold it all in memory).
  * Prints MB/s (MB = 10^6 bytes of tar) and ratios to the named peer;
  * results in bench/results/tar.json.
  */
@@ -177,10 +178,12 @@ export async function run(ctx) {
 
   // zstd: layerfs streams (fzstd to decode, hpcc-js wasm in 4 MiB frames to
   // encode) against one-shot whole-buffer calls of the same libraries.
+  // On the first 16 MiB of the tar: the one-shot peers hold everything in memory.
+  const zin = tar.subarray(0, Math.min(tar.length, ctx.scaled(16 << 20)));
   const hpcc = await Zstd.load();
-  const zst = hpcc.compress(tar, 3);
-  const mine = await drainBytes(compress(streamOf(tar), 'zstd'));
-  if ((await drainStream(decompress(streamOf(mine), 'zstd'))) !== tar.length) throw new Error('zstd round trip lost bytes');
+  const zst = hpcc.compress(zin, 3);
+  const mine = await drainBytes(compress(streamOf(zin), 'zstd'));
+  if ((await drainStream(decompress(streamOf(mine), 'zstd'))) !== zin.length) throw new Error('zstd round trip lost bytes');
   ctx.note('zstdBytes (one frame)', zst.length);
   ctx.note('zstdBytes (layerfs, 4 MiB frames)', mine.length);
   await ctx.measure('zstd decode (MB/s of tar out)', {
@@ -195,16 +198,16 @@ export async function run(ctx) {
       },
       '@hpcc-js/wasm-zstd decompress (one shot)': () => hpcc.decompress(zst).length,
     },
-    bytes: tar.length,
+    bytes: zin.length,
     baseline: '@hpcc-js/wasm-zstd decompress (one shot)',
     iterations: 2,
   });
   await ctx.measure('zstd encode, level 3 (MB/s of tar in)', {
     tasks: {
-      'layerfs compress (4 MiB frames, streaming)': () => drainStream(compress(streamOf(tar), 'zstd')),
-      '@hpcc-js/wasm-zstd compress (one shot)': () => hpcc.compress(tar, 3).length,
+      'layerfs compress (4 MiB frames, streaming)': () => drainStream(compress(streamOf(zin), 'zstd')),
+      '@hpcc-js/wasm-zstd compress (one shot)': () => hpcc.compress(zin, 3).length,
     },
-    bytes: tar.length,
+    bytes: zin.length,
     baseline: '@hpcc-js/wasm-zstd compress (one shot)',
     iterations: 2,
   });

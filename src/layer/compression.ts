@@ -3,7 +3,7 @@
  * Docker image manifest v2 schema 2), detection from the first bytes, and
  * streaming compress / decompress for gzip and zstd over Web Streams.
  *
- * Backends (measured with `npm run bench -- tar`, see the report in README):
+ * Backends (measured with `npm run bench -- tar`; figures in README, Benchmarks):
  *  - gzip inflate: node:zlib when running in Node (about 4x faster than
  *    Node 20's DecompressionStream, which wraps the same zlib behind extra
  *    stream layers), reached through process.getBuiltinModule so that no
