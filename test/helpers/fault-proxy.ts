@@ -122,8 +122,6 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
           req.socket.destroy();
           return;
         case 'stall':
-        case 'delay':
-        case 'no-range':
           return;
       }
     });
