@@ -112,6 +112,11 @@ describe('RegistryClient against docker-registry 2.8', () => {
     expect((await c.headManifest('man/test', 'v1'))?.digest).toBe(md);
     expect(await c.headManifest('man/test', 'nope')).toBeUndefined();
     expect((await c.listTags('man/test')).sort()).toEqual(['v1', 'v2']);
+    // Paged (distribution-spec "Listing Tags": n and a Link header to the next page).
+    for (const t of ['v3', 'v4', 'v5']) await c.putManifest('man/test', t, manifest, 'application/vnd.oci.image.manifest.v1+json');
+    reg.mark();
+    expect((await c.listTags('man/test', { pageSize: 2 })).sort()).toEqual(['v1', 'v2', 'v3', 'v4', 'v5']);
+    expect(reg.requests().filter((r) => r.startsWith('GET /v2/man/test/tags/list')).length).toBe(3);
   });
 
   it('names the repository in NOT_FOUND errors', async () => {

@@ -633,9 +633,9 @@ export class RegistryClient {
   }
 
   /** GET /v2/NAME/tags/list, following `Link: <...>; rel="next"` pages. */
-  async listTags(repository: string, opts: RequestOptions = {}): Promise<string[]> {
+  async listTags(repository: string, opts: RequestOptions & { pageSize?: number } = {}): Promise<string[]> {
     const tags: string[] = [];
-    let next: string | undefined = this.url(`/v2/${repository}/tags/list`);
+    let next: string | undefined = this.url(`/v2/${repository}/tags/list${opts.pageSize ? `?n=${opts.pageSize}` : ''}`);
     while (next) {
       const res = await this.send({ method: 'GET', url: next, scopes: [pullScope(repository)], repository, what: `list tags of ${this.registry}/${repository}`, signal: opts.signal });
       const body = (await res.json().catch(() => ({}))) as { tags?: string[] | null };
