@@ -320,7 +320,15 @@ export class Store {
     for (const [k, v] of await this.#refs()) byDigest.set(v.digest, [...(byDigest.get(v.digest) ?? []), k]);
     const out: ImageSummary[] = [];
     for (const [digest, names] of byDigest) {
-      const img = await this.imageByDigest(digest);
+      let img: Image;
+      try {
+        img = await this.imageByDigest(digest);
+      } catch (e) {
+        // One damaged image must not hide the others; its names can still be removed with rmi.
+        if (!(e instanceof LayerfsError)) throw e;
+        out.push({ id: '', digest, names: names.sort(), size: 0, platform: 'unknown', layers: 0, error: `${e.code}: ${e.message}` });
+        continue;
+      }
       const row: ImageSummary = {
         id: img.id,
         digest,
@@ -413,10 +421,13 @@ export class Store {
     const byDigest = new Map<string, string[]>();
     for (const [k, v] of await this.#refs()) byDigest.set(v.digest, [...(byDigest.get(v.digest) ?? []), k]);
     for (const [digest, names] of byDigest) {
-      const img = await this.imageByDigest(digest);
-      const bl = [...new Set([digest, img.id, ...img.layers.map((l) => l.digest)])];
+      const img = await this.imageByDigest(digest).catch((e) => {
+        if (e instanceof LayerfsError) return undefined; // damaged: only its manifest (if any) is counted
+        throw e;
+      });
+      const bl = img ? [...new Set([digest, img.id, ...img.layers.map((l) => l.digest)])] : [digest];
       for (const d of bl) users.set(d, (users.get(d) ?? 0) + 1);
-      rows.push({ id: img.id, names: names.sort(), blobs: bl });
+      rows.push({ id: img?.id ?? '', names: names.sort(), blobs: bl });
     }
     const live = await this.liveBlobs();
     const images = rows.map((r) => {

@@ -121,6 +121,8 @@ export interface ImageSummary {
   created?: string;
   platform: string;
   layers: number;
+  /** Set when the image cannot be read (missing or damaged manifest or config): `CODE: message`. */
+  error?: string;
 }
 
 export interface DuImage {

@@ -222,3 +222,23 @@ describe.each(backends.slice(0, 2))('resolving names that look like ids (%s)', (
     expect((await store.resolve(one.id.slice(7, 30))).digest).toBe(one.digest);
   });
 });
+
+describe.each(backends.slice(0, 2))('a damaged image (%s)', (_k, open) => {
+  it('is listed as broken without hiding the others, and its name can be removed', async () => {
+    const store = await open();
+    const good = await makeImage(store, ['good']);
+    const bad = await makeImage(store, ['bad']);
+    await store.tag(good.digest, 'good');
+    await store.tag(bad.digest, 'bad');
+    await store.backend.deleteBlob(bad.id); // its config is gone
+    const list = await store.images();
+    expect(list.map((i) => [i.names[0], i.error?.split(':')[0]])).toEqual([
+      ['bad:latest', 'BLOB_UNKNOWN'],
+      ['good:latest', undefined],
+    ]);
+    expect((await store.du()).images).toHaveLength(2);
+    await expect(store.image('bad')).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' });
+    await store.rmi('bad');
+    expect((await store.images()).map((i) => i.names[0])).toEqual(['good:latest']);
+  });
+});

@@ -19,7 +19,8 @@ const command: Command = {
     for (const img of list) {
       for (const n of img.names) {
         const i = n.lastIndexOf(':');
-        rows.push([n.slice(0, i), n.slice(i + 1), shortId(img.id), img.created ?? '', img.platform, humanSize(img.size)]);
+        if (img.error) rows.push([n.slice(0, i), n.slice(i + 1), `<broken: ${img.error.split(':')[0]}>`, '', '', '']);
+        else rows.push([n.slice(0, i), n.slice(i + 1), shortId(img.id), img.created ?? '', img.platform, humanSize(img.size)]);
       }
     }
     io.stdout.write(table(rows));
