@@ -31,7 +31,7 @@ import type { Image } from '../image/image.js';
 import { mediaTypeOfCompression } from '../layer/compression.js';
 import { diffTrees } from '../layer/diff.js';
 import { baseName, comparePaths, isWithin, joinPath, parentPath } from '../layer/path.js';
-import { opaqueName, parseWhiteout, whiteoutName } from '../layer/whiteout.js';
+import { OPAQUE_MARKER, opaqueName, parseWhiteout, whiteoutName } from '../layer/whiteout.js';
 import { MediaType } from '../image/media-types.js';
 import type { Store } from '../store/store.js';
 import type { CreateMeta, FileBody, Tree, TreeEntry, TreeMeta } from '../tree/types.js';
@@ -55,6 +55,8 @@ const MAX_SYMLINKS = 40;
 const EMPTY = new Uint8Array(0);
 /** Most bytes of image files a rename reads ahead in one pass per layer. */
 const PREFETCH_BYTES = 256 * 1024 * 1024;
+/** Changes answered on top of the index before it is rebuilt (at least; or 1/8 of the layer's entries). */
+const REBUILD_AFTER = 256;
 
 type Resolved = { path: string; entry?: ContainerStat };
 
@@ -133,6 +135,8 @@ export class Container {
   /** Strict ancestors of mount points (shown as directories even when the image lacks them). */
   readonly #mountParents = new Set<string>();
   #view: { version: number; view: UnionView } | undefined;
+  /** Paths changed since #view was built (see #lookupNode). */
+  readonly #dirty = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
   #removed = false;
 
@@ -197,14 +201,89 @@ export class Container {
 
   // ------------------------------------------------------------ the namespace
 
-  /** The merged view, rebuilt only when the writable layer changed. */
+  /**
+   * Moves the writable layer's change log into #dirty: the paths whose
+   * visibility the last built index may no longer tell (a whiteout or an
+   * opaque marker stands for the path it hides).
+   */
+  #drain(): void {
+    const log = this.#upper.changed;
+    for (const p of log.splice(0, log.length)) {
+      const w = baseName(p).startsWith('.wh.') ? parseWhiteout(p) : undefined;
+      this.#dirty.add(!w ? p : w.kind === 'whiteout' ? w.target : w.dir);
+    }
+  }
+
+  /** The merged view (Wasm index of the image + the writable layer), rebuilt when the layer changed. */
   #merged(): UnionView {
+    this.#drain();
     const v = this.#view;
     if (v && v.version === this.#upper.version) return v.view;
     const tree = this.#upper.tree;
     const view = this.#lower.withLayer({ entries: [...this.#upper.entries.values()], read: (_i, e) => tree.readFile(e.path) });
     this.#view = { version: this.#upper.version, view };
+    this.#dirty.clear();
     return view;
+  }
+
+  /** True when a change since the last index build is at `p` or above it. */
+  #affected(p: string): boolean {
+    if (this.#dirty.size === 0) return false;
+    for (let a = p; ; a = parentPath(a)) {
+      if (this.#dirty.has(a)) return true;
+      if (a === '') return false;
+    }
+  }
+
+  /**
+   * The visible entry at clean path `p` (lexically), and the layer it comes from.
+   *
+   * The Wasm index answers, except for paths at or below a change made since
+   * it was built: those follow the union rule directly on the writable
+   * layer's table over the image's index (the same rule the index applies:
+   * the top layer's own entry; else hidden by a whiteout of the path or of
+   * an ancestor, an opaque ancestor, or a non-directory ancestor; else the
+   * image). The index is rebuilt once enough changes piled up, so a burst of
+   * writes (a `cp` of many files) costs one merge per batch instead of one
+   * per write, and listings, walks, diff and commit always use a fresh one.
+   */
+  #lookupNode(p: string): { entry: TreeEntry; fromImage: boolean } | undefined {
+    this.#drain();
+    const built = this.#view;
+    if (!built || this.#dirty.size > Math.max(REBUILD_AFTER, this.#upper.entries.size >> 3)) {
+      const view = this.#merged();
+      const n = view.lookup(p);
+      return n ? { entry: entryOfNode(view, n), fromImage: n.layer < this.#lower.layerCount } : undefined;
+    }
+    if (!this.#affected(p)) {
+      const n = built.view.lookup(p);
+      return n ? { entry: entryOfNode(built.view, n), fromImage: n.layer < this.#lower.layerCount } : undefined;
+    }
+    const upper = this.#upper;
+    const u = upper.get(p);
+    if (u && !UpperLayer.isMarker(p)) {
+      const e: TreeEntry = { ...u };
+      if (u.linkKey !== undefined) e.linkKey = `u:${u.linkKey}`;
+      return { entry: e, fromImage: false };
+    }
+    if (p !== '') {
+      if (upper.get(OPAQUE_MARKER)) return undefined;
+      for (let a = p; a !== ''; a = parentPath(a)) {
+        if (upper.get(whiteoutName(a))) return undefined;
+        if (a === p) continue;
+        const ua = upper.get(a);
+        if ((ua && ua.type !== 'directory') || upper.get(opaqueName(a))) return undefined;
+      }
+    }
+    const n = this.#lower.lookup(p);
+    return n ? { entry: entryOfNode(this.#lower, n), fromImage: true } : undefined;
+  }
+
+  /** Bytes of the visible regular file at clean path `p` (not in a volume). */
+  async #layerBytes(p: string): Promise<Uint8Array> {
+    const u = this.#upper.get(p);
+    if (u && !UpperLayer.isMarker(p)) return readAll(this.#upper.tree.readFile(p));
+    return this.#lower.readFile(p);
   }
 
   #mountOf(p: string): [string, Tree] | undefined {
@@ -225,9 +304,8 @@ export class Container {
       if (!e) return undefined;
       return { ...e, path: abs(p), origin: 'volume' };
     }
-    const view = this.#merged();
-    const n = view.lookup(p);
-    if (n) return { ...entryOfNode(view, n), path: abs(p), origin: n.layer >= this.#lower.layerCount ? 'container' : 'image' };
+    const n = this.#lookupNode(p);
+    if (n) return { ...n.entry, path: abs(p), origin: n.fromImage ? 'image' : 'container' };
     if (p === '' || this.#mountParents.has(p)) {
       return { path: abs(p), type: 'directory', mode: 0o755, uid: 0, gid: 0, uname: '', gname: '', size: 0, mtime: 0, linkname: '', devmajor: 0, devminor: 0, xattrs: {}, origin: 'image' };
     }
@@ -301,7 +379,7 @@ export class Container {
     if (e.type !== 'file') throw new InvalidArgumentError(`not a regular file: ${JSON.stringify(abs(p))} (${e.type})`, { path: abs(p) });
     const m = this.#mountOf(p);
     if (m) return readAll(m[1].readFile(this.#relIn(p, m[0])));
-    return this.#merged().readFile(p);
+    return this.#layerBytes(p);
   }
 
   #refuseMountChange(p: string, what: string): void {
@@ -339,10 +417,9 @@ export class Container {
   async #copyUp(p: string): Promise<void> {
     const u = this.#upper.get(p);
     if (u) return;
-    const view = this.#merged();
-    const n = view.lookup(p);
+    const n = this.#lookupNode(p);
     if (!n) throw new NotFoundError(`no such file or directory: ${JSON.stringify(abs(p))}`, { path: abs(p) });
-    const e = entryOfNode(view, n);
+    const e = n.entry;
     await this.#copyUpParents(p);
     const meta = metaOf(e);
     await this.#keepingParentTime(p, async () => {
@@ -350,7 +427,7 @@ export class Container {
         case 'directory':
           return this.#upper.mkdir(p, meta);
         case 'file':
-          return this.#upper.writeFile(p, await view.readFile(p), meta);
+          return this.#upper.writeFile(p, await this.#lower.readFile(p), meta);
         case 'symlink':
           return this.#upper.symlink(p, e.linkname, meta);
         default:
@@ -375,7 +452,7 @@ export class Container {
   /** Removes clean path `p` (not in a volume): from the writable layer, then with a whiteout if the image still shows it. */
   async #removeFromLayer(p: string): Promise<void> {
     if (this.#upper.get(p)) await this.#upper.remove(p);
-    if (this.#merged().has(p)) {
+    if (this.#lookupNode(p)) {
       await this.#copyUpParents(p);
       await this.#upper.writeFile(whiteoutName(p), EMPTY, { mode: 0o644, mtime: 0 });
     }
@@ -471,8 +548,7 @@ export class Container {
     }
     if (!this.#upper.get(p)) {
       // Copy-up of a file about to be overwritten needs its attributes, not its bytes.
-      const view = this.#merged();
-      const e = entryOfNode(view, view.lookup(p)!);
+      const e = this.#lookupNode(p)!.entry;
       await this.#copyUpParents(p);
       await this.#keepingParentTime(p, () => this.#upper.writeFile(p, body, { ...metaOf(e), mtime: now() }));
       return;

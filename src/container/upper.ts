@@ -53,6 +53,8 @@ export class UpperLayer {
   private metaDirty = false;
   /** Bumped on every change, so views built from `entries` know they are stale. */
   version = 0;
+  /** Paths changed since the owner last drained this list (removals cover their subtree). */
+  readonly changed: string[] = [];
 
   private constructor(
     readonly tree: Tree,
@@ -86,6 +88,7 @@ export class UpperLayer {
   /** Re-reads `path` from the tree, keeping the wanted attributes the tree could not store. */
   private async refresh(path: string, want?: TreeMeta): Promise<void> {
     this.version++;
+    this.changed.push(path);
     const e = await this.tree.lstat(path);
     if (!e) {
       this.entries.delete(path);
@@ -113,6 +116,7 @@ export class UpperLayer {
     if (e.linkKey !== undefined) {
       for (const [p, x] of this.entries) {
         if (p !== path && x.linkKey === e.linkKey) {
+          this.changed.push(p);
           const y = await this.tree.lstat(p);
           if (y) this.entries.set(p, this.overlay(y));
         }
@@ -169,6 +173,7 @@ export class UpperLayer {
     const keys = new Set(gone.map((p) => this.entries.get(p)!.linkKey).filter((k) => k !== undefined));
     await this.tree.remove(path);
     this.version++;
+    this.changed.push(path);
     for (const p of gone) {
       this.entries.delete(p);
       if (this.meta.delete(p)) this.metaDirty = true;

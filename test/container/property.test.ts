@@ -134,7 +134,18 @@ describe.each(backends)('%s store: random operations against a real directory', 
       await unpack(store, 'prop:1', root);
       const c = await store.createContainer('prop:1');
       const log: string[] = [];
-      for (let i = 0; i < 30; i++) await step(c, root, r, log);
+      let before = await entries(root);
+      for (let i = 0; i < 30; i++) {
+        await step(c, root, r, log);
+        // Lookups right after a change (answered on top of the index, no listing in between).
+        const after = await entries(root);
+        const types: Record<string, string> = {};
+        for (const [p] of after) types[p] = (await c.lstat(`/${p}`)).type;
+        expect({ seed, log, types }).toEqual({ seed, log, types: Object.fromEntries(after.map(([p, t]) => [p, t])) });
+        const names = new Set(after.map(([p]) => p));
+        for (const [p] of before) if (!names.has(p)) expect({ seed, log, p, exists: await c.lstat(`/${p}`).then(() => true, () => false) }).toEqual({ seed, log, p, exists: false });
+        before = after;
+      }
       const want = hostRows(root).rows;
       expect({ seed, log, rows: await containerRows(c) }).toEqual({ seed, log, rows: want });
       const img = await c.commit({ tag: `prop:seed${seed}` });
