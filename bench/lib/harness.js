@@ -7,11 +7,51 @@ import { benchScale, scaled } from './scale.js';
 import { formatBytes, formatOps, formatRate, mbPerSec, printTable } from './format.js';
 
 /**
+ * BENCH_CLOCK: 'cpu' (default) times calls by the CPU time of this process
+ * (all its threads: WebCrypto and zlib work on libuv's pool counts too), so
+ * other processes on a shared machine do not count; 'wall' uses tinybench's
+ * wall clock as is.
+ */
+export function benchClock(env = process.env) {
+  const c = env.BENCH_CLOCK ?? 'cpu';
+  if (c !== 'cpu' && c !== 'wall') throw new Error(`BENCH_CLOCK must be 'cpu' or 'wall', got ${c}`);
+  return c;
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Batch size per task so that one batch takes about 10 ms. */
+async function cpuTimed(tasks) {
+  const out = {};
+  for (const [name, fn] of Object.entries(tasks)) {
+    await fn();
+    const t0 = performance.now();
+    await fn();
+    const dt = Math.max(performance.now() - t0, 1e-4);
+    const batch = Math.max(1, Math.min(100_000, Math.ceil(10 / dt)));
+    out[name] = async () => {
+      const c0 = cpuMs();
+      for (let i = 0; i < batch; i++) {
+        const r = fn();
+        if (r && typeof r.then === 'function') await r;
+      }
+      const c = cpuMs() - c0;
+      return { overriddenDuration: c / batch, overriddenIterationCost: c };
+    };
+  }
+  return out;
+}
+
+/**
  * @param {string} name bench name (file bench/NAME.js)
- * @param {{ scale?: number, log?: (s: string) => void }} [opts]
+ * @param {{ scale?: number, clock?: 'cpu' | 'wall', log?: (s: string) => void }} [opts]
  */
 export function createContext(name, opts = {}) {
   const scale = opts.scale ?? benchScale();
+  const clock = opts.clock ?? benchClock();
   const log = opts.log ?? ((s) => console.log(s));
   const groups = [];
   const notes = {};
@@ -19,6 +59,8 @@ export function createContext(name, opts = {}) {
     name,
     scale,
     log,
+    /** 'cpu' (default) or 'wall': what a call's time is (BENCH_CLOCK). */
+    clock,
     /** `n` scaled by BENCH_SCALE (at least `min`). */
     scaled: (n, min = 1) => scaled(n, scale, min),
     formatBytes,
@@ -28,9 +70,10 @@ export function createContext(name, opts = {}) {
     },
     /**
      * Runs every task of a group in turn, `rounds` times (interleaved, so a
-     * busy machine disturbs all peers alike), keeps each task's best round
-     * (by the fastest call for calls >= 1 ms, else the median call),
-     * prints the table and returns the rows.
+     * busy machine disturbs all peers alike), keeps each task's best round,
+     * prints the table and returns the rows. With the CPU clock each sample
+     * is the process CPU time of a batch of calls (>= 10 ms) divided by
+     * the batch size.
      *
      * @param {string} title
      * @param {{
@@ -46,6 +89,7 @@ export function createContext(name, opts = {}) {
       const { tasks, bytes, baseline } = spec;
       const rounds = spec.rounds ?? 8;
       const best = new Map();
+      const timed = clock === 'cpu' ? await cpuTimed(tasks) : tasks;
       for (let r = 0; r < rounds; r++) {
         const bench = new Bench({
           time: spec.time ?? 60,
@@ -56,15 +100,15 @@ export function createContext(name, opts = {}) {
           warmupIterations: 2,
           throws: true,
         });
-        for (const [task, fn] of Object.entries(tasks)) bench.add(task, fn);
+        for (const [task, fn] of Object.entries(timed)) bench.add(task, fn);
         await bench.run();
         for (const t of bench.tasks) {
           const res = t.result;
           if (res.state !== 'completed') throw new Error(`${title} / ${t.name}: ${res.state} ${res.error ?? ''}`);
-          // Noise from other processes only ever adds time. Calls of a
-          // millisecond or more are judged by their fastest run; shorter
-          // ones by the median, which timer granularity disturbs less.
-          const ms = res.latency.p50 >= 1 ? res.latency.min : res.latency.p50;
+          // Wall time: noise from other processes only ever adds time, so
+          // calls of a millisecond or more are judged by their fastest run,
+          // shorter ones by the median (timer granularity). CPU time: the median.
+          const ms = clock === 'wall' && res.latency.p50 >= 1 ? res.latency.min : res.latency.p50;
           const ops = 1000 / ms;
           const prev = best.get(t.name);
           if (!prev || ops > prev.opsPerSec) best.set(t.name, { opsPerSec: ops, ms, rme: res.latency.rme });
@@ -79,7 +123,7 @@ export function createContext(name, opts = {}) {
         rme: m.rme,
         ratio: base ? m.opsPerSec / base.opsPerSec : undefined,
       }));
-      log(`\n${title}${bytes ? ` (${formatBytes(bytes)} per call)` : ''}${baseline ? ` — ratio to ${baseline}` : ''}`);
+      log(`\n${title}${bytes ? ` (${formatBytes(bytes)} per call)` : ''}${baseline ? ` — ratio to ${baseline}` : ''}; ${clock} time`);
       printTable(
         [
           ['task', bytes ? 'MB/s' : 'ops/s', 'ms/call', '±%', ...(base ? ['ratio'] : [])],
@@ -106,6 +150,7 @@ export function createContext(name, opts = {}) {
         cpu: cpus()[0]?.model ?? 'unknown',
         cores: cpus().length,
         scale,
+        clock,
         groups,
         notes,
       };
