@@ -10,6 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { copyReferences } from 'layerfs/node';
+import { wallClock } from './wall-clock.mjs';
+
+
 
 function sh(cmd, args) {
   execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -39,6 +42,7 @@ function buildLayout(dir, files, bytes) {
 }
 
 export async function run(ctx) {
+  const { wallMeasure, wallGroups } = wallClock();
   const files = ctx.scaled(4000, 20);
   const bytes = ctx.scaled(100 * 1024 * 1024, 1 << 20);
   const base = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'layerfs-bench-copy-'));
@@ -50,9 +54,9 @@ export async function run(ctx) {
     ctx.note('files', files);
     ctx.note('uncompressedBytes', bytes);
     const fresh = (p) => fs.rmSync(p, { recursive: true, force: true });
-    const spec = { time: 1, iterations: 3, rounds: 2 };
+    const spec = { rounds: 3 };
 
-    await ctx.measure('oci: -> oci: (stored bytes)', {
+    await wallMeasure(ctx, 'oci: -> oci: (stored bytes)', {
       ...spec,
       bytes: stored,
       baseline: 'skopeo',
@@ -68,7 +72,7 @@ export async function run(ctx) {
       },
     });
 
-    await ctx.measure('oci: -> docker-archive: (uncompressed bytes)', {
+    await wallMeasure(ctx, 'oci: -> docker-archive: (uncompressed bytes)', {
       ...spec,
       bytes,
       baseline: 'skopeo',
@@ -84,7 +88,7 @@ export async function run(ctx) {
       },
     });
 
-    await ctx.measure('docker-archive: -> oci: (uncompressed bytes)', {
+    await wallMeasure(ctx, 'docker-archive: -> oci: (uncompressed bytes)', {
       ...spec,
       bytes,
       baseline: 'skopeo',
@@ -102,4 +106,5 @@ export async function run(ctx) {
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
   }
+  return { wallClock: wallGroups };
 }
