@@ -384,6 +384,25 @@ for (const simd of [true, false]) {
       });
     });
 
+    describe('sizes', () => {
+      it('handles deep paths, long names and 127 layers', () => {
+        const deep = Array.from({ length: 1000 }, (_, i) => `d${i}`).join('/');
+        const long = 'n'.repeat(5000);
+        const layers = Array.from({ length: 127 }, (_, k) => [f(`layer${k}/file`), f(`shared`, { size: k }), ...(k === 60 ? [f(`${deep}/leaf`), f(`x/${long}`)] : []), ...(k === 100 ? [wh('layer3')] : [])]);
+        const v = view(...layers);
+        expect(v.lookup('shared')!.layer).toBe(126);
+        expect(v.lookup(`${deep}/leaf`)!.layer).toBe(60);
+        expect(v.lookup(deep)!.implied).toBe(true);
+        expect(v.readdir(`x`)).toEqual([long]);
+        expect(v.lookup('layer3/file')).toBeUndefined();
+        expect(v.lookup('layer4/file')!.layer).toBe(4);
+        expect(v.readdir('').length).toBe(127 - 1 + 3);
+      });
+      it('an entry without a string path is INVALID_ARGUMENT', () => {
+        expect(() => view([{ ...f('x'), path: undefined as unknown as string }])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      });
+    });
+
     describe('layer stacks over time', () => {
       it('withLayer puts a changing top layer on the same base; lowerView sees the layers below', () => {
         const base = view([f('a'), f('b')], [f('c')]);
