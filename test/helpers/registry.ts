@@ -116,6 +116,11 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Te
   const fd = openSync(logFile, 'a');
   const child = spawn('docker-registry', ['serve', cfg], { stdio: ['ignore', fd, fd], detached: false });
   closeSync(fd);
+  // A test file that dies without its afterAll must not leave the registry running.
+  const killAtExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killAtExit);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitReady(url, child, logFile);
@@ -144,6 +149,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Te
         .map((m) => `${m[1]} ${m[2]} ${m[3]}`);
     },
     async stop() {
+      process.removeListener('exit', killAtExit);
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         process.kill(child.pid!, 'SIGTERM');
