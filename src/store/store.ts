@@ -15,6 +15,7 @@ import { InUseError } from '../errors/InUseError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { LayerfsError } from '../errors/LayerfsError.js';
 import { NotFoundError } from '../errors/NotFoundError.js';
+import { UnsupportedError } from '../errors/UnsupportedError.js';
 import { bytesStream, digestBytes, readAll, verifyStream } from '../image/hashing.js';
 import { Image, type HistoryItem } from '../image/image.js';
 import { formatPlatform } from '../image/platform.js';
@@ -25,12 +26,9 @@ import type { Tree } from '../tree/types.js';
 import type { UnionView } from '../union/view.js';
 import { formatLocalName, parseLocalName } from './names.js';
 import { imageView, unpackImage } from './view.js';
-import type { AreaStore, DuReport, GcReport, ImageSummary, PendingBlob, RecordStore, StoreBackend } from './types.js';
+import { LAYER_INDEX, REFS, type AreaStore, type DuReport, type GcReport, type ImageSummary, type PendingBlob, type RecordStore, type StoreBackend } from './types.js';
 
-/** Record kind of image references (tags). */
-export const REFS = 'refs';
-/** Record kind of cached layer entry indexes (keyed by layer digest). */
-export const LAYER_INDEX = 'layer-index';
+export { REFS, LAYER_INDEX };
 
 /** Largest manifest or config layerfs reads into memory (containerd uses 4 MiB for manifests too). */
 const MAX_JSON = 4 * 1024 * 1024;
@@ -484,7 +482,7 @@ export class Store {
 
   /** Copy an image between any two transports (`oci:DIR[:TAG]`, `docker-archive:F`, `NAME[:TAG]`...). */
   async copy(src: string, dst: string, opts: CopyOptions = {}): Promise<CopyResult> {
-    if (!copyImpl) throw new LayerfsError('UNSUPPORTED', 'no transports are loaded: import layerfs (or layerfs/node) rather than the store module alone');
+    if (!copyImpl) throw new UnsupportedError('no transports are loaded: import layerfs (or layerfs/node) rather than the store module alone');
     return copyImpl(this, src, dst, opts);
   }
 

@@ -34,6 +34,11 @@
  */
 import type { Tree } from '../tree/types.js';
 
+/** Record kind of image references (tags): key `name:tag`, value the manifest digest. */
+export const REFS = 'refs';
+/** Record kind of cached layer entry indexes, keyed by layer digest (they keep nothing alive). */
+export const LAYER_INDEX = 'layer-index';
+
 export interface BlobInfo {
   digest: string;
   size: number;

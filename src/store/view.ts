@@ -13,8 +13,8 @@ import { readLayer, readLayerFile, type LayerEntry } from '../layer/read.js';
 import type { Tree } from '../tree/types.js';
 import { UnionView } from '../union/view.js';
 import type { Store } from './store.js';
+import { LAYER_INDEX } from './types.js';
 
-export const LAYER_INDEX_KIND = 'layer-index';
 const INDEX_VERSION = 1;
 
 /** LayerEntry as JSON: xattr values in base64. */
@@ -54,7 +54,7 @@ function fromStored(e: StoredEntry): LayerEntry {
 /** A layer's entry index: from the cache, else by reading the layer once (and caching it). */
 export async function layerEntries(store: Store, layer: ImageLayer): Promise<LayerEntry[]> {
   const records = store.backend;
-  const cached = await records.getRecord<StoredIndex>(LAYER_INDEX_KIND, layer.digest);
+  const cached = await records.getRecord<StoredIndex>(LAYER_INDEX, layer.digest);
   if (cached?.value?.v === INDEX_VERSION && cached.value.diffId === layer.diffId) return cached.value.entries.map(fromStored);
   const idx = await readLayer(await store.getBlob(layer.digest, layer.size), {
     mediaType: layer.mediaType,
@@ -64,7 +64,7 @@ export async function layerEntries(store: Store, layer: ImageLayer): Promise<Lay
   if (idx.diffId !== layer.diffId) {
     throw new CorruptStoreError(`layer ${layer.digest} uncompresses to ${idx.diffId}, the config says ${layer.diffId}`, { digest: layer.digest });
   }
-  await records.putRecord<StoredIndex>(LAYER_INDEX_KIND, layer.digest, { value: { v: INDEX_VERSION, diffId: idx.diffId, entries: idx.entries.map(toStored) } });
+  await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: { v: INDEX_VERSION, diffId: idx.diffId, entries: idx.entries.map(toStored) } });
   return idx.entries;
 }
 
