@@ -48,6 +48,7 @@ import type {
 } from './types.js';
 import { UpperLayer } from './upper.js';
 import { readRanges } from './bulk-read.js';
+import { layerCache } from './layer-cache.js';
 import { entryOfNode, fileSource, PathsTree } from './view-tree.js';
 
 /** Linux's MAXSYMLINKS. */
@@ -283,6 +284,18 @@ export class Container {
   async #layerBytes(p: string): Promise<Uint8Array> {
     const u = this.#upper.get(p);
     if (u && !UpperLayer.isMarker(p)) return readAll(this.#upper.tree.readFile(p));
+    return this.#imageBytes(p);
+  }
+
+  /** Bytes of the image's regular file at `p`, through the per-store layer cache when it keeps that layer. */
+  async #imageBytes(p: string): Promise<Uint8Array> {
+    const n = this.#lower.lookup(p);
+    const f = n && fileSource(this.#lower, n);
+    const layer = f && this.#image.layers[f.layer];
+    if (f && layer && f.entry.offset !== undefined) {
+      const got = await layerCache(this.#store).slice(layer, f.entry.offset, f.entry.size);
+      if (got) return got;
+    }
     return this.#lower.readFile(p);
   }
 
@@ -427,7 +440,7 @@ export class Container {
         case 'directory':
           return this.#upper.mkdir(p, meta);
         case 'file':
-          return this.#upper.writeFile(p, await this.#lower.readFile(p), meta);
+          return this.#upper.writeFile(p, await this.#imageBytes(p), meta);
         case 'symlink':
           return this.#upper.symlink(p, e.linkname, meta);
         default:

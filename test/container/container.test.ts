@@ -5,7 +5,7 @@
  * docker-style diff, ids, names, removal and persistence.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Store } from '../../src/index.js';
+import { LayerfsError, MemoryBackend, openMemoryStore, Store } from '../../src/index.js';
 import { openStore } from '../../src/node.js';
 import { backends, baseImage, cleanup, tempDir } from './helpers.js';
 
@@ -284,6 +284,27 @@ describe.each(backends)('%s store: containers', (_kind, open) => {
     const names = await c.readdir('/etc');
     expect(names.filter((n) => /^f\d+$/.test(n)).length).toBe(20);
     expect(await c.readFile('/etc/f7', 'utf8')).toBe('7');
+  });
+});
+
+describe('image blobs are verified on every read', () => {
+  it('a corrupted layer fails copy-up and reads with a typed error, first and repeated reads alike', async () => {
+    const store = openMemoryStore();
+    const img = await baseImage(store);
+    const c = await store.createContainer('base:1');
+    expect(await c.readFile('/etc/passwd', 'utf8')).toBe('root:x:0:0::/root:/bin/sh\n');
+    const layer = img.layers[0]!;
+    const bytes = await store.getBlobBytes(layer.digest);
+    const bad = bytes.slice();
+    bad[bad.length - 20] ^= 0xff; // inside the gzip data or its trailer
+    (store.backend as MemoryBackend).corruptBlobForTest(layer.digest, bad);
+    for (let i = 0; i < 3; i++) {
+      const err = await c.readFile('/bin/tool').then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(LayerfsError);
+      expect(['DIGEST_MISMATCH', 'INVALID_TAR']).toContain((err as LayerfsError).code);
+    }
+    const err = await c.chmod('/usr/share/doc/a.txt', 0o600).then(() => undefined, (e: unknown) => e);
+    expect(['DIGEST_MISMATCH', 'INVALID_TAR']).toContain((err as LayerfsError).code);
   });
 });
 
