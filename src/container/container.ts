@@ -2,8 +2,10 @@
  * A container: an image plus its own writable layer (DESIGN.md "Container").
  *
  * - Reads go through the Wasm union index of the image's layers with the
- *   writable layer on top (UnionView.withLayer, rebuilt lazily after
- *   writes), so reads after writes see the writes.
+ *   writable layer on top (UnionView.withLayer), so reads after writes see
+ *   the writes. The index is rebuilt per batch of changes, not per write:
+ *   paths changed since the last build are answered by the same union rule
+ *   on the writable layer's table (see #lookupNode).
  * - The first change to a lower path copies it up (its parents too, with
  *   their attributes, as overlayfs does); metadata-only changes copy up too.
  *   Deleting a lower path writes a whiteout; a directory deleted and then
