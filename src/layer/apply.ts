@@ -23,10 +23,11 @@ import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { InvalidTarError } from '../errors/InvalidTarError.js';
 import { InvalidWhiteoutError } from '../errors/InvalidWhiteoutError.js';
 import { UnsupportedError } from '../errors/UnsupportedError.js';
+import { parseTar } from '../tar/index.js';
 import type { TarHeader } from '../tar/types.js';
 import { TreeResolver } from '../tree/resolve.js';
 import { IMPLIED_DIR_MODE, type Tree, type TreeMeta } from '../tree/types.js';
-import { layerEntries, openLayerTar, type LayerInput } from './layer-io.js';
+import { openLayerTar, type LayerInput } from './layer-io.js';
 import { baseName, cleanPath, comparePaths, isWithin, joinPath, parentPath } from './path.js';
 import { isWhiteoutBase, parseWhiteout } from './whiteout.js';
 
@@ -325,7 +326,7 @@ export async function applyLayer(layer: LayerInput, tree: Tree, opts: ApplyOptio
   if (!tree || typeof tree.walk !== 'function') throw new InvalidArgumentError('applyLayer needs a tree');
   const { tar } = await openLayerTar(layer);
   const applier = new Applier(tree, opts);
-  for await (const e of layerEntries(tar)) {
+  for await (const e of parseTar(tar)) {
     opts.signal?.throwIfAborted();
     await applier.entry(e.header, e.body);
   }

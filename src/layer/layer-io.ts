@@ -3,8 +3,6 @@
  * compressed or not) into an uncompressed tar stream, and the reverse, on top
  * of src/layer/compression.ts.
  */
-import { InvalidTarError } from '../errors/InvalidTarError.js';
-import { parseTar, type TarEntry } from '../tar/index.js';
 import { compress, decompress, detectCompression, peekBytes, type Compression } from './compression.js';
 
 export type LayerInput = Uint8Array | ReadableStream<Uint8Array>;
@@ -38,26 +36,3 @@ export function layerMediaType(compression: LayerCompression): string {
   return compression === 'none' ? base : `${base}+${compression}`;
 }
 
-/**
- * The entries of a layer's tar (src/tar parseTar), also accepting a tar that
- * stops right after the last entry's content without its 512-byte padding:
- * umoci 0.4.7 `insert` writes such layers and umoci/Go's archive/tar read
- * them (CONFORMANCE.md rule 6). Truncation anywhere else — inside content,
- * inside a header — still fails with INVALID_TAR.
- */
-export async function* layerEntries(tar: ReadableStream<Uint8Array>): AsyncGenerator<TarEntry, void, undefined> {
-  let last: { offset: number; size: number } | undefined;
-  try {
-    for await (const e of parseTar(tar)) {
-      last = { offset: e.offset, size: e.header.type === 'file' ? e.header.size : 0 };
-      yield e;
-    }
-  } catch (err) {
-    if (err instanceof InvalidTarError && last && typeof err.data.offset === 'number') {
-      const dataEnd = last.offset + last.size;
-      const padded = dataEnd + ((512 - (last.size % 512)) % 512);
-      if (err.data.offset >= dataEnd && err.data.offset < padded) return;
-    }
-    throw err;
-  }
-}

@@ -2,9 +2,10 @@
  * What a layer does, entry by entry: the rows of `layerfs layer ls` and of
  * the web page's layer view. Browser-safe.
  */
+import { parseTar } from '../tar/index.js';
 import type { EntryType } from '../tar/types.js';
 import type { TreeReader } from '../tree/types.js';
-import { layerEntries, openLayerTar, type LayerInput } from './layer-io.js';
+import { openLayerTar, type LayerInput } from './layer-io.js';
 import { cleanPath } from './path.js';
 import { parseWhiteout } from './whiteout.js';
 
@@ -33,7 +34,7 @@ export interface LayerListRow {
 export async function listLayer(layer: LayerInput, opts: { lower?: TreeReader } = {}): Promise<LayerListRow[]> {
   const { tar } = await openLayerTar(layer);
   const rows: LayerListRow[] = [];
-  for await (const e of layerEntries(tar)) {
+  for await (const e of parseTar(tar)) {
     const h = e.header;
     const path = cleanPath(h.path);
     const wo = path === '' ? undefined : parseWhiteout(path);
