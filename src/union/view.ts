@@ -156,6 +156,7 @@ export class UnionView {
   private nodes: Array<UnionNode | undefined> | undefined;
 
   private flat: PreparedLayer | undefined;
+  private allKeys: string | null | undefined;
 
   private constructor(core: CoreModule, layers: readonly UnionLayer[], prepared: readonly PreparedLayer[], read?: LayerReader, ix?: MergedIndex) {
     this.core = core;
@@ -294,7 +295,7 @@ export class UnionView {
 
   private node(i: number, path?: string): UnionNode {
     const ix = this.ix;
-    const p = path ?? nodeKey(ix, i);
+    const p = path ?? this.keyAt(i);
     const layer = ix.layer[i]!;
     const e = ix.entry[i]!;
     const implied = e < 0;
@@ -411,17 +412,30 @@ export class UnionView {
     return out;
   }
 
-  private keySuffix(i: number, skip: number): string {
-    const ix = this.ix;
-    const a = ix.keyOff[i]! + skip;
-    const b = ix.keyOff[i + 1]!;
-    let s = '';
-    for (let j = a; j < b; j++) {
-      const c = ix.keys[j]!;
-      if (c >= 0x80) return nodeKey(ix, i).slice(nodeKey(ix, i).length - utf16Tail(ix.keys, a, b));
-      s += String.fromCharCode(c);
+  /**
+   * All keys decoded at once (one TextDecoder call) when they are ASCII, so
+   * that a key is a slice of it; null when some key is not ASCII.
+   */
+  private get asciiKeys(): string | null {
+    if (this.allKeys === undefined) {
+      const s = new TextDecoder().decode(this.ix.keys);
+      this.allKeys = s.length === this.ix.keys.length ? s : null;
     }
-    return s;
+    return this.allKeys;
+  }
+
+  /** Node i's path. */
+  private keyAt(i: number): string {
+    const all = this.asciiKeys;
+    return all === null ? nodeKey(this.ix, i) : all.slice(this.ix.keyOff[i]!, this.ix.keyOff[i + 1]!);
+  }
+
+  /** Node i's path without its first `skip` bytes (its name, given its parent's key length + 1). */
+  private keySuffix(i: number, skip: number): string {
+    const all = this.asciiKeys;
+    if (all !== null) return all.slice(this.ix.keyOff[i]! + skip, this.ix.keyOff[i + 1]!);
+    const key = nodeKey(this.ix, i);
+    return key.slice(key.length - utf16Length(this.ix.keys, this.ix.keyOff[i]! + skip, this.ix.keyOff[i + 1]!));
   }
 
   /**
@@ -506,7 +520,7 @@ export class UnionView {
 }
 
 /** UTF-16 length of UTF-8 bytes [a, b). */
-function utf16Tail(bytes: Uint8Array, a: number, b: number): number {
+function utf16Length(bytes: Uint8Array, a: number, b: number): number {
   let n = 0;
   for (let j = a; j < b; j++) {
     const c = bytes[j]!;
