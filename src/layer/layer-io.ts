@@ -3,7 +3,7 @@
  * compressed or not) into an uncompressed tar stream, and the reverse, on top
  * of src/layer/compression.ts.
  */
-import { compress, decompress, detectCompression, peekBytes, type Compression } from './compression.js';
+import { compress, decompress, detectCompression, mediaTypeOfCompression, peekBytes, type Compression } from './compression.js';
 
 export type LayerInput = Uint8Array | ReadableStream<Uint8Array>;
 export type LayerCompression = Compression;
@@ -32,7 +32,6 @@ export async function compressTar(tar: ReadableStream<Uint8Array>, compression: 
 
 /** OCI media type of a layer with that compression (image-spec media-types.md). */
 export function layerMediaType(compression: LayerCompression): string {
-  const base = 'application/vnd.oci.image.layer.v1.tar';
-  return compression === 'none' ? base : `${base}+${compression}`;
+  return mediaTypeOfCompression(compression, 'oci');
 }
 
