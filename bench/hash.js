@@ -90,7 +90,7 @@ export async function run(ctx) {
 
   // ---- where node:crypto overtakes the Wasm multi-buffer kernel for many inputs
   const crossover = [];
-  for (const size of [64, 256, 512, KiB, 2 * KiB, 4 * KiB, 16 * KiB, 64 * KiB]) {
+  for (const size of [64, 256, 512, KiB, 1536, 2 * KiB, 4 * KiB, 16 * KiB, 64 * KiB]) {
     const k = Math.max(4, Math.round(ctx.scaled(8 * MiB, 64 * KiB) / size));
     const xs = Array.from({ length: k }, () => randomBytes(size));
     const r = await ctx.measure(`crossover: ${k} inputs of ${ctx.formatBytes(size)}`, {

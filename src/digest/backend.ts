@@ -24,12 +24,13 @@ export type NodeCrypto = typeof import('node:crypto');
 
 /**
  * Measured crossovers (`npm run bench -- hash` on a 2-core AMD EPYC with
- * SHA-NI, Node 20; README "Digests"): node:crypto wins for one message of
- * any size (16 B to 64 MiB), and for each input of sha256Many from about
- * this size up; below it the Wasm multi-buffer kernel wins (four messages
- * per step, no createHash() per input).
+ * SHA-NI, Node 20, CPU time; README "Digests"): node:crypto wins for one
+ * message of any size (64 B to 64 MiB), and for each input of sha256Many
+ * from about this size up (Wasm 1.2x faster at 1 KiB, node:crypto 1.4x at
+ * 2 KiB); below it the Wasm multi-buffer kernel wins (four messages per
+ * step, no createHash() per input).
  */
-export const MANY_NODE_MIN_SIZE = 512;
+export const MANY_NODE_MIN_SIZE = 1536;
 
 let nodeCrypto: NodeCrypto | null | undefined;
 let loading: Promise<NodeCrypto | null> | undefined;
