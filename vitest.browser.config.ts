@@ -1,0 +1,41 @@
+/**
+ * The browser suites: test/browser/*.test.ts run in real headless Chromium
+ * (Debian's /usr/bin/chromium, never a downloaded browser) through vitest's
+ * browser mode and Playwright; test/browser/node/*.test.ts run in Node and
+ * drive the explorer page with playwright-core. `npm test` runs both after
+ * the Node suites.
+ */
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { CHROMIUM, CHROMIUM_ARGS } from './test/browser/chromium.js';
+
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        test: {
+          name: 'chromium',
+          include: ['test/browser/*.test.ts'],
+          globalSetup: ['test/browser/global-setup.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/browser/node/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+        },
+      },
+    ],
+  },
+});
