@@ -70,6 +70,7 @@ async function step(c: Container, root: string, r: () => number, log: string[]):
     log.push(`write new ${p}`);
     await c.writeFile(`/${p}`, data, { mode: 0o644 });
     await fs.writeFile(host(p), data, { mode: 0o644 });
+    await fs.chmod(host(p), 0o644); // whatever the umask
   } else if (kind === 1) {
     const p = pick(files)!;
     const data = `changed ${r()}`;
@@ -81,6 +82,7 @@ async function step(c: Container, root: string, r: () => number, log: string[]):
     log.push(`mkdir ${p}`);
     await c.mkdir(`/${p}`, { mode: 0o755 });
     await fs.mkdir(host(p), { mode: 0o755 });
+    await fs.chmod(host(p), 0o755);
   } else if (kind === 3 && all.length) {
     const [p] = pick(all)!;
     log.push(`rm -r ${p}`);
@@ -115,6 +117,7 @@ async function step(c: Container, root: string, r: () => number, log: string[]):
     await c.mkdir(`/${p}`, { mode: 0o755 });
     await fs.rm(host(p), { recursive: true });
     await fs.mkdir(host(p), { mode: 0o755 });
+    await fs.chmod(host(p), 0o755);
   } else if (files.length) {
     const p = pick(files)!;
     const n = Math.floor(r() * 40);
