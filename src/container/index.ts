@@ -2,8 +2,6 @@
 import './store-hooks.js';
 export { Container, type ContainerParts } from './container.js';
 export { ViewTree, entryOfNode } from './view-tree.js';
-export { imageView } from './image-view.js';
-export { randomId, generateName, checkName } from './names.js';
 export {
   CONTAINERS,
   CONTAINER_LAYERS,
