@@ -15,8 +15,12 @@ export type LayerReader = (layerIndex: number, entry: UnionLayerEntry) => Promis
 export interface UnionLayer {
   /** Entries in tar order (the order matters for duplicates, rule 16). */
   readonly entries: readonly UnionLayerEntry[];
-  /** Content reader for this layer (else the view's `read` option is used). */
-  readonly read?: LayerReader;
+  /**
+   * Content reader for this layer (else the view's `read` option is used).
+   * Method syntax on purpose: a reader typed for a narrower entry type (the
+   * layer reader's LayerEntry) is accepted.
+   */
+  read?(layerIndex: number, entry: UnionLayerEntry): Promise<LayerContent> | LayerContent;
 }
 
 /** A path of the merged tree. */

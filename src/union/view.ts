@@ -461,9 +461,10 @@ export class UnionView {
     if (n.type === 'directory') throw new InvalidArgumentError(`is a directory: ${JSON.stringify(path)}`, { path });
     const { view, layer, entry } = this.regularFile(n.layer, n.entry, path, 0);
     if (entry.size === 0) return new Uint8Array(0);
-    const reader = view.layers[layer]!.read ?? view.read;
-    if (!reader) throw new UnsupportedError(`no content reader for layer ${layer} (reading ${JSON.stringify(path)})`, { path, layer });
-    return collect(await reader(layer, entry));
+    const source = view.layers[layer]!;
+    if (source.read) return collect(await source.read(layer, entry));
+    if (view.read) return collect(await view.read(layer, entry));
+    throw new UnsupportedError(`no content reader for layer ${layer} (reading ${JSON.stringify(path)})`, { path, layer });
   }
 
   /** Follows hardlinks (rule 17) to the regular file holding the content. */
