@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readLayer, type Container, type Store } from '../../src/index.js';
+import { MediaType, readLayer, type Container, type Store } from '../../src/index.js';
 import { requireTools } from '../helpers/tools.js';
 import { backends, baseImage, BASE, cleanup, containerRows, hostRows, makeImage, sha, tempDir } from './helpers.js';
 
@@ -93,6 +93,20 @@ describe.each(backends)('%s store: commit', (_kind, open) => {
     const ib = await b.commit(opts);
     expect(ia.layers.at(-1)!.digest).toBe(ib.layers.at(-1)!.digest);
     expect(ia.id).toBe(ib.id);
+  });
+
+  it('keeps a Docker schema2 image in its family: docker manifest and layer media types', async () => {
+    const store = await open();
+    const oci = await baseImage(store);
+    const docker = await oci.withStoredLayers(oci.manifest.layers.map((l) => ({ ...l, mediaType: MediaType.dockerLayerGzip })), MediaType.dockerManifest);
+    await store.putImage(docker, ['dock:1']);
+    const c = await store.createContainer('dock:1');
+    await c.writeFile('/etc/d', 'd');
+    const img = await c.commit({ tag: 'dock:2' });
+    expect(img.mediaType).toBe(MediaType.dockerManifest);
+    expect(img.configDescriptor.mediaType).toBe(MediaType.dockerConfig);
+    expect(img.layers.at(-1)!.mediaType).toBe(MediaType.dockerLayerGzip);
+    expect(await (await store.createContainer('dock:2')).readFile('/etc/d', 'utf8')).toBe('d');
   });
 
   it('leaves volumes out of diff and commit', async () => {
