@@ -15,6 +15,7 @@ export type {
   GcReport,
 } from './types.js';
 export { openMemoryStore } from './open-memory.js';
+export { fsck, type FsckOptions, type FsckReport, type FsckProblem } from './fsck.js';
 export { OpfsBackend } from './opfs.js';
 export { OpfsTree } from './opfs-tree.js';
 export { openBrowserStore } from './open-browser.js';

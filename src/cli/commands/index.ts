@@ -22,6 +22,7 @@ export const commandLoaders: Array<() => Promise<{ default: Command }>> = [
   () => import('./history.js'),
   () => import('./du.js'),
   () => import('./gc.js'),
+  () => import('./fsck.js'),
   () => import('./ls.js'),
   () => import('./cat.js'),
   () => import('./unpack.js'),
