@@ -140,7 +140,9 @@ Store.prototype.createContainer = async function (this: Store, imageRef: string,
     await x.populateVolumes();
     return x;
   });
-  cache(this).set(id, c);
+  const m = cache(this);
+  m.set(id, c);
+  c.catch(() => m.delete(id));
   return c;
 };
 
