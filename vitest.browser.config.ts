@@ -5,16 +5,20 @@
  * drive the explorer page with playwright-core. `npm test` runs both after
  * the Node suites.
  */
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM, CHROMIUM_ARGS } from './test/browser/chromium.js';
 
 export default defineConfig({
+  // web/ imports the library by its package name, as a user's page would.
+  resolve: { alias: { layerfs: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
       {
+        extends: true,
         test: {
           name: 'chromium',
           include: ['test/browser/*.test.ts'],
@@ -29,6 +33,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['test/browser/node/*.test.ts'],

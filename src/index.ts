@@ -43,3 +43,6 @@ export * from './container/index.js';
 
 // build from a Dockerfile with a layer cache (installs store.build)
 export * from './build/index.js';
+
+// docker save / OCI archives from a Blob or File (browsers; no file system)
+export { archiveSource, loadArchive, ArchiveIndex, type ArchiveOptions } from './transport/blob-archive.js';
