@@ -316,7 +316,8 @@ class Builder {
 
   /** The FROM step: resolves (and, for another transport, copies in) the base image. */
   async from(stage: Stage, df: Dockerfile, globals: Map<string, string>, built: Map<number, Image>): Promise<Image> {
-    const s0 = this.begin(`FROM ${stage.from.image}`);
+    const shown = expandWord(stage.from.image, globals, { escape: df.escape, line: stage.from.raw.line });
+    const s0 = this.begin(`FROM ${shown}`);
     const { image, text } = await this.baseImage(stage, globals, built, df);
     this.done(s0, { text, kind: 'from', cached: false });
     const triggers = image.config.config?.OnBuild;
