@@ -80,6 +80,28 @@ describe('reproducible builds', () => {
   });
 });
 
+describe('big files', () => {
+  it('files above the in-memory limits stream from disk into the layer intact', async () => {
+    const big = new Uint8Array(5 * 1024 * 1024 + 123);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff;
+    const mid = big.subarray(0, 2 * 1024 * 1024 + 1);
+    const dir = await makeContext({ Dockerfile: 'FROM scratch\nCOPY . /data/\n' }, new Date('2024-01-01T00:00:00Z'));
+    await fs.writeFile(path.join(dir, 'big.bin'), big);
+    await fs.writeFile(path.join(dir, 'mid.bin'), mid);
+    const store = openMemoryStore();
+    const r = await build(store, { context: dir });
+    const v = await store.view(r.digest);
+    expect(Buffer.from(await v.readFile('data/big.bin')).equals(Buffer.from(big))).toBe(true);
+    expect(Buffer.from(await v.readFile('data/mid.bin')).equals(Buffer.from(mid))).toBe(true);
+    // and the inputs digest sees a change in the middle of the big file
+    big[3 * 1024 * 1024] ^= 1;
+    await fs.writeFile(path.join(dir, 'big.bin'), big);
+    const events: BuildEvent[] = [];
+    await build(store, { context: dir, onEvent: (e) => events.push(e) });
+    expect(events.some((e) => e.type === 'step-done' && e.kind === 'copy' && !e.cached)).toBe(true);
+  });
+});
+
 describe('Dockerfile semantics', () => {
   it('ARG before FROM, --build-arg, ENV over ARG, unused build args reported', async () => {
     const store = openMemoryStore();
