@@ -34,6 +34,41 @@ export { REFS, LAYER_INDEX };
 const MAX_JSON = 4 * 1024 * 1024;
 /** Temp files older than this are a crashed writer's and gc removes them. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
+/**
+ * Record kind of leases: blobs a writer (copy, pull) in ANY process is
+ * writing or relying on before its tag exists. gc treats them as live, as
+ * containerd's leases do. A lease not refreshed for STALE_TEMP_MS belongs to
+ * a crashed writer and gc drops it.
+ */
+export const LEASES = 'leases';
+/**
+ * Record kind of running collections (gc, rmi): a writer that has just
+ * written its lease waits while one runs, so a collection either sees the
+ * lease or finishes before the writer looks at the blobs. A lock not
+ * refreshed for GC_LOCK_STALE_MS is a crashed collector's and is ignored.
+ */
+export const GC_LOCKS = 'gc-locks';
+const GC_LOCK_STALE_MS = 60 * 1000;
+const GC_LOCK_REFRESH_MS = 10 * 1000;
+
+interface LeaseValue {
+  /** Date.now() of the last refresh. */
+  updated: number;
+}
+
+/** Blobs protected from gc (in this and other processes) until release(). */
+export interface BlobLease {
+  /** Protect `digests`; returns once no collection that could miss them is running. */
+  add(digests: string[]): Promise<void>;
+  release(): Promise<void>;
+}
+
+function randomKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface RefValue {
   /** Manifest digest. */
@@ -84,8 +119,8 @@ export class Store {
   readonly backend: StoreBackend;
   /**
    * Blobs an in-flight copy has written but not yet tagged: gc in this
-   * process treats them as live (another process's copy is not seen; run
-   * gc when no copy is running, as with `docker image prune`).
+   * process treats them as live; other processes see them through the
+   * lease records (LEASES).
    */
   readonly #pinned = new Map<string, number>();
 
@@ -300,14 +335,16 @@ export class Store {
     const img = await this.imageByDigest(r.digest).catch(() => undefined);
     const deleted: string[] = [];
     if (!img) return { untagged: untag, deleted };
-    const live = await this.liveBlobs();
-    for (const d of [r.digest, img.id, ...img.layers.map((l) => l.digest)]) {
-      if (!live.has(d) && (await this.backend.hasBlob(d))) {
-        await this.backend.deleteBlob(d);
-        await this.backend.deleteRecord(LAYER_INDEX, d);
-        deleted.push(d);
+    await this.#collecting(async () => {
+      const live = await this.liveBlobs();
+      for (const d of [r.digest, img.id, ...img.layers.map((l) => l.digest)]) {
+        if (!live.has(d) && (await this.backend.hasBlob(d))) {
+          await this.backend.deleteBlob(d);
+          await this.backend.deleteRecord(LAYER_INDEX, d);
+          deleted.push(d);
+        }
       }
-    }
+    });
     return { untagged: untag, deleted };
   }
 
@@ -381,10 +418,12 @@ export class Store {
   async liveBlobs(): Promise<Set<string>> {
     const live = new Set<string>();
     const queue: string[] = [...this.#pinned.keys()];
+    const now = Date.now();
     for (const kind of await this.backend.listKinds()) {
-      if (kind === LAYER_INDEX) continue;
+      if (kind === LAYER_INDEX || kind === GC_LOCKS) continue;
       for (const key of await this.backend.listRecords(kind)) {
-        const r = await this.backend.getRecord(kind, key);
+        const r = await this.backend.getRecord(kind, key).catch(() => undefined);
+        if (kind === LEASES && now - ((r?.value as LeaseValue | undefined)?.updated ?? 0) > STALE_TEMP_MS) continue;
         for (const d of r?.blobs ?? []) queue.push(d);
       }
     }
@@ -449,21 +488,91 @@ export class Store {
 
   /** Remove every blob no record reaches, layer indexes of removed layers, and stale temp files. */
   async gc(opts: { tempOlderThanMs?: number } = {}): Promise<GcReport> {
-    const live = await this.liveBlobs();
     const report: GcReport = { removedBlobs: [], removedBytes: 0, removedRecords: 0, removedTemp: 0 };
-    for (const b of await this.backend.listBlobs()) {
-      if (live.has(b.digest)) continue;
-      await this.backend.deleteBlob(b.digest);
-      report.removedBlobs.push(b.digest);
-      report.removedBytes += b.size;
-    }
-    for (const key of await this.backend.listRecords(LAYER_INDEX)) {
-      if (!live.has(key) && (await this.backend.deleteRecord(LAYER_INDEX, key))) report.removedRecords++;
-    }
+    await this.#collecting(async (refresh) => {
+      const now = Date.now();
+      for (const key of await this.backend.listRecords(LEASES)) {
+        const r = await this.backend.getRecord<LeaseValue>(LEASES, key).catch(() => undefined);
+        if (now - (r?.value?.updated ?? 0) > STALE_TEMP_MS && (await this.backend.deleteRecord(LEASES, key))) report.removedRecords++;
+      }
+      const live = await this.liveBlobs();
+      for (const b of await this.backend.listBlobs()) {
+        if (live.has(b.digest)) continue;
+        await refresh();
+        await this.backend.deleteBlob(b.digest);
+        report.removedBlobs.push(b.digest);
+        report.removedBytes += b.size;
+      }
+      for (const key of await this.backend.listRecords(LAYER_INDEX)) {
+        if (!live.has(key) && (await this.backend.deleteRecord(LAYER_INDEX, key))) report.removedRecords++;
+      }
+    });
     const t = await this.backend.sweepTemp(opts.tempOlderThanMs ?? STALE_TEMP_MS);
     report.removedTemp = t.count;
     report.removedBytes += t.bytes;
     return report;
+  }
+
+  /**
+   * Run a collection (gc, rmi's blob removal) under a lock record that
+   * writers wait on (see GC_LOCKS); `refresh` keeps a long one from looking crashed.
+   */
+  async #collecting(fn: (refresh: () => Promise<void>) => Promise<void>): Promise<void> {
+    const key = randomKey();
+    let stamped = Date.now();
+    await this.backend.putRecord<LeaseValue>(GC_LOCKS, key, { value: { updated: stamped } });
+    const refresh = async () => {
+      if (Date.now() - stamped < GC_LOCK_REFRESH_MS) return;
+      stamped = Date.now();
+      await this.backend.putRecord<LeaseValue>(GC_LOCKS, key, { value: { updated: stamped } });
+    };
+    try {
+      await fn(refresh);
+    } finally {
+      await this.backend.deleteRecord(GC_LOCKS, key);
+    }
+  }
+
+  /** Wait while a collection that is not stale runs (another process's gc, or this one's). */
+  async #waitForCollections(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      let running = false;
+      for (const key of await this.backend.listRecords(GC_LOCKS)) {
+        const r = await this.backend.getRecord<LeaseValue>(GC_LOCKS, key).catch(() => undefined);
+        if (r && now - r.value.updated <= GC_LOCK_STALE_MS) running = true;
+      }
+      if (!running) return;
+      await sleep(50);
+    }
+  }
+
+  /**
+   * A lease: blobs a writer is about to write or rely on, kept live for gc
+   * and rmi in every process sharing the store until release(). copy and
+   * pull take one; builders and commits writing blobs before their tag can too.
+   */
+  async lease(): Promise<BlobLease> {
+    const key = randomKey();
+    const held: string[] = [];
+    let released = false;
+    return {
+      add: async (digests) => {
+        if (released) throw new InvalidArgumentError('lease already released');
+        const fresh = digests.filter((d) => !held.includes(d));
+        held.push(...fresh);
+        this.#pin(fresh, 1);
+        // Lease first, then look for a running collection: it either started after the lease was visible, or we wait for it.
+        await this.backend.putRecord<LeaseValue>(LEASES, key, { value: { updated: Date.now() }, blobs: [...held] });
+        await this.#waitForCollections();
+      },
+      release: async () => {
+        if (released) return;
+        released = true;
+        this.#pin(held, -1);
+        await this.backend.deleteRecord(LEASES, key);
+      },
+    };
   }
 
   // ---- reading files ----
@@ -504,22 +613,23 @@ export class Store {
   /** This store as a copy destination; `names` are set at commit. */
   destination(names: string[]): ImageDestination {
     const pending: PendingBlob[] = [];
-    const pinned: string[] = [];
+    let leased: Promise<BlobLease> | undefined;
     let image: Image | undefined;
     for (const n of names) parseLocalName(n);
-    const unpin = () => this.#pin(pinned.splice(0), -1);
+    const hold = async (d: string) => (await (leased ??= this.lease())).add([d]);
+    const unpin = async () => {
+      if (leased) await (await leased).release();
+    };
     return {
       description: names.length ? `${names.join(', ')} (store ${this.location})` : `store ${this.location}`,
       verifiesBlobs: true,
       hasBlob: async (desc) => {
-        // A blob this copy will rely on must survive a concurrent gc.
-        pinned.push(desc.digest);
-        this.#pin([desc.digest], 1);
+        // A blob this copy will rely on must survive a concurrent gc, in this process or another.
+        await hold(desc.digest);
         return this.backend.hasBlob(desc.digest);
       },
       putBlob: async (desc, data) => {
-        pinned.push(desc.digest);
-        this.#pin([desc.digest], 1);
+        await hold(desc.digest);
         const { pending: p } = await this.stageBlob(data, { digest: desc.digest, size: desc.size });
         if (p) pending.push(p);
       },
@@ -532,14 +642,14 @@ export class Store {
           for (const p of pending.splice(0)) await p.commit();
           await this.putImage(image, names);
         } finally {
-          unpin();
+          await unpin();
         }
       },
       abort: async () => {
         try {
           for (const p of pending.splice(0)) await p.discard();
         } finally {
-          unpin();
+          await unpin();
         }
       },
     };

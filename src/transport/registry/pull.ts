@@ -99,6 +99,16 @@ export async function pullImage(store: Store, reference: string | DockerReferenc
   // The repository holds every blob of a manifest it serves: remember them all for later mounts.
   for (const d of new Set([config.digest, ...layers.map((l) => l.digest)])) await sources.add(d, here);
 
+  // Every blob of the image stays live for gc (in any process) until the tag is written.
+  const lease = await store.lease();
+  await lease.add([m.digest, config.digest, ...layers.map((l) => l.digest)]);
+  try {
+    return await pullLeased();
+  } finally {
+    await lease.release();
+  }
+
+  async function pullLeased(): Promise<PullResult> {
   // The config first (small): read whole, verified by the client.
   let configBytes: Uint8Array;
   if (await store.hasBlob(config.digest)) configBytes = await store.getBlobBytes(config.digest, config.size);
@@ -145,4 +155,5 @@ export async function pullImage(store: Store, reference: string | DockerReferenc
     await Promise.all(pending.splice(0).map((p) => p.discard().catch(() => {})));
     throw e;
   }
+}
 }
