@@ -32,7 +32,7 @@ const GATHER = 128 * 1024;
 /** Gathering happens in slabs of this size; emitted chunks are views of a slab, never rewritten. */
 const SLAB = 1024 * 1024;
 /** Pieces at least this large are written as they are, not copied. */
-const DIRECT = 32 * 1024;
+const DIRECT = 2048;
 
 async function* chunksOf(body: TarBody): AsyncGenerator<Uint8Array> {
   if (body instanceof Uint8Array) {
