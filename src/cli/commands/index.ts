@@ -40,4 +40,5 @@ export const commandLoaders: Array<() => Promise<{ default: Command }>> = [
   () => import('./volume-ls.js'),
   () => import('./volume-rm.js'),
   () => import('./build.js'),
+  () => import('./tour.js'),
 ];
