@@ -457,13 +457,32 @@ export class UnionView {
 
   /** Bytes of the regular file at `path` (symlinks and hardlinks followed). */
   async readFile(path: string): Promise<Uint8Array> {
+    const content = await this.content(path);
+    return content === null ? new Uint8Array(0) : collect(content);
+  }
+
+  /** The regular file at `path` as a stream (for big files; symlinks and hardlinks followed). */
+  async readStream(path: string): Promise<ReadableStream<Uint8Array>> {
+    const content = await this.content(path);
+    if (content instanceof ReadableStream) return content;
+    const bytes = content ?? new Uint8Array(0);
+    return new ReadableStream<Uint8Array>({
+      start(c) {
+        if (bytes.length > 0) c.enqueue(bytes);
+        c.close();
+      },
+    });
+  }
+
+  /** What the layer's reader gives for the file at `path`; null for an empty file. */
+  private async content(path: string): Promise<LayerContent | null> {
     const n = this.stat(path);
     if (n.type === 'directory') throw new InvalidArgumentError(`is a directory: ${JSON.stringify(path)}`, { path });
     const { view, layer, entry } = this.regularFile(n.layer, n.entry, path, 0);
-    if (entry.size === 0) return new Uint8Array(0);
+    if (entry.size === 0) return null;
     const source = view.layers[layer]!;
-    if (source.read) return collect(await source.read(layer, entry));
-    if (view.read) return collect(await view.read(layer, entry));
+    if (source.read) return source.read(layer, entry);
+    if (view.read) return view.read(layer, entry);
     throw new UnsupportedError(`no content reader for layer ${layer} (reading ${JSON.stringify(path)})`, { path, layer });
   }
 

@@ -333,6 +333,17 @@ for (const simd of [true, false]) {
         await expect(v.readFile('dir')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
         await expect(v.readFile('nope')).rejects.toMatchObject({ code: 'NOT_FOUND', data: { path: 'nope' } });
       });
+      it('readStream gives the same bytes as a stream', async () => {
+        const v = build();
+        const chunks: Uint8Array[] = [];
+        for await (const c of (await v.readStream('big')) as unknown as AsyncIterable<Uint8Array>) chunks.push(c);
+        expect(chunks.length).toBeGreaterThan(1);
+        expect(chunks.reduce((a, c) => a + c.length, 0)).toBe(100_000);
+        const one = await new Response(await v.readStream('b/hard-same')).text();
+        expect(one).toBe('upper');
+        expect(await new Response(await v.readStream('empty')).text()).toBe('');
+        await expect(v.readStream('dir')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      });
       it('without a reader, reading is UNSUPPORTED', async () => {
         const v = view([f('x', { size: 1 })]);
         await expect(v.readFile('x')).rejects.toMatchObject({ code: 'UNSUPPORTED' });
