@@ -97,10 +97,14 @@ function subtreeBytes(view: UnionView, path: string): number {
   return total;
 }
 
-/** Analyses the image `ref` of `store`; `view` is its merged tree (store.view). */
-export async function analyzeImage(store: Store, ref: string): Promise<{ analysis: Analysis; view: UnionView }> {
-  const image = await store.image(ref);
-  const view = await store.view(image.id);
+/**
+ * Analyses an image of `store` (an Image, or a reference store.image
+ * accepts); `view` is its merged tree. Pass the Image when one config is
+ * stored under two manifests (a docker-archive and an OCI copy of one image).
+ */
+export async function analyzeImage(store: Store, ref: string | Image): Promise<{ analysis: Analysis; view: UnionView }> {
+  const image = typeof ref === 'string' ? await store.image(ref) : ref;
+  const view = await store.view(image.digest);
   // historyItems() pairs the non-empty history entries with the layers, in order.
   const layerHistory = image.historyItems().filter((h) => h.layer);
   const layers: LayerReport[] = [];

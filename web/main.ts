@@ -6,7 +6,7 @@
  * for archives. Images go to the OPFS store (a memory store where the
  * browser has no OPFS).
  */
-import { LayerfsError, loadArchive, openBrowserStore, openMemoryStore, pullImage, type Store, type UnionView } from 'layerfs';
+import { LayerfsError, loadArchive, openBrowserStore, openMemoryStore, pullImage, type Image, type Store, type UnionView } from 'layerfs';
 import { analyzeImage, type Analysis, type LayerReport } from './analyze.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -155,10 +155,10 @@ function renderWaste(a: Analysis): void {
   body.replaceChildren(...a.inefficiencies.map((x) => el('tr', {}, el('td', { class: 'num', text: String(x.count) }), el('td', { class: 'num', text: formatBytes(x.cumulative) }), el('td', { text: '/' + x.path }))));
 }
 
-async function show(ref: string, what: string): Promise<void> {
+async function show(image: Image, what: string): Promise<void> {
   status(`Reading ${what}…`);
   const s = await store();
-  current = await analyzeImage(s, ref);
+  current = await analyzeImage(s, image);
   const a = current.analysis;
   renderSummary(a);
   renderLayers(a);
@@ -182,7 +182,7 @@ async function openFile(file: File): Promise<void> {
   try {
     status(`Loading ${file.name} (${formatBytes(file.size)})…`);
     const r = await loadArchive(await store(), file);
-    await show(r.image.id, file.name);
+    await show(r.image, file.name);
   } catch (e) {
     fail(e);
   }
@@ -193,7 +193,7 @@ async function pull(ref: string): Promise<void> {
   try {
     status(`Pulling ${ref}…`);
     const r = await pullImage(await store(), ref.includes('://') ? ref : `docker://${ref}`);
-    await show(r.image.id, ref);
+    await show(r.image, ref);
   } catch (e) {
     fail(e);
   }
