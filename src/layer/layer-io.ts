@@ -22,7 +22,23 @@ export function toStream(input: LayerInput): ReadableStream<Uint8Array> {
 export async function openLayerTar(input: LayerInput): Promise<{ tar: ReadableStream<Uint8Array>; compression: LayerCompression }> {
   const { head, stream } = await peekBytes(toStream(input), 4);
   const compression = detectCompression(head);
-  return { tar: decompress(stream, compression), compression };
+  if (compression === 'none') return { tar: stream, compression };
+  return { tar: decompress(stream, compression).pipeThrough(readAhead(READ_AHEAD)), compression };
+}
+
+/** Inflated bytes buffered ahead of the tar reader (see readAhead). */
+const READ_AHEAD = 8 << 20;
+
+/**
+ * A pass-through that keeps up to `bytes` queued: the pipe into it keeps
+ * pulling, so inflating (node:zlib works on the thread pool) can overlap with
+ * the caller writing files instead of the two taking turns. A profile of
+ * applyLayer on a loaded machine showed the main thread idle a third of the
+ * time waiting on the decompressor; on a quieter one the A/B difference was
+ * within noise. Costs at most `bytes` of memory.
+ */
+function readAhead(bytes: number): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream<Uint8Array, Uint8Array>({}, { highWaterMark: bytes, size: (c) => c.byteLength }, { highWaterMark: 0 });
 }
 
 /** Compresses a tar stream. */
