@@ -153,6 +153,9 @@ class Applier {
 
   async entry(header: TarHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
     this.stats.entries++;
+    // NUL cannot be in a file name or link target (POSIX), and no system resolves a path over 4096 bytes (Linux PATH_MAX): refuse both before resolving parents component by component.
+    if (header.path.includes('\0') || (header.linkname ?? '').includes('\0')) throw new InvalidTarError(`NUL byte in the name or link target of ${JSON.stringify(header.path)}`, { path: header.path });
+    if (header.path.length > 4096 || (header.linkname ?? '').length > 4096) throw new InvalidTarError(`name or link target longer than 4096 bytes: ${JSON.stringify(header.path.slice(0, 64))}...`, { path: header.path.slice(0, 256) });
     const name = cleanPath(header.path);
     if (name === '') {
       // `./` re-emitted: attributes only; the root's type never changes (rule 18).
