@@ -21,7 +21,7 @@
 import { LayerfsError } from '../errors/LayerfsError.js';
 import { checkDigest, readAll, verifyStream } from '../image/hashing.js';
 import { parseManifestOrIndex } from '../image/validate.js';
-import type { Store } from './store.js';
+import { GC_LOCKS, LEASES, type Store } from './store.js';
 import { LAYER_INDEX, REFS } from './types.js';
 
 /**
@@ -106,6 +106,8 @@ export async function fsck(store: Store, opts: FsckOptions = {}): Promise<FsckRe
         if (!r) continue; // removed meanwhile
         m.set(key, r);
         if (kind === LAYER_INDEX) continue; // a cache: keeps nothing alive
+        // A lease names blobs its writer is about to fetch: missing ones are expected (gc drops a dead writer's lease).
+        if (kind === LEASES || kind === GC_LOCKS) continue;
         const missing = (r.blobs ?? []).filter((d) => !good.has(d));
         // Tags are checked (and repaired) with their image below.
         if (missing.length && kind !== REFS && kind !== CONTAINERS) {
