@@ -2,7 +2,7 @@
  * The disk backend (Node only): a directory laid out as
  *
  *   blobs/<alg>/<hex>                 content, named by digest
- *   tmp/<hex>.<random>                blobs and records being written
+ *   tmp/<hex>.<host>-<pid>.<random>  blobs and records being written
  *   records/<kind>/<key>.json         small JSON documents (tags are kind 'refs')
  *   areas/<kind>/<id>/                writable trees (containers, volumes)
  *
@@ -13,9 +13,10 @@
  * identical file). The blob directory is not an OCI layout on purpose:
  * records and areas have no place there.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import * as fs from 'node:fs/promises';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobUnknownError } from '../errors/BlobUnknownError.js';
@@ -37,6 +38,23 @@ export function decodeKey(name: string): string {
   return decodeURIComponent(name);
 }
 
+/** A short name of this host, so a store shared over a network file system never judges another host's pids. */
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const OWNER = /^([0-9a-f]{8})-(\d+)$/;
+
+/** False only when `owner` (HOST-pid) is a process of this host that no longer exists. */
+function processAlive(owner: string): boolean {
+  const m = OWNER.exec(owner);
+  if (!m || m[1] !== HOST) return true;
+  try {
+    process.kill(Number(m[2]), 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists under another user.
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
 function isNotFound(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
@@ -53,6 +71,7 @@ async function readdirOr(dir: string): Promise<string[]> {
 export class DiskBackend implements StoreBackend {
   readonly kind = 'disk';
   readonly location: string;
+  readonly owner = `${HOST}-${process.pid}`;
   readonly #tmp: string;
 
   constructor(root: string) {
@@ -71,8 +90,13 @@ export class DiskBackend implements StoreBackend {
     return path.join(this.location, 'blobs', algorithm, hex);
   }
 
+  /** Temp names carry their writer, so gc can sweep a killed writer's files at once (see sweepTemp). */
   #tempPath(hint: string): string {
-    return path.join(this.#tmp, `${hint.slice(0, 16)}.${randomBytes(8).toString('hex')}`);
+    return path.join(this.#tmp, `${hint.slice(0, 16)}.${this.owner}.${randomBytes(8).toString('hex')}`);
+  }
+
+  ownerAlive(owner: string): boolean {
+    return processAlive(owner);
   }
 
   async hasBlob(digest: string): Promise<boolean> {
@@ -235,6 +259,7 @@ export class DiskBackend implements StoreBackend {
     return (await readdirOr(path.join(this.location, 'areas', encodeKey(kind)))).map(decodeKey).sort();
   }
 
+  /** Temp files older than `olderThanMs`, and at any age those whose writer (named in the file name) has died. */
   async sweepTemp(olderThanMs: number): Promise<{ count: number; bytes: number }> {
     let count = 0;
     let bytes = 0;
@@ -242,7 +267,9 @@ export class DiskBackend implements StoreBackend {
     for (const n of await readdirOr(this.#tmp)) {
       const p = path.join(this.#tmp, n);
       const st = await fs.stat(p).catch(() => undefined);
-      if (!st || now - st.mtimeMs < olderThanMs) continue;
+      const writer = n.split('.')[1];
+      const dead = writer !== undefined && OWNER.test(writer) && !processAlive(writer);
+      if (!st || (!dead && now - st.mtimeMs < olderThanMs)) continue;
       await fs.rm(p, { recursive: true, force: true });
       count++;
       bytes += st.size;

@@ -54,6 +54,8 @@ const GC_LOCK_REFRESH_MS = 10 * 1000;
 interface LeaseValue {
   /** Date.now() of the last refresh. */
   updated: number;
+  /** The process holding it (StoreBackend.owner), when the backend names processes. */
+  owner?: string;
 }
 
 /** Blobs protected from gc (in this and other processes) until release(). */
@@ -423,7 +425,7 @@ export class Store {
       if (kind === LAYER_INDEX || kind === GC_LOCKS) continue;
       for (const key of await this.backend.listRecords(kind)) {
         const r = await this.backend.getRecord(kind, key).catch(() => undefined);
-        if (kind === LEASES && now - ((r?.value as LeaseValue | undefined)?.updated ?? 0) > STALE_TEMP_MS) continue;
+        if (kind === LEASES && this.#stale(r?.value as LeaseValue | undefined, STALE_TEMP_MS, now)) continue;
         for (const d of r?.blobs ?? []) queue.push(d);
       }
     }
@@ -489,11 +491,17 @@ export class Store {
   /** Remove every blob no record reaches, layer indexes of removed layers, and stale temp files. */
   async gc(opts: { tempOlderThanMs?: number } = {}): Promise<GcReport> {
     const report: GcReport = { removedBlobs: [], removedBytes: 0, removedRecords: 0, removedTemp: 0 };
-    await this.#collecting(async (refresh) => {
+    await this.#collecting(async (refresh, own) => {
       const now = Date.now();
       for (const key of await this.backend.listRecords(LEASES)) {
         const r = await this.backend.getRecord<LeaseValue>(LEASES, key).catch(() => undefined);
-        if (now - (r?.value?.updated ?? 0) > STALE_TEMP_MS && (await this.backend.deleteRecord(LEASES, key))) report.removedRecords++;
+        if (this.#stale(r?.value, STALE_TEMP_MS, now) && (await this.backend.deleteRecord(LEASES, key))) report.removedRecords++;
+      }
+      // A killed collector's lock: nobody will remove it but us.
+      for (const key of await this.backend.listRecords(GC_LOCKS)) {
+        if (key === own) continue;
+        const r = await this.backend.getRecord<LeaseValue>(GC_LOCKS, key).catch(() => undefined);
+        if (this.#stale(r?.value, GC_LOCK_STALE_MS, now) && (await this.backend.deleteRecord(GC_LOCKS, key))) report.removedRecords++;
       }
       const live = await this.liveBlobs();
       for (const b of await this.backend.listBlobs()) {
@@ -517,20 +525,35 @@ export class Store {
    * Run a collection (gc, rmi's blob removal) under a lock record that
    * writers wait on (see GC_LOCKS); `refresh` keeps a long one from looking crashed.
    */
-  async #collecting(fn: (refresh: () => Promise<void>) => Promise<void>): Promise<void> {
+  async #collecting(fn: (refresh: () => Promise<void>, key: string) => Promise<void>): Promise<void> {
     const key = randomKey();
     let stamped = Date.now();
-    await this.backend.putRecord<LeaseValue>(GC_LOCKS, key, { value: { updated: stamped } });
+    await this.backend.putRecord<LeaseValue>(GC_LOCKS, key, { value: this.#stamp(stamped) });
     const refresh = async () => {
       if (Date.now() - stamped < GC_LOCK_REFRESH_MS) return;
       stamped = Date.now();
-      await this.backend.putRecord<LeaseValue>(GC_LOCKS, key, { value: { updated: stamped } });
+      await this.backend.putRecord<LeaseValue>(GC_LOCKS, key, { value: this.#stamp(stamped) });
     };
     try {
-      await fn(refresh);
+      await fn(refresh, key);
     } finally {
       await this.backend.deleteRecord(GC_LOCKS, key);
     }
+  }
+
+  #stamp(updated: number): LeaseValue {
+    const owner = this.backend.owner;
+    return owner === undefined ? { updated } : { updated, owner };
+  }
+
+  /**
+   * A lease or lock is stale when not refreshed for `maxAgeMs`, or at once
+   * when the process that wrote it is known to be gone (killed: it never
+   * released it).
+   */
+  #stale(v: LeaseValue | undefined, maxAgeMs: number, now: number): boolean {
+    if (!v || typeof v.updated !== 'number' || now - v.updated > maxAgeMs) return true;
+    return typeof v.owner === 'string' && this.backend.ownerAlive?.(v.owner) === false;
   }
 
   /** Wait while a collection that is not stale runs (another process's gc, or this one's). */
@@ -540,7 +563,7 @@ export class Store {
       let running = false;
       for (const key of await this.backend.listRecords(GC_LOCKS)) {
         const r = await this.backend.getRecord<LeaseValue>(GC_LOCKS, key).catch(() => undefined);
-        if (r && now - r.value.updated <= GC_LOCK_STALE_MS) running = true;
+        if (r && !this.#stale(r.value, GC_LOCK_STALE_MS, now)) running = true;
       }
       if (!running) return;
       await sleep(50);
@@ -563,7 +586,7 @@ export class Store {
         held.push(...fresh);
         this.#pin(fresh, 1);
         // Lease first, then look for a running collection: it either started after the lease was visible, or we wait for it.
-        await this.backend.putRecord<LeaseValue>(LEASES, key, { value: { updated: Date.now() }, blobs: [...held] });
+        await this.backend.putRecord<LeaseValue>(LEASES, key, { value: this.#stamp(Date.now()), blobs: [...held] });
         await this.#waitForCollections();
       },
       release: async () => {

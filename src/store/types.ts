@@ -95,6 +95,19 @@ export interface StoreBackend {
 
   /** Remove temporary files older than `olderThanMs` (crashed writers). Returns how many and their bytes. */
   sweepTemp(olderThanMs: number): Promise<{ count: number; bytes: number }>;
+
+  /**
+   * This process as other processes sharing the store can name it (disk:
+   * host and pid), stamped on leases and gc locks. Absent when the backend
+   * is not shared between processes.
+   */
+  readonly owner?: string;
+  /**
+   * False only when the process `owner` names has certainly ended (a
+   * kill -9): its leases, locks and temp files can go at once instead of
+   * after the staleness timeout. True when alive or unknown.
+   */
+  ownerAlive?(owner: string): boolean;
 }
 
 /** Namespaced JSON records with blob references (containers, volumes, build cache...). */
