@@ -39,6 +39,22 @@ import type { LayerContent, LayerReader, UnionLayer, UnionLayerEntry, UnionNode 
 /** Linux gives up after 40 links (MAXSYMLINKS, ELOOP); so do we. */
 export const MAX_SYMLINKS = 40;
 
+// The key hash of the core (hashPath): FNV-1a over UTF-16 units, then a finaliser.
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+const utf8 = new TextEncoder();
+
+function fnvUpdate(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+function fnvFinish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  return h ^ (h >>> 15);
+}
+
 export interface UnionViewOptions {
   /** Force the SIMD or scalar Wasm build (default: what the engine supports). */
   simd?: boolean;
@@ -323,26 +339,41 @@ export class UnionView {
    * symlinks in the middle are always followed, the last one only when
    * `followLast`; absolute targets start at the root and `..` at the root
    * stays there. Returns the node index.
+   *
+   * Linear in the path's length: each step hashes only the new component
+   * (the key hash is FNV-1a, so a child's hash continues its parent's) and
+   * checks only that component's bytes (see childOf), and `..` pops a stack
+   * of the directories walked. Re-hashing and comparing the whole prefix at
+   * every step made a 4000-level path cost O(depth^2) per lookup, and a
+   * walk reading every node of such a tree O(depth^3): minutes.
    */
   private resolve(path: string, followLast: boolean): number {
     if (typeof path !== 'string') throw new InvalidArgumentError('path must be a string', { path });
     const pending = path.split('/').reverse();
-    let cur = '';
-    let curIdx = 0;
+    // Components still pending that are not '' or '.': the current one is the last when none is left.
+    let real = 0;
+    for (const s of pending) if (s !== '' && s !== '.') real++;
+    // The directories walked so far, root first: node index and the FNV state of its key.
+    const dirs: number[] = [0];
+    const states: number[] = [FNV_OFFSET];
     let links = 0;
     while (pending.length > 0) {
       const seg = pending.pop()!;
       if (seg === '' || seg === '.') continue;
+      real--;
       if (seg === '..') {
-        const k = cur.lastIndexOf('/');
-        cur = k < 0 ? '' : cur.slice(0, k);
-        curIdx = this.indexOf(cur);
+        if (dirs.length > 1) {
+          dirs.pop();
+          states.pop();
+        }
         continue;
       }
-      const next = cur === '' ? seg : `${cur}/${seg}`;
-      const i = this.indexOf(next);
+      const dir = dirs[dirs.length - 1]!;
+      const parentState = states[states.length - 1]!;
+      const state = fnvUpdate(dir === 0 ? parentState : Math.imul(parentState ^ 47, FNV_PRIME), seg);
+      const i = this.childOf(dir, state, seg);
       if (i < 0) throw new NotFoundError(`no such file or directory: ${JSON.stringify(path)}`, { path });
-      const last = !pending.some((s) => s !== '' && s !== '.');
+      const last = real === 0;
       const entry = this.entryOf(i);
       if (entry.type === 'symlink' && (!last || followLast)) {
         if (++links > MAX_SYMLINKS) {
@@ -351,20 +382,62 @@ export class UnionView {
         const target = entry.linkname;
         if (target === '') throw new NotFoundError(`no such file or directory: ${JSON.stringify(path)} (empty symlink)`, { path });
         if (target.startsWith('/')) {
-          cur = '';
-          curIdx = 0;
+          dirs.length = 1;
+          states.length = 1;
         }
         const parts = target.split('/');
-        for (let k = parts.length - 1; k >= 0; k--) pending.push(parts[k]!);
+        for (let k = parts.length - 1; k >= 0; k--) {
+          const p = parts[k]!;
+          pending.push(p);
+          if (p !== '' && p !== '.') real++;
+        }
         continue;
       }
       if (!last && (this.ix.flags[i]! & NodeFlag.DIR) === 0) {
-        throw new NotFoundError(`not a directory: ${JSON.stringify(next)} in ${JSON.stringify(path)}`, { path });
+        throw new NotFoundError(`not a directory: ${JSON.stringify(this.keyAt(i))} in ${JSON.stringify(path)}`, { path });
       }
-      cur = next;
-      curIdx = i;
+      dirs.push(i);
+      states.push(state);
     }
-    return curIdx;
+    return dirs[dirs.length - 1]!;
+  }
+
+  /**
+   * The child named `seg` of directory node `dir`, or -1; `state` is the
+   * FNV state of the child's key. A candidate from the hash table is the
+   * child when it lies in dir's subtree (so its key starts with dir's key
+   * and '/'), has the right length, and ends with seg's bytes: O(|seg|).
+   */
+  private childOf(dir: number, state: number, seg: string): number {
+    const ix = this.ix;
+    const h = fnvFinish(state);
+    let bytes: Uint8Array | undefined;
+    let segLen = seg.length;
+    for (let j = 0; j < seg.length; j++) {
+      if (seg.charCodeAt(j) >= 0x80) {
+        bytes = utf8.encode(seg);
+        segLen = bytes.length;
+        break;
+      }
+    }
+    const want = (dir === 0 ? 0 : ix.keyOff[dir + 1]! - ix.keyOff[dir]! + 1) + segLen;
+    const end = ix.end[dir]!;
+    const keys = ix.keys;
+    const table = ix.table;
+    const mask = (table.length >>> 1) - 1;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const v = table[2 * s + 1]!;
+      if (v === 0) return -1;
+      if (table[2 * s] !== h) continue;
+      const i = v - 1;
+      if (i <= dir || i >= end) continue;
+      const b = ix.keyOff[i + 1]!;
+      if (b - ix.keyOff[i]! !== want) continue;
+      const a = b - segLen;
+      let same = true;
+      for (let j = 0; j < segLen && same; j++) same = keys[a + j] === (bytes ? bytes[j] : seg.charCodeAt(j));
+      if (same) return i;
+    }
   }
 
   private entryOf(i: number): UnionLayerEntry | { type: 'directory'; linkname: '' } {
