@@ -49,6 +49,14 @@ export interface RegistryClientOptions extends RetryOptions {
   /** PATCH chunk size for large blobs. Default 64 MiB. */
   chunkSize?: number;
   /**
+   * Longest wait, in ms, for a response to a request without a body, or for
+   * the next bytes of a manifest or blob being read. Then the attempt counts
+   * as failed: it is retried (a blob download resumes with Range) within
+   * the retry policy, so a stalled registry cannot hang a pull. Uploads are
+   * bounded by `signal` only (sending a large chunk may take long). Default 60 000.
+   */
+  timeoutMs?: number;
+  /**
    * Stream PATCH chunk bodies instead of buffering each chunk (a failed chunk
    * then restarts the blob). Default: true in Node; false in browsers, whose
    * fetch streams request bodies only over HTTP/2.
@@ -118,15 +126,67 @@ async function drain(res: Response): Promise<void> {
   }
 }
 
-/** Read a response body up to `limit` bytes. */
-async function readLimited(res: Response, limit: number, what: string): Promise<Uint8Array> {
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Nothing arrived for the client's timeoutMs. */
+class IdleTimeout extends Error {}
+
+/** reader.read(), failing with IdleTimeout (and cancelling the reader) when nothing arrives for `ms`. */
+async function readWithin<T>(reader: ReadableStreamDefaultReader<T>, ms: number): Promise<ReadableStreamReadResult<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const read = reader.read();
+  read.catch(() => {}); // once the timeout wins, a later rejection is nobody's business
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IdleTimeout(`no data for ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([read, timeout]);
+  } catch (e) {
+    if (e instanceof IdleTimeout) reader.cancel(e).catch(() => {});
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Read a response body up to `limit` bytes. A body that stalls or breaks
+ * off is a RegistryError with `data.interrupted` (the caller may fetch it
+ * again), never the platform's raw TypeError.
+ */
+async function readLimited(res: Response, limit: number, what: string, timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array> {
   const len = Number(res.headers.get('content-length'));
   if (Number.isFinite(len) && len > limit) {
     await drain(res);
     throw new ManifestInvalidError(`${what}: ${len} bytes is more than the ${limit}-byte limit`, { size: len });
   }
-  const buf = new Uint8Array(await res.arrayBuffer());
-  if (buf.byteLength > limit) throw new ManifestInvalidError(`${what}: more than the ${limit}-byte limit`, { size: buf.byteLength });
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const r = await readWithin(reader, timeoutMs);
+        if (r.done) break;
+        n += r.value.byteLength;
+        if (n > limit) {
+          await reader.cancel().catch(() => {});
+          throw new ManifestInvalidError(`${what}: more than the ${limit}-byte limit`, { size: n });
+        }
+        parts.push(r.value);
+      }
+    } catch (e) {
+      if (e instanceof LayerfsError) throw e;
+      if (signal?.aborted) throw abortError(signal, what);
+      throw new RegistryError(`${what}: the response body was interrupted: ${(e as Error)?.message ?? e}`, { interrupted: true }, { cause: e });
+    }
+  }
+  const buf = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    buf.set(p, o);
+    o += p.byteLength;
+  }
   return buf;
 }
 
@@ -153,7 +213,11 @@ export class RegistryClient {
       maxDelayMs: opts.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs,
     };
     this.fetchFn = opts.fetch ?? globalThis.fetch.bind(globalThis);
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
+
+  /** See RegistryClientOptions.timeoutMs. */
+  readonly timeoutMs: number;
 
   get retryOptions(): Required<RetryOptions> {
     return this.retry;
@@ -266,13 +330,27 @@ export class RegistryClient {
     const signal = init.signal ?? undefined;
     // A streamed body can be sent once: its failures go to the caller, which starts the blob over.
     const oneShot = init.body instanceof ReadableStream;
+    // Without a body the answer should come promptly: a registry that never answers is a failed attempt.
+    const timed = init.body === undefined || init.body === null;
     for (let attempt = 0; ; attempt++) {
       throwIfAborted(signal, what);
       let res: Response;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timedOut = false;
+      let attemptInit = oneShot ? ({ ...init, duplex: 'half' } as RequestInit) : init;
+      if (timed) {
+        const ac = new AbortController();
+        timer = setTimeout(() => {
+          timedOut = true;
+          ac.abort(new IdleTimeout(`no response within ${this.timeoutMs} ms`));
+        }, this.timeoutMs);
+        attemptInit = { ...attemptInit, signal: anySignal(signal, ac.signal) ?? null };
+      }
       try {
-        res = await this.fetchFn(url, oneShot ? ({ ...init, duplex: 'half' } as RequestInit) : init);
-      } catch (e) {
+        res = await this.fetchFn(url, attemptInit);
+      } catch (e0) {
         if (signal?.aborted) throw abortError(signal, what);
+        const e = timedOut ? new IdleTimeout(`no response within ${this.timeoutMs} ms`) : e0;
         // The body stream itself failed (short source, digest check): that error, not "network error".
         const cause = (e as { cause?: unknown })?.cause;
         if (cause instanceof LayerfsError) throw cause;
@@ -281,6 +359,8 @@ export class RegistryClient {
         }
         await sleep(backoffDelay(attempt + 1, this.retry), signal, what);
         continue;
+      } finally {
+        clearTimeout(timer);
       }
       if (isRetryableStatus(res.status) && attempt < this.retry.retries && !oneShot) {
         const delay = backoffDelay(attempt + 1, this.retry, res.headers.get('retry-after'));
@@ -325,16 +405,28 @@ export class RegistryClient {
    */
   async getManifest(repository: string, reference: string, opts: RequestOptions & { accept?: readonly string[] } = {}): Promise<FetchedManifest> {
     const what = `pull manifest ${this.registry}/${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-    const res = await this.send({
-      method: 'GET',
-      url: this.url(`/v2/${repository}/manifests/${reference}`),
-      scopes: [pullScope(repository)],
-      repository,
-      what,
-      headers: { accept: (opts.accept ?? MANIFEST_ACCEPT).join(', ') },
-      signal: opts.signal,
-    });
-    const bytes = await readLimited(res, MANIFEST_LIMIT, what);
+    const signal = anySignal(opts.signal, this.opts.signal);
+    let res: Response;
+    let bytes: Uint8Array;
+    // A body that stalls or breaks off is fetched again, within the retry policy.
+    for (let attempt = 0; ; attempt++) {
+      res = await this.send({
+        method: 'GET',
+        url: this.url(`/v2/${repository}/manifests/${reference}`),
+        scopes: [pullScope(repository)],
+        repository,
+        what,
+        headers: { accept: (opts.accept ?? MANIFEST_ACCEPT).join(', ') },
+        signal: opts.signal,
+      });
+      try {
+        bytes = await readLimited(res, MANIFEST_LIMIT, what, this.timeoutMs, signal);
+        break;
+      } catch (e) {
+        if (!(e instanceof RegistryError && (e.data as { interrupted?: boolean }).interrupted) || attempt >= this.retry.retries) throw e;
+        await sleep(backoffDelay(attempt + 1, this.retry), signal, what);
+      }
+    }
     let mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
     if (!mediaType || mediaType === 'application/json' || mediaType === 'text/plain') {
       // Some registries send a generic type; the manifest's own mediaType field decides then.
@@ -476,8 +568,14 @@ export class RegistryClient {
           if (!reader) await open();
           let r: ReadableStreamReadResult<Uint8Array>;
           try {
-            r = await reader!.read();
+            r = await readWithin(reader!, this.timeoutMs);
           } catch (e) {
+            // Broken off after the last byte (a Content-Length longer than the body): what came is checked by the digest.
+            if (received >= desc.size && !signal?.aborted) {
+              await reader?.cancel().catch(() => {});
+              ctl.close();
+              return;
+            }
             await interrupted(e);
             continue;
           }
