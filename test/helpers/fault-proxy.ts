@@ -1,11 +1,13 @@
 /**
  * A misbehaving HTTP proxy on loopback for the robustness suites: it sits
  * between layerfs and a real registry and, for the requests a test picks,
- * answers 500 / 429 / 403, resets the connection, truncates or corrupts
- * the body, or stalls. Everything else is forwarded untouched (the Host
- * header too, so the registry's Location headers point back at the proxy).
+ * answers 500 / 429 / 403, resets the connection, truncates, corrupts or
+ * replaces the body, trickles it, sends a wrong Content-Length, or stalls.
+ * Everything else is forwarded untouched (the Host header too, so the
+ * registry's Location headers point back at the proxy).
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, STATUS_CODES, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export type Fault =
@@ -21,7 +23,16 @@ export type Fault =
   /** Forward after `ms` milliseconds (to observe how many requests a client keeps in flight). */
   | { kind: 'delay'; ms: number }
   /** Forward without the Range header: a server that does not do ranges answers 200 with the whole body. */
-  | { kind: 'no-range' };
+  | { kind: 'no-range' }
+  /**
+   * Forward the body `bytes` at a time every `everyMs`; with `stallAfter`,
+   * stop after that many bytes and hold the connection open (never end).
+   */
+  | { kind: 'trickle'; bytes: number; everyMs: number; stallAfter?: number }
+  /** Forward the whole body with a Content-Length header off by `delta` bytes, then close the connection. */
+  | { kind: 'length'; delta: number }
+  /** Replace the response body (or, with `request`, the request body) by random bytes of the same length. */
+  | { kind: 'replace'; request?: boolean };
 
 export interface SeenRequest {
   method: string;
@@ -56,6 +67,50 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
       { host: target.host, port: target.port, method: req.method, path: req.url, headers },
       (upRes) => {
         const headers = { ...upRes.headers };
+        if (fault?.kind === 'trickle') {
+          res.writeHead(upRes.statusCode ?? 502, headers);
+          const parts: Buffer[] = [];
+          upRes.on('data', (c: Buffer) => parts.push(c));
+          upRes.on('end', () => {
+            const body = Buffer.concat(parts);
+            const until = Math.min(body.byteLength, fault.stallAfter ?? body.byteLength);
+            let at = 0;
+            const tick = () => {
+              if (res.destroyed || res.socket?.destroyed) return;
+              if (at >= until) {
+                if (fault.stallAfter === undefined) res.end();
+                return; // stalled: the socket stays open until the client gives up
+              }
+              const n = Math.min(fault.bytes, until - at);
+              res.write(body.subarray(at, at + n));
+              at += n;
+              setTimeout(tick, fault.everyMs);
+            };
+            tick();
+          });
+          return;
+        }
+        if (fault?.kind === 'length' || (fault?.kind === 'replace' && !fault.request)) {
+          // Written on the raw socket: Node's own response object would refuse a length that does not match the body.
+          const parts: Buffer[] = [];
+          upRes.on('data', (c: Buffer) => parts.push(c));
+          upRes.on('end', () => {
+            let body = Buffer.concat(parts);
+            if (fault.kind === 'replace') body = randomBytes(body.byteLength);
+            const len = fault.kind === 'length' ? body.byteLength + fault.delta : body.byteLength;
+            const lines = [`HTTP/1.1 ${upRes.statusCode} ${STATUS_CODES[upRes.statusCode ?? 502] ?? ''}`];
+            for (let i = 0; i < upRes.rawHeaders.length; i += 2) {
+              const name = upRes.rawHeaders[i]!;
+              if (/^(content-length|transfer-encoding|connection|keep-alive)$/i.test(name)) continue;
+              lines.push(`${name}: ${upRes.rawHeaders[i + 1]}`);
+            }
+            lines.push(`Content-Length: ${len}`, 'Connection: close', '', '');
+            const sock = res.socket!;
+            sock.write(lines.join('\r\n'));
+            sock.end(body);
+          });
+          return;
+        }
         if (fault?.kind === 'truncate') {
           res.writeHead(upRes.statusCode ?? 502, headers);
           let sent = 0;
@@ -92,6 +147,12 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
       },
     );
     up.on('error', () => res.socket?.destroy());
+    if (fault?.kind === 'replace' && fault.request) {
+      // Same length, other bytes: the registry's digest check must catch it.
+      req.on('data', (c: Buffer) => up.write(randomBytes(c.byteLength)));
+      req.on('end', () => up.end());
+      return;
+    }
     req.pipe(up);
   };
 
@@ -109,7 +170,7 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
       setTimeout(() => forward(req, res), fault.ms);
       return;
     }
-    if (!fault || fault.kind === 'truncate' || fault.kind === 'corrupt' || fault.kind === 'no-range') return forward(req, res, fault);
+    if (!fault || ['truncate', 'corrupt', 'no-range', 'trickle', 'length', 'replace'].includes(fault.kind)) return forward(req, res, fault);
     // Faults answered by the proxy itself: drain the request body first.
     req.resume();
     req.on('end', () => {
