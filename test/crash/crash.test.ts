@@ -248,6 +248,6 @@ describe('kill -9 in the middle of an operation', () => {
       }
       // Where the points fell (whether a point cuts the operation depends on timing, so it is reported, not asserted).
       console.log(`crash ${op.name}: ${outcomes.join('; ')}`);
-    }, 60_000);
+    }, 60_000 + RUNS * 10_000);
   }
 });
