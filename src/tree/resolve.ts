@@ -30,23 +30,30 @@ export class TreeResolver {
     // Fast path: a clean name already known as a real directory.
     if (followLast && this.dirs.has(name)) return name;
     const queue = name.split('/').reverse();
-    const done: string[] = [];
+    // Components left in the queue that are not '' or '.' (a counter, not a scan per step: deep names stay linear).
+    let real = 0;
+    for (const s of queue) if (s !== '' && s !== '.') real++;
+    // The resolved prefix.
+    let cur = '';
+    // Once a component is missing nothing below it exists: what follows is appended without lstat
+    // (until a `..` climbs back to a directory that may hold symlinks).
+    let missing = false;
     let links = 0;
     while (queue.length > 0) {
       const seg = queue.pop()!;
       if (seg === '' || seg === '.') continue;
+      real--;
       if (seg === '..') {
-        done.pop();
+        missing = false;
+        const k = cur.lastIndexOf('/');
+        cur = k < 0 ? '' : cur.slice(0, k);
         continue;
       }
-      const candidate = done.length ? `${done.join('/')}/${seg}` : seg;
-      const last = !queue.some((s) => s !== '' && s !== '.');
-      if (last && !followLast) {
-        done.push(seg);
-        break;
-      }
-      if (this.dirs.has(candidate)) {
-        done.push(seg);
+      const candidate = cur === '' ? seg : `${cur}/${seg}`;
+      const last = real === 0;
+      if (missing || (last && !followLast) || this.dirs.has(candidate)) {
+        cur = candidate;
+        if (last && !followLast) break;
         continue;
       }
       const st = await this.tree.lstat(candidate);
@@ -54,15 +61,22 @@ export class TreeResolver {
         if (++links > MAX_SYMLINKS) {
           throw new UnsafePathError(`too many levels of symbolic links resolving ${JSON.stringify(name)}`, { path: name });
         }
-        if (st.linkname.startsWith('/')) done.length = 0;
+        if (st.linkname.startsWith('/')) {
+          cur = '';
+        }
         const parts = st.linkname.split('/');
-        for (let i = parts.length - 1; i >= 0; i--) queue.push(parts[i]!);
+        for (let i = parts.length - 1; i >= 0; i--) {
+          const p = parts[i]!;
+          queue.push(p);
+          if (p !== '' && p !== '.') real++;
+        }
         continue;
       }
       if (st?.type === 'directory') this.dirs.add(candidate);
-      done.push(seg);
+      else if (!st) missing = true;
+      cur = candidate;
     }
-    return done.join('/');
+    return cur;
   }
 
   /** True when `path` (resolved) is known to be a real directory. */
