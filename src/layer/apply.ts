@@ -124,11 +124,16 @@ class Applier {
   private async ensureDir(dir: string): Promise<void> {
     if (dir === '' || this.resolver.knowsDirectory(dir)) return;
     let p = '';
+    // Below a directory this loop just made nothing exists: no lstat there (a deep new path costs one mkdir per level).
+    let created = false;
     for (const seg of dir.split('/')) {
       p = joinPath(p, seg);
-      if (await this.isDir(p)) continue;
-      const st = await this.tree.lstat(p);
-      if (st) await this.removePath(p);
+      if (!created) {
+        if (await this.isDir(p)) continue;
+        const st = await this.tree.lstat(p);
+        if (st) await this.removePath(p);
+      }
+      created = true;
       await this.tree.mkdir(p, { mode: IMPLIED_DIR_MODE, uid: 0, gid: 0 });
       this.resolver.noteDirectory(p);
       this.fresh.add(p);
