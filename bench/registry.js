@@ -209,20 +209,26 @@ export async function run() {
 
   // Rounds interleave the tools (one sample of each task per round), so load from anything
   // else on the machine hits both alike; the median of the rounds is reported.
+  // Each task says `async`: otherwise tinybench 6 calls it once WITHOUT beforeEach to find out,
+  // and that call ran `skopeo copy ... oci:undefined:bench` (a stray ./undefined/ layout).
+  const syncTask = { async: false };
+  const asyncTask = { async: true };
   const samples = new Map();
   try {
     for (let round = 0; round < iterations; round++) {
       const bench = new Bench({ iterations: 1, time: 0, warmup: false, name: `registry round ${round + 1}` });
       bench
         .add('push: skopeo copy oci: -> docker://', () => skopeo('copy', '--dest-tls-verify=false', `oci:${layout}:bench`, `docker://${reg.host}/bench/image:latest`), {
+          ...syncTask,
           beforeEach: freshRegistry,
           afterEach: dropRegistry,
         })
         .add('push: layerfs pushImage store -> docker://', async () => {
           const r = await pushImage(store, 'bench/image:latest', `docker://${reg.host}/bench/image:latest`);
           if (r.digest !== image.digest || r.uploaded !== image.layers.length + 1) throw new Error(`unexpected push result ${JSON.stringify(r)}`);
-        }, { beforeEach: freshRegistry, afterEach: dropRegistry })
+        }, { ...asyncTask, beforeEach: freshRegistry, afterEach: dropRegistry })
         .add('pull: skopeo copy docker:// -> oci:', () => skopeo('copy', '--src-tls-verify=false', `docker://${pullReg.host}/bench/image:latest`, `oci:${out}:bench`), {
+          ...syncTask,
           beforeEach: freshOut,
           afterEach: dropOut,
         })
@@ -230,7 +236,7 @@ export async function run() {
           const s = await openStore(out);
           const r = await pullImage(s, `docker://${pullReg.host}/bench/image:latest`);
           if (r.digest !== image.digest || r.downloaded !== image.layers.length) throw new Error(`unexpected pull result ${JSON.stringify(r)}`);
-        }, { beforeEach: freshOut, afterEach: dropOut });
+        }, { ...asyncTask, beforeEach: freshOut, afterEach: dropOut });
       await bench.run();
       for (const t of bench.tasks) {
         const r = t.result;

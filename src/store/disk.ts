@@ -21,6 +21,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobUnknownError } from '../errors/BlobUnknownError.js';
 import { CorruptStoreError } from '../errors/CorruptStoreError.js';
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { checkDigest } from '../image/hashing.js';
 import { NodeDirTree } from '../tree/node-dir.js';
 import type { Tree } from '../tree/types.js';
@@ -75,6 +76,8 @@ export class DiskBackend implements StoreBackend {
   readonly #tmp: string;
 
   constructor(root: string) {
+    // path.resolve would throw a raw TypeError for undefined; '' would silently mean the cwd.
+    if (typeof root !== 'string' || root === '') throw new InvalidArgumentError(`a disk store needs a directory path, got ${root === '' ? 'an empty string' : String(root)}`);
     this.location = path.resolve(root);
     this.#tmp = path.join(this.location, 'tmp');
   }

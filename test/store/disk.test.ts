@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DiskBackend } from '../../src/store/disk.js';
 import { defaultStoreDir, openStore } from '../../src/store/open-disk.js';
 
 const enc = new TextEncoder();
@@ -34,6 +35,28 @@ describe('disk backend', () => {
     expect(defaultStoreDir({ LAYERFS_HOME: '/x/y' })).toBe('/x/y');
     expect(defaultStoreDir({ LAYERFS_HOME: 'rel' })).toBe(path.resolve('rel'));
     expect(defaultStoreDir({})).toBe(path.join(os.homedir(), '.local/share/layerfs'));
+    expect(defaultStoreDir({ LAYERFS_HOME: '' })).toBe(path.join(os.homedir(), '.local/share/layerfs'));
+  });
+
+  it('a store dir that is not a non-empty string is INVALID_ARGUMENT, and no directory is made for it', async () => {
+    const cwd = process.cwd();
+    const work = await fs.mkdtemp(path.join(os.tmpdir(), 'layerfs-disk-cwd-'));
+    dirs.push(work);
+    process.chdir(work);
+    try {
+      for (const bad of ['', 0, false, {}]) await expect(openStore(bad as unknown as string)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(() => new DiskBackend(undefined as unknown as string)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      expect(await fs.readdir(work)).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('openStore(undefined) and openStore(null) open the default directory ($LAYERFS_HOME)', async () => {
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'layerfs-disk-home-'));
+    dirs.push(home);
+    for (const dir of [undefined, null]) expect((await openStore(dir, { LAYERFS_HOME: home })).location).toBe(home);
+    expect((await fs.readdir(home)).sort()).toEqual(['areas', 'blobs', 'records', 'tmp']);
   });
 
   it('concurrent writers of one blob are safe: one copy, correct bytes, no temp left', async () => {
