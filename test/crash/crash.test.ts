@@ -235,8 +235,8 @@ describe('kill -9 in the middle of an operation', () => {
           k % 3 === 0
             ? { kind: 'appears', ...w, afterMs: 0, label: 'at first sign' }
             : k % 3 === 1
-              ? { kind: 'appears', ...w, afterMs: Math.round(r * length * 0.5), label: 'soon after' }
-              : { kind: 'delay', ms: Math.round(length * (0.2 + 0.8 * r)), label: 'after a delay' };
+              ? { kind: 'appears', ...w, afterMs: Math.round(r * Math.min(80, length * 0.1)), label: 'soon after' }
+              : { kind: 'delay', ms: Math.round(length * (0.15 + 0.6 * r)), label: 'after a delay' };
         const { child, done } = cli(dir, ...op.args(dir, out));
         const outcome = await killAt(child, done, point);
         const res = await done;
