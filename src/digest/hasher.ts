@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { sha256Kernel, type CoreSha256 } from '../core/sha256.js';
 import { isDigestAlgorithm, type Digest, type DigestAlgorithm } from './digest.js';
-import { pickNode, type HashOptions, type NodeCrypto } from './backend.js';
+import { pickNode, type HashOptions } from './backend.js';
 import { toHex } from './hex.js';
 
 export interface Hasher {
@@ -25,57 +25,28 @@ function finished(): never {
   throw new InvalidArgumentError('this hasher has already produced its digest; create a new one');
 }
 
-class WasmSha256Hasher implements Hasher {
-  readonly algorithm = 'sha256' as const;
+/**
+ * The one Hasher shape over every backend (Wasm core, node:crypto,
+ * hash-wasm): each supplies how to add bytes and how to finish as hex; the
+ * checks and the once-only digest live here.
+ */
+class BackendHasher implements Hasher {
   private done = false;
-  constructor(private readonly h: CoreSha256) {}
+  constructor(
+    readonly algorithm: DigestAlgorithm,
+    private readonly add: (bytes: Uint8Array) => unknown,
+    private readonly finishHex: () => string,
+  ) {}
   update(bytes: Uint8Array): Hasher {
     if (this.done) finished();
     checkBytes(bytes);
-    this.h.update(bytes);
+    this.add(bytes);
     return this;
   }
   digest(): Digest {
     if (this.done) finished();
     this.done = true;
-    return `sha256:${toHex(this.h.digest())}`;
-  }
-}
-
-class NodeHasher implements Hasher {
-  private done = false;
-  private readonly h: ReturnType<NodeCrypto['createHash']>;
-  constructor(crypto: NodeCrypto, readonly algorithm: DigestAlgorithm) {
-    this.h = crypto.createHash(algorithm);
-  }
-  update(bytes: Uint8Array): Hasher {
-    if (this.done) finished();
-    checkBytes(bytes);
-    this.h.update(bytes);
-    return this;
-  }
-  digest(): Digest {
-    if (this.done) finished();
-    this.done = true;
-    return `${this.algorithm}:${this.h.digest('hex')}`;
-  }
-}
-
-/** hash-wasm's SHA-512: layerfs's core has no SHA-512 of its own. */
-class HashWasmSha512Hasher implements Hasher {
-  readonly algorithm = 'sha512' as const;
-  private done = false;
-  constructor(private readonly h: { update(b: Uint8Array): unknown; digest(enc: 'hex'): string }) {}
-  update(bytes: Uint8Array): Hasher {
-    if (this.done) finished();
-    checkBytes(bytes);
-    this.h.update(bytes);
-    return this;
-  }
-  digest(): Digest {
-    if (this.done) finished();
-    this.done = true;
-    return `sha512:${this.h.digest('hex')}`;
+    return `${this.algorithm}:${this.finishHex()}`;
   }
 }
 
@@ -89,10 +60,17 @@ export async function createHasher(algorithm: DigestAlgorithm = 'sha256', opts?:
     throw new InvalidArgumentError(`unsupported hash algorithm ${JSON.stringify(algorithm)}: use 'sha256' or 'sha512'`, { algorithm });
   }
   const crypto = await pickNode(opts, true);
-  if (crypto) return new NodeHasher(crypto, algorithm);
-  if (algorithm === 'sha256') return new WasmSha256Hasher((await sha256Kernel({ simd: opts?.simd })).create());
+  if (crypto) {
+    const h = crypto.createHash(algorithm);
+    return new BackendHasher(algorithm, (b) => h.update(b), () => h.digest('hex'));
+  }
+  if (algorithm === 'sha256') {
+    const h: CoreSha256 = (await sha256Kernel({ simd: opts?.simd })).create();
+    return new BackendHasher(algorithm, (b) => h.update(b), () => toHex(h.digest()));
+  }
+  // hash-wasm's SHA-512: layerfs's core has no SHA-512 of its own.
   const { createSHA512 } = await import('hash-wasm');
   const h = await createSHA512();
   h.init();
-  return new HashWasmSha512Hasher(h);
+  return new BackendHasher(algorithm, (b) => h.update(b), () => h.digest('hex'));
 }
