@@ -1,8 +1,12 @@
 /** The explorer's analysis (web/analyze.ts) in Chromium, on the demo image whose numbers are worked out by hand below. */
 import { describe, expect, it } from 'vitest';
-import { openMemoryStore } from '../../src/index.js';
-import { analyzeImage } from '../../web/analyze.js';
+import { openMemoryStore, type Store } from '../../src/index.js';
+import { analyzeImage as analyzePage } from '../../web/analyze.js';
 import { LAYER_SPECS, makeDemoImage } from './fixture.js';
+
+// web/ imports 'layerfs' (typed by dist/*.d.ts under tsc, aliased to src/ at
+// run time); this test holds a src/ Store, the same class at run time.
+const analyzeImage = (store: Store, ref: string) => analyzePage(store as unknown as Parameters<typeof analyzePage>[0], ref);
 
 describe('explorer analysis', () => {
   it('lists layers, changes (whiteouts as deletions), the merged tree and dive efficiency', async () => {
