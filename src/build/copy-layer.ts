@@ -36,6 +36,8 @@ export interface ImageFs {
 export interface PlannedEntry {
   entry: TreeEntry;
   read?: () => ReadableStream<Uint8Array>;
+  /** The body, when it is already in memory (read while hashing, or from an ADDed tar). */
+  bytes?: () => Uint8Array | undefined;
 }
 
 /** A TreeReader over planned entries: the "upper" tree diffTrees writes as a layer. */
@@ -59,6 +61,14 @@ export class PlanTree implements TreeReader {
   async lstat(path: string): Promise<TreeEntry | undefined> {
     const p = this.entries.get(path);
     return p ? { ...p.entry } : undefined;
+  }
+
+  /** A body already in memory, else undefined (diffTrees then calls readFile). */
+  readFileBytes(path: string): Uint8Array | undefined {
+    const p = this.entries.get(path);
+    const b = p?.entry.type === 'file' ? p.bytes?.() : undefined;
+    if (b !== undefined) this.onRead?.(b.byteLength);
+    return b;
   }
 
   readFile(path: string): ReadableStream<Uint8Array> {
@@ -261,11 +271,16 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
     const real = realPathOf(e);
     const held = inp.bytes;
     // Looked up when read, so the caller can drop the held bytes once the layer is written.
+    const bytes = () => {
+      const b = held?.get(real);
+      return b && b.byteLength === e.size ? b : undefined;
+    };
     return {
       entry,
+      bytes,
       read: () => {
-        const b = held?.get(real);
-        return b && b.byteLength === e.size ? bytesStream(b) : ctx.readStream(real);
+        const b = bytes();
+        return b ? bytesStream(b) : ctx.readStream(real);
       },
     };
   };
@@ -309,7 +324,7 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
             const lead = planned.get(target);
             if (!lead || lead.entry.type !== 'file') fail(`${root.path}: hardlink ${JSON.stringify(h.path)} to ${JSON.stringify(h.linkname)}, which the archive does not hold before it`);
             lead!.entry.linkKey = `tar:${target}`;
-            put(path, { entry: { ...lead!.entry, path, linkKey: `tar:${target}` }, read: lead!.read });
+            put(path, { entry: { ...lead!.entry, path, linkKey: `tar:${target}` }, read: lead!.read, bytes: lead!.bytes });
             continue;
           }
           const entry: TreeEntry = {
@@ -328,7 +343,7 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
             xattrs: h.xattrs,
           };
           const data = f.data;
-          put(path, h.type === 'file' ? { entry, read: () => bytesStream(data) } : { entry });
+          put(path, h.type === 'file' ? { entry, read: () => bytesStream(data), bytes: () => data } : { entry });
         }
         continue;
       }

@@ -10,10 +10,15 @@
  *    node:* import is static; DecompressionStream elsewhere. Both inflate
  *    every member of a multi-member gzip (RFC 1952 2.2; pigz and
  *    concatenated `gzip` output).
- *  - gzip deflate: CompressionStream everywhere (as fast as zlib here: deflate
- *    itself is the cost). The header's OS byte is pinned to 3 (Unix, as GNU
- *    gzip and Linux zlib write it) so the bytes do not depend on the platform
- *    (CONFORMANCE 21).
+ *  - gzip deflate: in Node, 1 MiB blocks deflated at once on node:zlib's
+ *    thread pool, pigz's way (zlib.deflateRaw primed with the previous block's
+ *    last 32 KiB and ended with a sync flush, then one gzip header and CRC-32
+ *    trailer): a single gzip member any inflater reads, the same bytes
+ *    whatever the chunking of the input, and as many cores as the pool has
+ *    (one CompressionStream keeps one core busy, and deflate is the cost of
+ *    writing a layer). CompressionStream elsewhere. The header's OS byte is
+ *    3 (Unix, as GNU gzip and Linux zlib write it) in both, so the bytes do not
+ *    depend on the platform (CONFORMANCE 21).
  *  - zstd decode: fzstd (pure JavaScript, streaming, several frames).
  *  - zstd encode: @hpcc-js/wasm-zstd's one-shot compressor over 4 MiB blocks,
  *    one frame per block (RFC 8878 section 3: a zstd stream is a sequence of
@@ -381,15 +386,120 @@ function zstdDeflate(src: ReadableStream<Uint8Array>, level: number): ReadableSt
   );
 }
 
+/** Input bytes of one independently deflated gzip block (pigz uses 128 KiB; bigger blocks, fewer flush markers). */
+export const GZIP_BLOCK = 1 << 20;
+/** Bytes of the previous block a block is primed with: deflate's whole window (RFC 1951 section 2.2). */
+const DEFLATE_WINDOW = 32 * 1024;
+/** Blocks being deflated at once (node:zlib's pool has 4 threads by default). */
+const GZIP_IN_FLIGHT = 4;
+/** RFC 1952 section 2.3: magic, CM=8 (deflate), no flags, MTIME 0, XFL as zlib sets it (2 at level 9, 4 at 1, else 0), OS 3 (Unix). */
+function gzipHeader(level: number): Uint8Array {
+  return Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, level === 9 ? 2 : level === 1 ? 4 : 0, 3);
+}
+
+type DeflateRaw = (buf: Uint8Array, opts: { level: number; dictionary?: Uint8Array; finishFlush: number; chunkSize: number }, cb: (err: Error | null, out: Uint8Array) => void) => void;
+type NodeBuffer = { allocUnsafeSlow(n: number): Uint8Array };
+
+/**
+ * gzip through node:zlib, block-parallel as pigz does it: each GZIP_BLOCK of
+ * input is raw-deflated on its own (primed with the 32 KiB before it, so the
+ * ratio stays that of one stream), ends with a sync flush (an empty stored
+ * block, so the pieces join on a byte boundary) except the last, which
+ * finishes the stream. Block boundaries depend only on the input offset, so
+ * the output is deterministic.
+ */
+function zlibGzip(src: ReadableStream<Uint8Array>, zlib: Zlib & { crc32: (d: Uint8Array, v?: number) => number }, level: number): ReadableStream<Uint8Array> {
+  const deflateRaw = zlib.deflateRaw as unknown as DeflateRaw;
+  const { Z_SYNC_FLUSH, Z_FINISH } = zlib.constants;
+  // Blocks are recycled once deflated (a fresh zeroed MiB per block showed up as GC time).
+  const B = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+  const free: Uint8Array[] = [];
+  const alloc = () => free.pop() ?? (B ? B.allocUnsafeSlow(GZIP_BLOCK) : new Uint8Array(GZIP_BLOCK));
+  let block = alloc();
+  let fill = 0;
+  let prev: Uint8Array | undefined;
+  let crc = 0;
+  let total = 0;
+  const inFlight: Promise<Uint8Array>[] = [];
+  const start = (last: boolean) => {
+    const input = block.subarray(0, fill);
+    // zlib copies the dictionary when the job starts, so `prev` may be recycled after its own job.
+    const dictionary = prev?.subarray(Math.max(0, prev.byteLength - DEFLATE_WINDOW));
+    crc = zlib.crc32(input, crc);
+    total += fill;
+    const owner = block;
+    const job = new Promise<Uint8Array>((res, rej) =>
+      deflateRaw(
+        input,
+        // One output chunk per block: the default 16 KiB would cost a thread-pool round trip per 16 KiB.
+        { level, ...(dictionary ? { dictionary } : {}), finishFlush: last ? Z_FINISH : Z_SYNC_FLUSH, chunkSize: GZIP_BLOCK + (GZIP_BLOCK >> 3) },
+        (err, out) => (err ? rej(err) : res(out)),
+      ),
+    );
+    job.catch(() => {}); // awaited in order below
+    inFlight.push(job.then((out) => (free.push(owner), out)));
+    prev = input;
+    block = alloc();
+    fill = 0;
+  };
+  const emit = async (c: TransformStreamDefaultController<Uint8Array>, keep: number) => {
+    while (inFlight.length > keep) {
+      const out = await inFlight.shift()!;
+      if (out.byteLength) c.enqueue(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+    }
+  };
+  return src.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      start(c) {
+        c.enqueue(gzipHeader(level));
+      },
+      async transform(chunk, c) {
+        let p = 0;
+        while (p < chunk.byteLength) {
+          const take = Math.min(GZIP_BLOCK - fill, chunk.byteLength - p);
+          block.set(chunk.subarray(p, p + take), fill);
+          fill += take;
+          p += take;
+          if (fill === GZIP_BLOCK) {
+            start(false);
+            await emit(c, GZIP_IN_FLIGHT - 1);
+          }
+        }
+      },
+      async flush(c) {
+        start(true);
+        await emit(c, 0);
+        const trailer = new Uint8Array(8);
+        const v = new DataView(trailer.buffer);
+        v.setUint32(0, crc >>> 0, true);
+        v.setUint32(4, total >>> 0, true); // ISIZE: length modulo 2^32
+        c.enqueue(trailer);
+      },
+    }),
+  );
+}
+
+/** Which gzip deflater compress() uses: 'zlib' (Node, block-parallel) or 'web' (CompressionStream). */
+export type GzipEncoder = 'auto' | 'zlib' | 'web';
+
 /**
  * Compresses `src`. gzip at zlib's default level (6, as Docker and Go's
  * compress/gzip use), zstd at level 3 (zstd's default) unless `level` says otherwise.
  */
-export function compress(src: ReadableStream<Uint8Array>, compression: Compression, opts: { level?: number } = {}): ReadableStream<Uint8Array> {
+export function compress(src: ReadableStream<Uint8Array>, compression: Compression, opts: { level?: number; gzipEncoder?: GzipEncoder } = {}): ReadableStream<Uint8Array> {
   checkCompression(compression);
   if (compression === 'none') return src;
   if (compression === 'zstd') return zstdDeflate(src, opts.level ?? 3);
-  if (opts.level !== undefined) throw new UnsupportedError('gzip compression levels other than the default are not supported (CompressionStream has none)', { level: opts.level });
+  const encoder = opts.gzipEncoder ?? 'auto';
+  // zlib.crc32 arrived in Node 20.15 / 22.2; without it, CompressionStream.
+  const zlib = encoder === 'web' ? null : nodeZlib();
+  const withCrc = zlib && typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (zlib as Zlib & { crc32: (d: Uint8Array, v?: number) => number }) : null;
+  if (encoder === 'zlib' && !withCrc) throw new UnsupportedError("gzip encoder 'zlib' needs Node's node:zlib with crc32 (Node 20.15 or later)", { encoder });
+  if (opts.level !== undefined && !(Number.isInteger(opts.level) && opts.level >= 1 && opts.level <= 9)) {
+    throw new InvalidArgumentError(`gzip level must be a whole number from 1 to 9, got ${String(opts.level)}`, { level: opts.level });
+  }
+  if (withCrc) return zlibGzip(src, withCrc, opts.level ?? 6);
+  if (opts.level !== undefined && opts.level !== 6) throw new UnsupportedError('gzip levels other than 6 need node:zlib (CompressionStream has no levels)', { level: opts.level });
   let pos = 0;
   return src.pipeThrough(new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>).pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({

@@ -30,6 +30,8 @@ import { isWhiteoutBase, whiteoutName } from './whiteout.js';
 export interface DiffOptions {
   /** Compression of the layer written (default 'gzip'). */
   compression?: LayerCompression;
+  /** Compression level (gzip 1-9, default 6; zstd default 3). */
+  level?: number;
   /**
    * Clamp every mtime to at most this many seconds since the epoch
    * (reproducible builds' SOURCE_DATE_EPOCH; rule 21).
@@ -386,7 +388,9 @@ export async function diffTrees(lower: TreeReader, upper: TreeReader, opts: Diff
   const writer = createTarWriter();
   const tarHash = new DigestTransform('sha256');
   const blobHash = new DigestTransform('sha256');
-  const compressed = await compressTar(writer.readable.pipeThrough(tarHash), compression);
+  const compressed = await compressTar(writer.readable.pipeThrough(tarHash), compression, opts.level);
+  // A tree holding file bodies in memory hands them over as they are (no stream per file).
+  const direct = (upper as { readFileBytes?: (path: string) => Uint8Array | undefined }).readFileBytes;
   const hashed = compressed.pipeThrough(blobHash);
   const parts: Uint8Array[] = [];
   const sink = opts.output
@@ -400,7 +404,7 @@ export async function diffTrees(lower: TreeReader, upper: TreeReader, opts: Diff
       if (p.source !== undefined) {
         const bytes = kept.get(p.source);
         if (bytes !== undefined) kept.delete(p.source);
-        await writer.add(p.header, bytes ?? upper.readFile(p.source));
+        await writer.add(p.header, bytes ?? direct?.call(upper, p.source) ?? upper.readFile(p.source));
       }
       else await writer.add(p.header);
     }

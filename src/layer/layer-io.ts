@@ -42,8 +42,8 @@ function readAhead(bytes: number): TransformStream<Uint8Array, Uint8Array> {
 }
 
 /** Compresses a tar stream. */
-export async function compressTar(tar: ReadableStream<Uint8Array>, compression: LayerCompression): Promise<ReadableStream<Uint8Array>> {
-  return compress(tar, compression);
+export async function compressTar(tar: ReadableStream<Uint8Array>, compression: LayerCompression, level?: number): Promise<ReadableStream<Uint8Array>> {
+  return compress(tar, compression, level === undefined ? {} : { level });
 }
 
 /** OCI media type of a layer with that compression (image-spec media-types.md). */

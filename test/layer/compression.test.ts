@@ -16,7 +16,9 @@ import {
   LayerMediaType,
   mediaTypeOfCompression,
   type GzipBackend,
+  GZIP_BLOCK,
 } from '../../src/layer/compression.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { collect, errorCode, streamOf } from '../tar/helpers.js';
 
 requireTools('zstd');
@@ -126,6 +128,46 @@ describe('zstd', () => {
     const bad = z.slice();
     for (let i = 20; i < 120; i++) bad[i] ^= 0x5a;
     expect(await errorCode(() => collect(decompress(streamOf(bad), 'zstd')))).toBe('INVALID_TAR');
+  });
+});
+
+describe('gzip encoders', () => {
+  it("the node:zlib encoder writes one gzip member, the same bytes however the input is chunked, that gzip -d and zlib restore", async () => {
+    // Three blocks and a bit: blocks end with a sync flush, the last one finishes the stream.
+    const big = sample(3 * GZIP_BLOCK + 777);
+    const gz = await collect(compress(streamOf(big, 65536), 'gzip', { gzipEncoder: 'zlib' }));
+    expect([...gz.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    expect(sha(await collect(compress(streamOf(big, 1000), 'gzip', { gzipEncoder: 'zlib' })))).toBe(sha(gz));
+    expect(sha(await collect(compress(streamOf(big, GZIP_BLOCK), 'gzip', { gzipEncoder: 'zlib' })))).toBe(sha(gz));
+    expect(sha(run('gzip', ['-dc'], gz))).toBe(sha(big));
+    expect(sha(gunzipSync(gz))).toBe(sha(big));
+    // A single member: `gzip -l` reads the trailer of the (only) member, the length of the whole input.
+    const listed = execFileSync('gzip', ['-lq'], { input: gz }).toString().trim().split(/\s+/);
+    expect(Number(listed[1])).toBe(big.length);
+    // Priming every block with the 32 KiB before it keeps the ratio of one deflate stream.
+    expect(gz.length).toBeLessThan(gzipSync(big).length * 1.01);
+  });
+
+  it('the node:zlib encoder handles empty input, a whole number of blocks, and levels 1-9', async () => {
+    for (const input of [new Uint8Array(0), sample(2 * GZIP_BLOCK)]) {
+      const gz = await collect(compress(streamOf(input, 4096), 'gzip', { gzipEncoder: 'zlib' }));
+      expect(sha(run('gzip', ['-dc'], gz))).toBe(sha(input));
+    }
+    const some = data.subarray(0, 1_500_000);
+    const fast = await collect(compress(streamOf(some), 'gzip', { level: 1, gzipEncoder: 'zlib' }));
+    const best = await collect(compress(streamOf(some), 'gzip', { level: 9, gzipEncoder: 'zlib' }));
+    expect([fast[8], best[8]]).toEqual([4, 2]); // XFL as zlib writes it
+    expect(best.length).toBeLessThan(fast.length);
+    expect(sha(run('gzip', ['-dc'], fast))).toBe(sha(some));
+    expect(sha(run('gzip', ['-dc'], best))).toBe(sha(some));
+    expect(await errorCode(() => compress(streamOf(some), 'gzip', { level: 0 }))).toBe('INVALID_ARGUMENT');
+    expect(await errorCode(() => compress(streamOf(some), 'gzip', { level: 4, gzipEncoder: 'web' }))).toBe('UNSUPPORTED');
+  });
+
+  it('the CompressionStream encoder (the browser path) writes what gzip -d restores, OS byte 3', async () => {
+    const gz = await collect(compress(streamOf(data, 5000), 'gzip', { gzipEncoder: 'web' }));
+    expect(gz[9]).toBe(3);
+    expect(sha(run('gzip', ['-dc'], gz))).toBe(sha(data));
   });
 });
 
