@@ -27,7 +27,7 @@ import type { ImageConfig, Platform } from '../image/types.js';
 import { diffTrees, type DiffResult } from '../layer/diff.js';
 import type { LayerCompression } from '../layer/layer-io.js';
 import { parseLocalName } from '../store/names.js';
-import type { Store } from '../store/store.js';
+import type { BlobLease, Store } from '../store/store.js';
 import { MemoryTree } from '../tree/memory.js';
 import type { TreeReader } from '../tree/types.js';
 import { copyImage, openSource, parseImageReference } from '../transport/index.js';
@@ -69,6 +69,8 @@ export interface BuildOptions {
   platform?: string;
   /** Layer compression (default gzip). */
   compression?: LayerCompression;
+  /** Compression level (gzip 1-9, zstd 1-22; default: gzip 6, zstd 3). */
+  compressionLevel?: number;
   /** Stage to build (its `AS name`); default the last one. */
   target?: string;
   /** Step lines, progress and warnings. */
@@ -172,9 +174,23 @@ class Builder {
     private readonly ctx: BuildContext,
     private readonly ignore: DockerIgnore,
     private readonly total: number,
+    /** Blobs the build writes or relies on before a record reaches them (see `hold`). */
+    private readonly lease: BlobLease,
   ) {
     this.compression = opts.compression ?? 'gzip';
     this.epoch = opts.sourceDateEpoch;
+  }
+
+  /**
+   * Keep blobs alive against gc and rmi in any process until the build ends
+   * (store leases): the base, cache hits, and each layer, config and
+   * manifest from before they are written until a cache record or the tag
+   * reaches them. Held before the build checks they exist, so a collection
+   * cannot remove them between the check and the use.
+   */
+  private async hold(img: Image | undefined, ...digests: string[]): Promise<void> {
+    const all = img ? [img.digest, img.id, ...img.layers.map((l) => l.digest), ...digests] : digests;
+    await this.lease.add(all);
   }
 
   private emit(e: BuildEvent): void {
@@ -196,7 +212,8 @@ class Builder {
 
   private async cacheKey(image: Image, text: string, inputs: string): Promise<string> {
     const chain = image.layers.length ? image.layers[image.layers.length - 1]!.chainId : '';
-    const doc = JSON.stringify({ v: CACHE_VERSION, chain, config: image.id, step: text, inputs, epoch: this.epoch ?? null, compression: this.compression });
+    const level = this.opts.compressionLevel;
+    const doc = JSON.stringify({ v: CACHE_VERSION, chain, config: image.id, step: text, inputs, epoch: this.epoch ?? null, compression: this.compression, ...(level === undefined ? {} : { level }) });
     return (await sha256(new TextEncoder().encode(doc))).slice('sha256:'.length);
   }
 
@@ -206,6 +223,7 @@ class Builder {
     const rec = await this.store.records<CacheValue>(BUILD_CACHE).get(key);
     if (!rec) return undefined;
     try {
+      await this.hold(undefined, rec.manifest); // its config and layers too (gc follows a manifest)
       if (!(await this.store.hasBlob(rec.manifest))) return undefined;
       const img = await this.store.imageByDigest(rec.manifest);
       for (const l of img.layers) if (!(await this.store.hasBlob(l.digest))) return undefined;
@@ -217,6 +235,7 @@ class Builder {
   }
 
   private async remember(key: string, image: Image, text: string): Promise<void> {
+    await this.hold(image);
     await this.store.putImage(image);
     await this.store.records<CacheValue>(BUILD_CACHE).put(key, { manifest: image.digest, text }, { blobs: [image.digest] });
   }
@@ -302,7 +321,7 @@ class Builder {
         this.emit({ type: 'progress', number, phase: 'pack', done: packed, total });
       };
       try {
-        return await diffTrees(new MemoryTree() as TreeReader, planTree, { compression: this.compression, sourceDateEpoch: this.epoch, signal: this.opts.signal });
+        return await diffTrees(new MemoryTree() as TreeReader, planTree, { compression: this.compression, level: this.opts.compressionLevel, sourceDateEpoch: this.epoch, signal: this.opts.signal });
       } finally {
         planTree.onRead = undefined;
         held.bytes.clear();
@@ -319,6 +338,8 @@ class Builder {
     const shown = expandWord(stage.from.image, globals, { escape: df.escape, line: stage.from.raw.line });
     const s0 = this.begin(`FROM ${shown}`);
     const { image, text } = await this.baseImage(stage, globals, built, df);
+    // An untagged base (pulled from another transport), or one untagged while we build, must outlive the build.
+    if (image.layers.length) await this.hold(image);
     this.done(s0, { text, kind: 'from', cached: false });
     const triggers = image.config.config?.OnBuild;
     if (Array.isArray(triggers) && triggers.length) {
@@ -415,6 +436,7 @@ class Builder {
       const stepLayer = layerFromPlan(planTree);
       speculate(step, stepView.withLayer(stepLayer));
       const layer = await work.layer;
+      await this.hold(undefined, layer.digest);
       if (!(await this.store.hasBlob(layer.digest))) {
         const bytes = layer.bytes!;
         // The digest was computed by the same pass that produced the bytes: hand them to the backend as they are.
@@ -491,20 +513,27 @@ export async function build(store: Store, opts: BuildOptions): Promise<BuildResu
   const stages = neededStages(df, target, globals);
 
   const total = stages.reduce((n, s) => n + 1 + s.steps.length, 0);
-  const builder = new Builder(store, opts, ctx, ignore, total);
-  const built = new Map<number, Image>();
-  let last: Image | undefined;
-  for (const st of stages) {
-    // The base first, so that expansions see its ENV; then every step of the stage is planned before one runs.
-    const base = await builder.from(st, df, globals, built);
-    const plan = planStage({ stage: st, baseConfig: base.config.config, globalArgs: globals, buildArgs, escape: df.escape });
-    for (const a of plan.consumedArgs) consumed.add(a);
-    last = await builder.buildStage(base, plan.steps);
-    built.set(st.index, last);
-  }
-  const unused = Object.keys(buildArgs).filter((k) => !consumed.has(k));
-  if (unused.length) opts.onEvent?.({ type: 'warning', message: `build args not consumed by any ARG: ${unused.join(', ')}` });
+  // Blobs are written before anything names them: a gc running meanwhile (here or in another process) must not take them.
+  const lease = await store.lease();
+  try {
+    const builder = new Builder(store, opts, ctx, ignore, total, lease);
+    const built = new Map<number, Image>();
+    let last: Image | undefined;
+    for (const st of stages) {
+      // The base first, so that expansions see its ENV; then every step of the stage is planned before one runs.
+      const base = await builder.from(st, df, globals, built);
+      const plan = planStage({ stage: st, baseConfig: base.config.config, globalArgs: globals, buildArgs, escape: df.escape });
+      for (const a of plan.consumedArgs) consumed.add(a);
+      last = await builder.buildStage(base, plan.steps);
+      built.set(st.index, last);
+    }
+    const unused = Object.keys(buildArgs).filter((k) => !consumed.has(k));
+    if (unused.length) opts.onEvent?.({ type: 'warning', message: `build args not consumed by any ARG: ${unused.join(', ')}` });
 
-  await store.putImage(last!, names);
-  return { id: last!.id, digest: last!.digest, image: last!, names, steps: builder.steps };
+    await lease.add([last!.digest, last!.id]);
+    await store.putImage(last!, names);
+    return { id: last!.id, digest: last!.digest, image: last!, names, steps: builder.steps };
+  } finally {
+    await lease.release();
+  }
 }
