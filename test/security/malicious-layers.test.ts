@@ -79,6 +79,9 @@ export const CORPUS: Case[] = [
   { name: 'NUL in a PAX path', entries: [{ ...f('a\u0000../../sentinel/pwned'), pax: true }], expect: 'INVALID_TAR' },
   { name: 'NUL in a link target', entries: [{ ...sym('s', '/\u0000/../sentinel'), pax: true }, f('s/pwned', 'in')], expect: 'INVALID_TAR' },
   { name: 'overlong component (300 bytes)', entries: [f('x'.repeat(300))], expect: 'FILESYSTEM' },
+  // Linux's PATH_MAX is 4096: a longer name is INVALID_TAR at apply; the union view still lists and reads it (in linear time per lookup).
+  { name: '4000-level-deep path (8005 bytes)', entries: [f(`${'a/'.repeat(4000)}pwned`)], expect: 'INVALID_TAR' },
+  { name: '1000-level-deep path (under PATH_MAX)', entries: [f(`${'d/'.repeat(1000)}in`, 'deep')], expect: 'contained', inside: { [`${'d/'.repeat(1000)}in`]: 'deep' } },
   { name: 'char device', entries: [{ name: 'dev/null2', type: '3', devmajor: 1, devminor: 3, mode: 0o666 }], expect: 'contained' },
   { name: 'block device', entries: [{ name: 'sda', type: '4', devmajor: 8, devminor: 0, mode: 0o600 }], expect: 'contained' },
   { name: 'device node climbing out', entries: [{ name: '../sentinel/dev', type: '3', devmajor: 1, devminor: 3 }], expect: 'UNSAFE_PATH' },
