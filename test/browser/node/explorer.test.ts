@@ -2,15 +2,18 @@
  * End to end: `npm run web`'s server (scripts/web.js) in Node, Debian's
  * chromium driven by playwright-core, a docker-archive and an OCI archive
  * made here with the library (three layers; the top one whites out a file
- * and a directory) opened through the page's file input. Saves
+ * and a directory) opened through the page's file input, dropped on the
+ * drop zone (a DataTransfer drop event), and pulled by the page from a local
+ * docker-registry (CORS headers, test/helpers/registry.ts). Saves
  * test-results/explorer.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../../src/node.js';
+import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { requireTools } from '../../helpers/tools.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.js';
 import { DELETED, LAYER_SPECS, makeDemoImage } from '../fixture.js';
@@ -21,6 +24,7 @@ let dir: string;
 let server: { url: string; close(): Promise<void> };
 let browser: Browser;
 let page: Page;
+let registry: TestRegistry;
 let digests: string[];
 let diffIds: string[];
 const errors: string[] = [];
@@ -34,6 +38,8 @@ beforeAll(async () => {
   diffIds = img.layers.map((l) => l.diffId);
   await store.copy('demo/app:1', `docker-archive:${join(dir, 'demo.tar')}:demo/app:1`);
   await store.copy('demo/app:1', `oci-archive:${join(dir, 'demo-oci.tar')}:1`);
+  registry = await startRegistry();
+  await store.copy('demo/app:1', `docker://${registry.host}/demo/app:1`);
   server = await startWebServer({ port: 0, logLevel: 'warn' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -43,8 +49,72 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await registry?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * dive's efficiency worked out from the fixture's specs, independently of
+ * web/analyze.ts: per layer, its leaf paths (a file counts its size; a
+ * whiteout counts 0 for a file and the bytes of the lower subtree for a
+ * directory); per path, cumulative = sum and minimum = smallest;
+ * efficiency = sum(min) / sum(cumulative); wasted = the cumulative of paths
+ * found in two or more layers.
+ */
+function diveFromFixture(): { efficiency: number; wasted: number } {
+  const size = (c: unknown) => (typeof c === 'string' ? new TextEncoder().encode(c).length : c instanceof Uint8Array ? c.length : 0);
+  const below = new Map<string, number>(); // file path -> size in the layers below
+  const found = new Map<string, number[]>();
+  LAYER_SPECS.forEach((layer, i) => {
+    const nodes = new Map<string, number>(layer.specs.map((s) => [s.path, s.type === 'directory' ? 0 : size(s.content)]));
+    if (i === LAYER_SPECS.length - 1) {
+      for (const d of DELETED) {
+        const sub = [...below].filter(([p]) => p.startsWith(`${d}/`));
+        nodes.set(d, sub.length ? sub.reduce((n, [, b]) => n + b, 0) : 0);
+      }
+    }
+    for (const [p, b] of nodes) {
+      if ([...nodes.keys()].some((q) => q.startsWith(`${p}/`))) continue; // not a leaf of this layer
+      found.set(p, [...(found.get(p) ?? []), b]);
+    }
+    for (const s of layer.specs) if (s.type !== 'directory') below.set(s.path, size(s.content));
+  });
+  let min = 0;
+  let cum = 0;
+  let wasted = 0;
+  for (const sizes of found.values()) {
+    const sum = sizes.reduce((a, b) => a + b, 0);
+    min += Math.min(...sizes);
+    cum += sum;
+    if (sizes.length > 1) wasted += sum;
+  }
+  return { efficiency: min / cum, wasted };
+}
+
+/** The layer list, whiteouts gone from the merged tree, and dive's figures, as the page shows them. */
+async function checkShown(p: Page, layerDigests: string[]): Promise<void> {
+  expect(await p.locator('#layers tbody td.digest').allTextContents()).toEqual(layerDigests.map((d) => d.slice(7, 19)));
+  expect(await p.locator('#layers tbody td.cmd').allTextContents()).toEqual(LAYER_SPECS.map((l) => l.createdBy));
+  const paths = await p.locator('#tree li').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.path!));
+  expect(paths).toContain('etc/motd');
+  for (const d of DELETED) expect(paths.filter((x) => x === d || x.startsWith(`${d}/`))).toEqual([]);
+  expect(paths.some((x) => x.includes('.wh.'))).toBe(false);
+  const dive = diveFromFixture();
+  expect(Number(await p.getAttribute('#summary', 'data-efficiency'))).toBeCloseTo(dive.efficiency, 12);
+  expect(Number(await p.getAttribute('#summary', 'data-wasted'))).toBe(dive.wasted);
+  expect(await p.locator('#summary').textContent()).toContain(`${(dive.efficiency * 100).toFixed(1)} %`);
+}
+
+/** A page in a new browser context: its own, empty OPFS store. */
+async function freshPage(): Promise<{ p: Page; errs: string[]; close(): Promise<void> }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const p = await ctx.newPage();
+  const errs: string[] = [];
+  p.on('pageerror', (e) => errs.push(e.message));
+  await p.goto(server.url);
+  await p.waitForSelector('body[data-ready="idle"]');
+  return { p, errs, close: () => ctx.close() };
+}
 
 async function open(file: string): Promise<void> {
   await page.goto(server.url);
@@ -108,5 +178,40 @@ describe('explorer page in Chromium', () => {
     await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('just text, not a tar archive at all'.repeat(40)) });
     await page.waitForSelector('body[data-ready="error"]');
     expect(await page.locator('#status').textContent()).toMatch(/^INVALID_TAR: /);
+  });
+
+  it('opens an archive dropped on the drop zone', async () => {
+    const { p, errs, close } = await freshPage();
+    const b64 = readFileSync(join(dir, 'demo.tar')).toString('base64');
+    const dt = await p.evaluateHandle((data) => {
+      const t = new DataTransfer();
+      t.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], 'demo.tar', { type: 'application/x-tar' }));
+      return t;
+    }, b64);
+    await p.dispatchEvent('#drop', 'dragover', { dataTransfer: dt });
+    expect(await p.getAttribute('#drop', 'class')).toContain('over');
+    await p.dispatchEvent('#drop', 'drop', { dataTransfer: dt });
+    await p.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 60_000 });
+    expect(await p.locator('#status').textContent()).toMatch(/^demo\.tar: 3 layers/);
+    expect(await p.getAttribute('#drop', 'class')).not.toContain('over');
+    await checkShown(p, diffIds); // docker save: uncompressed layers, digest = diffId
+    await close();
+    expect(errs).toEqual([]);
+  });
+
+  it('pulls an image from a registry URL (docker-registry with CORS)', async () => {
+    const { p, errs, close } = await freshPage();
+    registry.mark();
+    await p.fill('#ref', `${registry.host}/demo/app:1`);
+    await p.click('#pull');
+    await p.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 60_000 });
+    expect(await p.locator('#status').textContent()).toMatch(new RegExp(`^${registry.host.replace(/\./g, '\\.')}/demo/app:1: 3 layers`));
+    await checkShown(p, digests); // the pushed gzip layers
+    // it came from the registry: the manifest and every layer blob were fetched by the page
+    const got = registry.requests().filter((r) => r.startsWith('GET '));
+    expect(got).toContain('GET /v2/demo/app/manifests/1 200');
+    for (const d of digests) expect(got).toContain(`GET /v2/demo/app/blobs/${d} 200`);
+    await close();
+    expect(errs).toEqual([]);
   });
 });
