@@ -14,24 +14,14 @@ import { AlreadyExistsError } from '../errors/AlreadyExistsError.js';
 import { CorruptStoreError } from '../errors/CorruptStoreError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { NotFoundError } from '../errors/NotFoundError.js';
-import { baseName, comparePaths, joinPath, parentPath } from '../layer/path.js';
+import { baseName, parentPath } from '../layer/path.js';
+import { applyNodeMeta, lookupNode, newNodeAttrs, nodeEntry, parentNode, walkNodes, type NodeAttrs } from '../tree/nodes.js';
 import type { CreateMeta, FileBody, Tree, TreeEntry, TreeEntryType, TreeMeta } from '../tree/types.js';
+import { fromBase64, toBase64 } from './base64.js';
 
-interface Inode {
-  type: TreeEntryType;
-  mode: number;
-  uid: number;
-  gid: number;
-  uname: string;
-  gname: string;
-  mtime: number;
-  /** base64 values */
-  xattrs: Record<string, string>;
-  nlink: number;
+/** One inode of tree.json; xattr values are base64 (JSON has no bytes). */
+interface Inode extends NodeAttrs<Record<string, string>> {
   size: number;
-  target?: string;
-  devmajor: number;
-  devminor: number;
   /** Directory entries: name -> inode number. */
   children?: Record<string, number>;
 }
@@ -45,21 +35,8 @@ interface State {
 const ROOT = 1;
 const META = 'tree.json';
 
-function b64(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return btoa(s);
-}
-
-function unb64(s: string): Uint8Array {
-  const t = atob(s);
-  const out = new Uint8Array(t.length);
-  for (let i = 0; i < t.length; i++) out[i] = t.charCodeAt(i);
-  return out;
-}
-
 function encodeXattrs(x: Record<string, Uint8Array> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(x ?? {}).map(([k, v]) => [k, b64(v)]));
+  return Object.fromEntries(Object.entries(x ?? {}).map(([k, v]) => [k, toBase64(v)]));
 }
 
 async function* chunksOf(body: FileBody): AsyncGenerator<Uint8Array> {
@@ -122,40 +99,19 @@ export class OpfsTree implements Tree {
   }
 
   #find(path: string): number | undefined {
-    let ino = ROOT;
-    if (path === '') return ino;
-    for (const seg of path.split('/')) {
-      const next = this.#state.inodes[ino]!.children?.[seg];
-      if (next === undefined) return undefined;
-      ino = next;
-    }
-    return ino;
+    return lookupNode(ROOT, path, (ino, name) => this.#state.inodes[ino]!.children?.[name]);
   }
 
   #parentFor(path: string): Inode {
-    if (path === '') throw new InvalidArgumentError('the root cannot be created or replaced', { path });
-    const p = this.#find(parentPath(path));
-    const n = p === undefined ? undefined : this.#state.inodes[p];
-    if (!n || n.type !== 'directory') throw new NotFoundError(`parent directory of ${JSON.stringify(path)} does not exist`, { path });
-    return n;
+    return parentNode(path, (p) => {
+      const ino = this.#find(p);
+      return ino === undefined ? undefined : this.#state.inodes[ino];
+    });
   }
 
   #newInode(type: TreeEntryType, meta: CreateMeta = {}): [number, Inode] {
     const ino = this.#state.next++;
-    const n: Inode = {
-      type,
-      mode: (meta.mode ?? (type === 'directory' ? 0o755 : type === 'symlink' ? 0o777 : 0o644)) & 0o7777,
-      uid: meta.uid ?? 0,
-      gid: meta.gid ?? 0,
-      uname: meta.uname ?? '',
-      gname: meta.gname ?? '',
-      mtime: meta.mtime ?? 0,
-      xattrs: encodeXattrs(meta.xattrs),
-      nlink: 0,
-      size: 0,
-      devmajor: 0,
-      devminor: 0,
-    };
+    const n: Inode = { ...newNodeAttrs(type, meta, encodeXattrs), size: 0 };
     if (type === 'directory') n.children = {};
     return [ino, n];
   }
@@ -171,44 +127,20 @@ export class OpfsTree implements Tree {
 
   #entry(path: string, ino: number): TreeEntry {
     const n = this.#state.inodes[ino]!;
-    const e: TreeEntry = {
-      path,
-      type: n.type,
-      mode: n.mode,
-      uid: n.uid,
-      gid: n.gid,
-      uname: n.uname,
-      gname: n.gname,
-      size: n.type === 'file' ? n.size : 0,
-      mtime: n.mtime,
-      linkname: n.type === 'symlink' ? n.target! : '',
-      devmajor: n.devmajor,
-      devminor: n.devminor,
-      xattrs: Object.fromEntries(Object.entries(n.xattrs).map(([k, v]) => [k, unb64(v)])),
-    };
-    if (n.nlink > 1 && n.type !== 'directory') e.linkKey = `opfs:${ino}`;
-    return e;
+    return nodeEntry(path, n, n.size, Object.fromEntries(Object.entries(n.xattrs).map(([k, v]) => [k, fromBase64(v)])), `opfs:${ino}`);
   }
 
   async *walk(under = ''): AsyncIterable<TreeEntry> {
-    const start = this.#find(under);
-    if (start === undefined) return;
-    if (under !== '') {
-      yield this.#entry(under, start);
-      if (this.#state.inodes[start]!.type !== 'directory') return;
-    }
-    const out: Array<[string, number]> = [];
-    const stack: Array<[string, number]> = [[under, start]];
-    while (stack.length) {
-      const [p, ino] = stack.pop()!;
-      if (p !== under) out.push([p, ino]);
-      const ch = this.#state.inodes[ino]!.children;
-      if (ch) {
-        const names = Object.keys(ch).sort(comparePaths);
-        for (let i = names.length - 1; i >= 0; i--) stack.push([joinPath(p, names[i]!), ch[names[i]!]!]);
-      }
-    }
-    for (const [p, ino] of out) yield this.#entry(p, ino);
+    yield* walkNodes(
+      under,
+      this.#find(under),
+      (ino) => this.#state.inodes[ino]!.type === 'directory',
+      (ino) => {
+        const ch = this.#state.inodes[ino]!.children;
+        return ch && Object.entries(ch);
+      },
+      (p, ino) => this.#entry(p, ino),
+    );
   }
 
   async lstat(path: string): Promise<TreeEntry | undefined> {
@@ -265,7 +197,7 @@ export class OpfsTree implements Tree {
         const n = this.#state.inodes[existing]!;
         if (n.type !== 'file') throw new AlreadyExistsError(`${JSON.stringify(path)} exists and is not a file`, { path });
         n.size = await this.#writeData(existing, body);
-        if (meta) this.#applyMeta(n, meta);
+        if (meta) applyNodeMeta(n, meta, encodeXattrs);
       } else {
         this.#parentFor(path);
         const [ino, n] = this.#newInode('file', meta);
@@ -348,21 +280,11 @@ export class OpfsTree implements Tree {
     });
   }
 
-  #applyMeta(n: Inode, meta: TreeMeta): void {
-    if (meta.mode !== undefined) n.mode = meta.mode & 0o7777;
-    if (meta.uid !== undefined) n.uid = meta.uid;
-    if (meta.gid !== undefined) n.gid = meta.gid;
-    if (meta.uname !== undefined) n.uname = meta.uname;
-    if (meta.gname !== undefined) n.gname = meta.gname;
-    if (meta.mtime !== undefined) n.mtime = meta.mtime;
-    if (meta.xattrs !== undefined) n.xattrs = encodeXattrs(meta.xattrs);
-  }
-
   setMeta(path: string, meta: TreeMeta): Promise<void> {
     return this.#serial(async () => {
       const ino = this.#find(path);
       if (ino === undefined) throw new NotFoundError(`${JSON.stringify(path)} does not exist`, { path });
-      this.#applyMeta(this.#state.inodes[ino]!, meta);
+      applyNodeMeta(this.#state.inodes[ino]!, meta, encodeXattrs);
       await this.#persist();
     });
   }

@@ -12,6 +12,7 @@ import { applyLayer, type ApplyStats } from '../layer/apply.js';
 import { readLayer, readLayerFile, type LayerEntry } from '../layer/read.js';
 import type { Tree } from '../tree/types.js';
 import { UnionView } from '../union/view.js';
+import { fromBase64, toBase64 } from './base64.js';
 import type { Store } from './store.js';
 import { LAYER_INDEX } from './types.js';
 
@@ -25,30 +26,17 @@ interface StoredIndex {
   entries: StoredEntry[];
 }
 
-function b64(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return btoa(s);
-}
-
-function unb64(s: string): Uint8Array {
-  const t = atob(s);
-  const out = new Uint8Array(t.length);
-  for (let i = 0; i < t.length; i++) out[i] = t.charCodeAt(i);
-  return out;
-}
-
 function toStored(e: LayerEntry): StoredEntry {
   const { xattrs, ...rest } = e;
   const out: StoredEntry = { ...rest };
   const keys = Object.keys(xattrs ?? {});
-  if (keys.length) out.xattrs = Object.fromEntries(keys.map((k) => [k, b64(xattrs[k]!)]));
+  if (keys.length) out.xattrs = Object.fromEntries(keys.map((k) => [k, toBase64(xattrs[k]!)]));
   return out;
 }
 
 function fromStored(e: StoredEntry): LayerEntry {
   const { xattrs, ...rest } = e;
-  return { ...rest, xattrs: xattrs ? Object.fromEntries(Object.entries(xattrs).map(([k, v]) => [k, unb64(v)])) : {} } as LayerEntry;
+  return { ...rest, xattrs: xattrs ? Object.fromEntries(Object.entries(xattrs).map(([k, v]) => [k, fromBase64(v)])) : {} } as LayerEntry;
 }
 
 /** A layer's entry index: from the cache, else by reading the layer once (and caching it). */

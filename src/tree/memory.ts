@@ -8,25 +8,13 @@
 import { AlreadyExistsError } from '../errors/AlreadyExistsError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { NotFoundError } from '../errors/NotFoundError.js';
-import { baseName, comparePaths, joinPath, parentPath } from '../layer/path.js';
+import { baseName, parentPath } from '../layer/path.js';
+import { applyNodeMeta, lookupNode, newNodeAttrs, nodeEntry, parentNode, walkNodes, type NodeAttrs } from './nodes.js';
 import type { CreateMeta, FileBody, Tree, TreeEntry, TreeEntryType, TreeMeta } from './types.js';
 
-interface MemNode {
+interface MemNode extends NodeAttrs<Record<string, Uint8Array>> {
   id: number;
-  type: TreeEntryType;
-  mode: number;
-  uid: number;
-  gid: number;
-  uname: string;
-  gname: string;
-  mtime: number;
-  xattrs: Record<string, Uint8Array>;
-  /** Number of names (paths) this node has. */
-  nlink: number;
   data?: Uint8Array;
-  target?: string;
-  devmajor: number;
-  devminor: number;
   children?: Map<string, MemNode>;
 }
 
@@ -138,38 +126,15 @@ export class MemoryTree implements Tree {
   }
 
   private node(type: TreeEntryType, meta: CreateMeta = {}): MemNode {
-    return {
-      id: this.nextId++,
-      type,
-      mode: (meta.mode ?? (type === 'directory' ? 0o755 : type === 'symlink' ? 0o777 : 0o644)) & 0o7777,
-      uid: meta.uid ?? 0,
-      gid: meta.gid ?? 0,
-      uname: meta.uname ?? '',
-      gname: meta.gname ?? '',
-      mtime: meta.mtime ?? 0,
-      xattrs: copyXattrs(meta.xattrs),
-      nlink: 0,
-      devmajor: 0,
-      devminor: 0,
-      children: type === 'directory' ? new Map() : undefined,
-    };
+    return { id: this.nextId++, ...newNodeAttrs(type, meta, copyXattrs), children: type === 'directory' ? new Map() : undefined };
   }
 
   private find(path: string): MemNode | undefined {
-    if (path === '') return this.root;
-    let n: MemNode | undefined = this.root;
-    for (const seg of path.split('/')) {
-      n = n.children?.get(seg);
-      if (!n) return undefined;
-    }
-    return n;
+    return lookupNode(this.root, path, (n, name) => n.children?.get(name));
   }
 
   private parentFor(path: string): MemNode {
-    if (path === '') throw new InvalidArgumentError('the root cannot be created or replaced', { path });
-    const p = this.find(parentPath(path));
-    if (!p || p.type !== 'directory') throw new NotFoundError(`parent directory of ${JSON.stringify(path)} does not exist`, { path });
-    return p;
+    return parentNode(path, (p) => this.find(p));
   }
 
   private insert(path: string, node: MemNode): void {
@@ -181,45 +146,17 @@ export class MemoryTree implements Tree {
   }
 
   private entry(path: string, n: MemNode): TreeEntry {
-    const e: TreeEntry = {
-      path,
-      type: n.type,
-      mode: n.mode,
-      uid: n.uid,
-      gid: n.gid,
-      uname: n.uname,
-      gname: n.gname,
-      size: n.type === 'file' ? n.data!.byteLength : 0,
-      mtime: n.mtime,
-      linkname: n.type === 'symlink' ? n.target! : '',
-      devmajor: n.devmajor,
-      devminor: n.devminor,
-      xattrs: copyXattrs(n.xattrs),
-    };
-    if (n.nlink > 1 && n.type !== 'directory') e.linkKey = `mem:${n.id}`;
-    return e;
+    return nodeEntry(path, n, n.data?.byteLength ?? 0, copyXattrs(n.xattrs), `mem:${n.id}`);
   }
 
   async *walk(under = ''): AsyncIterable<TreeEntry> {
-    const start = this.find(under);
-    if (!start) return;
-    if (under !== '') {
-      yield this.entry(under, start);
-      if (start.type !== 'directory') return;
-    }
-    // Iterative pre-order DFS; siblings sorted by comparePaths equals global
-    // comparePaths order because '/' ranks first.
-    const stack: Array<[string, MemNode]> = [[under, start]];
-    const out: Array<[string, MemNode]> = [];
-    while (stack.length) {
-      const [p, n] = stack.pop()!;
-      if (p !== under) out.push([p, n]);
-      if (n.children) {
-        const names = [...n.children.keys()].sort(comparePaths);
-        for (let i = names.length - 1; i >= 0; i--) stack.push([joinPath(p, names[i]!), n.children.get(names[i]!)!]);
-      }
-    }
-    for (const [p, n] of out) yield this.entry(p, n);
+    yield* walkNodes(
+      under,
+      this.find(under),
+      (n) => n.type === 'directory',
+      (n) => n.children && [...n.children],
+      (p, n) => this.entry(p, n),
+    );
   }
 
   async lstat(path: string): Promise<TreeEntry | undefined> {
@@ -308,12 +245,6 @@ export class MemoryTree implements Tree {
   async setMeta(path: string, meta: TreeMeta): Promise<void> {
     const n = this.find(path);
     if (!n) throw new NotFoundError(`${JSON.stringify(path)} does not exist`, { path });
-    if (meta.mode !== undefined) n.mode = meta.mode & 0o7777;
-    if (meta.uid !== undefined) n.uid = meta.uid;
-    if (meta.gid !== undefined) n.gid = meta.gid;
-    if (meta.uname !== undefined) n.uname = meta.uname;
-    if (meta.gname !== undefined) n.gname = meta.gname;
-    if (meta.mtime !== undefined) n.mtime = meta.mtime;
-    if (meta.xattrs !== undefined) n.xattrs = copyXattrs(meta.xattrs);
+    applyNodeMeta(n, meta, copyXattrs);
   }
 }
