@@ -3,9 +3,11 @@
  * builds, compared with node:crypto; bad arguments give typed errors.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import nodeCrypto from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
 import { createHasher, sha256, sha256Many, type HashOptions } from '../../src/digest/index.js';
 import { InvalidArgumentError } from '../../src/errors/index.js';
+import { MANY_NODE_MIN_SIZE } from '../../src/digest/backend.js';
 
 const ref = (alg: string, b: Uint8Array) => `${alg}:${createHash(alg).update(b).digest('hex')}`;
 
@@ -47,7 +49,7 @@ for (const [name, opts] of BACKENDS) {
     });
 
     it('sha256Many with unequal lengths, more inputs than lanes and than the core buffer', async () => {
-      const lengths = [0, 1, 55, 56, 63, 64, 65, 1535, 1536, 4096, 2 * 1024 * 1024 + 1, 70_000, 100, 7];
+      const lengths = [0, 1, 55, 56, 63, 64, 65, 1023, 1024, 1535, 1536, 4096, 2 * 1024 * 1024 + 1, 70_000, 100, 7];
       for (let i = 0; i < 400; i++) lengths.push((i * 977) % 5000);
       const inputs = lengths.map((n) => randomBytes(n));
       expect(await sha256Many(inputs, opts)).toEqual(inputs.map((x) => ref('sha256', x)));
@@ -67,6 +69,24 @@ for (const [name, opts] of BACKENDS) {
     }
   });
 }
+
+describe("sha256Many 'auto' in Node", () => {
+  it('sends inputs of MANY_NODE_MIN_SIZE bytes and more to node:crypto, smaller ones to the Wasm core', async () => {
+    const sizes = [0, 64, MANY_NODE_MIN_SIZE - 1, MANY_NODE_MIN_SIZE, MANY_NODE_MIN_SIZE + 1, 100_000];
+    const inputs = sizes.map((n) => randomBytes(n));
+    const want = inputs.map((x) => ref('sha256', x));
+    const spy = vi.spyOn(nodeCrypto, 'createHash');
+    try {
+      expect(await sha256Many(inputs)).toEqual(want);
+      expect(spy).toHaveBeenCalledTimes(sizes.filter((n) => n >= MANY_NODE_MIN_SIZE).length);
+      spy.mockClear();
+      expect(await sha256Many(inputs.slice(0, 3))).toEqual(want.slice(0, 3));
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
 
 describe('argument errors', () => {
   it('unknown algorithm, unknown backend, wrong input types', async () => {
