@@ -7,10 +7,14 @@
  * Node from src/; the Wasm core must be fetched by URL from build/.
  */
 import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as lib from '../../../src/index.js';
+import { README, codeBlock } from '../../helpers/readme.js';
 import { requireTools } from '../../helpers/tools.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.js';
 // @ts-expect-error plain ESM scripts without types
@@ -36,6 +40,7 @@ const PAGE = `<!doctype html>
 
 let server: StaticServer;
 let browser: Browser;
+let dir: string | undefined;
 
 beforeAll(async () => {
   requireTools('chromium');
@@ -48,6 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('dist/browser/layerfs.js in a plain <script type="module">', () => {
@@ -79,5 +85,29 @@ describe('dist/browser/layerfs.js in a plain <script type="module">', () => {
     expect(server.requests).toContain('/dist/browser/layerfs.js');
     expect(server.requests).toContain('/build/layerfs.simd.wasm');
     expect(server.requests.filter((p) => !/^\/(plain\.html|dist\/browser\/|build\/|test\/browser\/pages\/|favicon\.ico)/.test(p))).toEqual([]);
+  });
+
+  it("README's plain-script snippet works as written, from a project's node_modules", async () => {
+    // a user's project: index.html holding the README's snippet, node_modules/layerfs this package
+    dir = mkdtempSync(join(tmpdir(), 'layerfs-plain-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(root, join(dir, 'node_modules', 'layerfs'), 'dir');
+    writeFileSync(join(dir, 'index.html'), `<!doctype html>\n<meta charset="utf-8">\n<body>\n${codeBlock(README, '### In the browser', 'html')}`);
+    const site = await serveStatic(dir);
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${site.url}/index.html`);
+      await page.waitForFunction(() => document.body.textContent!.startsWith('sha256:'), undefined, { timeout: 20_000 });
+      const text = await page.evaluate(() => document.body.textContent);
+      await page.close();
+      const layer = await lib.diffTrees(new lib.MemoryTree(), await lib.MemoryTree.from([{ path: 'hello.txt', content: 'hi\n' }]));
+      expect(text).toBe(`sha256:${createHash('sha256').update('abc').digest('hex')} ${layer.diffId}`);
+      expect(errors).toEqual([]);
+      expect(site.requests).toContain('/node_modules/layerfs/build/layerfs.simd.wasm');
+    } finally {
+      await site.close();
+    }
   });
 });
