@@ -30,6 +30,7 @@ export async function run(ctx) {
   const want = createHash('sha256').update(probe).digest('hex');
   const got = {
     'layerfs wasm': (await sha256(probe, { backend: 'wasm' })).slice(7),
+    'layerfs wasm scalar': (await sha256(probe, { backend: 'wasm', simd: false })).slice(7),
     'layerfs auto': (await sha256(probe)).slice(7),
     'hash-wasm': hashWasm(probe),
     '@noble/hashes': toHex(nobleSha256(probe)),
@@ -47,6 +48,9 @@ export async function run(ctx) {
     const large = n >= MiB;
     const tasks = {
       'layerfs wasm': () => sha256(x, { backend: 'wasm' }),
+      // The scalar build (rounds and schedule in i32) beside the default SIMD
+      // build (v128 message schedule): what the vector schedule is worth.
+      'layerfs wasm scalar': () => sha256(x, { backend: 'wasm', simd: false }),
       'layerfs auto': () => sha256(x),
       'hash-wasm': () => hashWasm(x),
       'hash-wasm sha256()': () => hashWasmSha256(x),
@@ -90,7 +94,7 @@ export async function run(ctx) {
 
   // ---- where node:crypto overtakes the Wasm multi-buffer kernel for many inputs
   const crossover = [];
-  for (const size of [64, 256, 512, KiB, 1536, 2 * KiB, 4 * KiB, 16 * KiB, 64 * KiB]) {
+  for (const size of [64, 256, 512, 768, KiB, 1536, 2 * KiB, 4 * KiB, 16 * KiB, 64 * KiB]) {
     const k = Math.max(4, Math.round(ctx.scaled(8 * MiB, 64 * KiB) / size));
     const xs = Array.from({ length: k }, () => randomBytes(size));
     const r = await ctx.measure(`crossover: ${k} inputs of ${ctx.formatBytes(size)}`, {
