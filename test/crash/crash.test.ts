@@ -58,7 +58,7 @@ beforeAll(async () => {
   await storeImage(s, base, 'base:1');
   // A container with a large change, so commit has a layer of some size to write.
   const box = await s.createContainer('base:1', { name: 'box' });
-  await box.writeFile('/etc/big.bin', randomBytes(3_000_000));
+  await box.writeFile('/etc/big.bin', randomBytes(1_500_000));
   await box.writeFile('/etc/motd', 'changed\n');
   await box.rm('/etc/hostname');
   // Garbage for gc: an untagged image and loose blobs.
@@ -174,37 +174,59 @@ const OPS: Op[] = [
   },
 ];
 
-/** Every invariant that must hold after a crash, whatever the point. */
-async function expectSound(dir: string, op: Op, out: string): Promise<void> {
+/**
+ * What must hold after any crash: the tags there before are still there,
+ * every tag names a whole image whose blobs verify (base:1 byte for byte),
+ * fsck is clean, and blobs/ holds only complete blobs under their digests.
+ */
+async function expectIntact(dir: string, before: string[], op?: Op, out?: string): Promise<Store> {
   const store = await openStore(dir);
-  // Images tagged before are intact, byte for byte.
+  const names = (await store.images()).flatMap((i) => i.names);
+  for (const t of before) expect(names).toContain(t);
+  for (const t of names) {
+    const image = await store.image(t);
+    for (const l of image.layers) await store.getBlobBytes(l.digest, l.size); // a verified read
+    expect(sha(await store.getBlobBytes(image.id))).toBe(image.id);
+  }
   const b = await store.image('base:1');
   expect(b.digest).toBe(base.digest);
   for (const l of base.layers) expect(Buffer.from(await store.getBlobBytes(l.digest)).equals(l.blob)).toBe(true);
-  expect(sha(await store.getBlobBytes(b.id))).toBe(b.id);
   // fsck: blobs, tags, the container and its writable layer.
-  const report = await fsck(store);
-  expect(report.problems).toEqual([]);
-  // Nothing but complete, named blobs under blobs/.
+  expect((await fsck(store)).problems).toEqual([]);
   const blobDir = path.join(dir, 'blobs');
   for (const e of await fs.readdir(blobDir, { recursive: true, withFileTypes: true })) {
     if (e.isFile()) expect(path.relative(blobDir, path.join(e.parentPath, e.name))).toMatch(DIGEST_FILE);
   }
-  // The operation's tag, if written, names a whole image.
-  if (op.tag && (await store.namesOf((await store.resolve(op.tag).catch(() => ({ digest: '' }))).digest)).includes(op.tag)) {
-    const t = await store.image(op.tag);
-    for (const l of t.layers) expect(await store.hasBlob(l.digest)).toBe(true);
-  }
-  await op.checkOut?.(out);
-  // gc sweeps what the dead process left: temp files, its lease, a gc lock.
+  if (op && out) await op.checkOut?.(out);
+  return store;
+}
+
+/** gc sweeps what dead processes left: temp files, leases, gc locks. */
+async function expectSwept(store: Store): Promise<void> {
   await store.gc();
-  expect(await fs.readdir(path.join(dir, 'tmp'))).toEqual([]);
+  expect(await fs.readdir(path.join(store.location, 'tmp'))).toEqual([]);
   expect(await store.backend.listRecords('leases')).toEqual([]);
   expect(await store.backend.listRecords('gc-locks')).toEqual([]);
-  // And the operation can simply be run again.
+}
+
+/** Every invariant that must hold after a crash, whatever the point; then gc, and the operation again. */
+async function expectSound(dir: string, op: Op, out: string): Promise<void> {
+  const store = await expectIntact(dir, ['base:1'], op, out);
+  await expectSwept(store);
   await op.again(store, out);
   expect((await fsck(store)).problems).toEqual([]);
   await op.checkOut?.(out);
+}
+
+/** Uncut length of each operation (ms), measured by its own test, so delay points fall inside it. */
+const lengths = new Map<string, number>();
+
+function pickPoint(k: number, r: number, length: number, w: { dir: string; match?: RegExp }): KillPoint {
+  return k % 3 === 0
+    ? { kind: 'appears', ...w, afterMs: 0, label: 'at first sign' }
+    : k % 3 === 1
+      ? { kind: 'appears', ...w, afterMs: Math.round(r * Math.min(80, length * 0.1)), label: 'soon after' }
+      : { kind: 'delay', ms: Math.round(length * (0.15 + 0.6 * r)), label: 'after a delay' };
 }
 
 describe('kill -9 in the middle of an operation', () => {
@@ -219,6 +241,7 @@ describe('kill -9 in the middle of an operation', () => {
       const t0 = Date.now();
       const ok = await cli(full, ...op.args(full, fullOut)).done;
       const length = Date.now() - t0;
+      lengths.set(op.name, length);
       expect(ok.stderr.includes('Error') ? ok.stderr : ok.code).toBe(0);
       await expectSound(full, op, fullOut);
       await fs.rm(full, { recursive: true, force: true });
@@ -230,13 +253,7 @@ describe('kill -9 in the middle of an operation', () => {
         await fs.cp(template, dir, { recursive: true });
         await fs.mkdir(out, { recursive: true });
         const w = op.watch(dir, out);
-        const r = rand();
-        const point: KillPoint =
-          k % 3 === 0
-            ? { kind: 'appears', ...w, afterMs: 0, label: 'at first sign' }
-            : k % 3 === 1
-              ? { kind: 'appears', ...w, afterMs: Math.round(r * Math.min(80, length * 0.1)), label: 'soon after' }
-              : { kind: 'delay', ms: Math.round(length * (0.15 + 0.6 * r)), label: 'after a delay' };
+        const point = pickPoint(k, rand(), length, w);
         const { child, done } = cli(dir, ...op.args(dir, out));
         const outcome = await killAt(child, done, point);
         const res = await done;
@@ -250,4 +267,36 @@ describe('kill -9 in the middle of an operation', () => {
       console.log(`crash ${op.name}: ${outcomes.join('; ')}`);
     }, 60_000 + RUNS * 10_000);
   }
+});
+
+describe('kill -9 again and again on one store', () => {
+  const rand = prng(SEED ^ 0x5eed);
+  const steps = RUNS + 1;
+  it(`${steps} operations in a row, each killed at a random point (seed ${SEED}), leave it sound`, async () => {
+    const dir = path.join(work, 'sequence');
+    const out = path.join(work, 'sequence-out');
+    await fs.cp(template, dir, { recursive: true });
+    await fs.mkdir(out, { recursive: true });
+    const log: string[] = [];
+    for (let k = 0; k < steps; k++) {
+      const op = OPS[Math.floor(rand() * OPS.length)]!;
+      // Nothing is swept in between: each run meets what the killed ones left (temps, leases, a gc lock).
+      const before = (await (await openStore(dir)).images()).flatMap((i) => i.names);
+      const point = pickPoint(Math.floor(rand() * 3), rand(), lengths.get(op.name) ?? 1500, op.watch(dir, out));
+      const { child, done } = cli(dir, ...op.args(dir, out));
+      const outcome = await killAt(child, done, point);
+      const res = await done;
+      if (outcome === 'finished') expect(res.code).toBe(0);
+      log.push(`${op.name} ${point.label}: ${outcome}`);
+      await expectIntact(dir, before, op, out);
+    }
+    console.log(`crash sequence: ${log.join('; ')}`);
+    const store = await openStore(dir);
+    await expectSwept(store);
+    for (const op of OPS) {
+      await op.again(store, out);
+      await op.checkOut?.(out);
+    }
+    expect((await fsck(store)).problems).toEqual([]);
+  }, 60_000 + RUNS * 20_000);
 });
