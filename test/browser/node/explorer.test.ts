@@ -7,13 +7,14 @@
  * docker-registry (CORS headers, test/helpers/registry.ts). Saves
  * test-results/explorer.png.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../../src/node.js';
-import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
+import { freePort, startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { requireTools } from '../../helpers/tools.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.js';
 import { DELETED, LAYER_SPECS, makeDemoImage } from '../fixture.js';
@@ -182,6 +183,9 @@ describe('explorer page in Chromium', () => {
 
   it('opens an archive dropped on the drop zone', async () => {
     const { p, errs, close } = await freshPage();
+    // nothing leaves the page: from here on, only GETs of the page's own files
+    const sent: string[] = [];
+    p.on('request', (r) => void sent.push(`${r.method()} ${r.url()}`));
     const b64 = readFileSync(join(dir, 'demo.tar')).toString('base64');
     const dt = await p.evaluateHandle((data) => {
       const t = new DataTransfer();
@@ -195,6 +199,7 @@ describe('explorer page in Chromium', () => {
     expect(await p.locator('#status').textContent()).toMatch(/^demo\.tar: 3 layers/);
     expect(await p.getAttribute('#drop', 'class')).not.toContain('over');
     await checkShown(p, diffIds); // docker save: uncompressed layers, digest = diffId
+    expect(sent.filter((r) => !r.startsWith(`GET ${server.url}`))).toEqual([]);
     await close();
     expect(errs).toEqual([]);
   });
@@ -213,5 +218,25 @@ describe('explorer page in Chromium', () => {
     for (const d of digests) expect(got).toContain(`GET /v2/demo/app/blobs/${d} 200`);
     await close();
     expect(errs).toEqual([]);
+  });
+
+  it('`npm run web` (scripts/web.js) serves the page on 127.0.0.1:$PORT', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['scripts/web.js'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      await new Promise<void>((ok, fail) => {
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) ok();
+        });
+        child.on('exit', (code) => fail(new Error(`scripts/web.js exited with ${code}: ${out}`)));
+      });
+      expect(out.trim()).toBe(`layerfs explorer: http://127.0.0.1:${port}/`);
+      const html = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      expect(html).toContain('<title>layerfs explorer</title>');
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
