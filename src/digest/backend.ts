@@ -26,10 +26,11 @@ export type NodeCrypto = typeof import('node:crypto');
  * Measured crossovers (`npm run bench -- hash` on a 2-core AMD EPYC with
  * SHA-NI, Node 20, CPU time, best of many rounds; README "Digests"):
  * node:crypto wins for one message of any size (64 B to 64 MiB), and for
- * each input of sha256Many from about this size up (node:crypto 0.8-1.2x the
- * Wasm kernel at 768 B, 1.0-1.4x at 1 KiB, 1.3-1.6x at 1.5 KiB over five
- * runs); below it the Wasm multi-buffer kernel wins (four messages per step,
- * no createHash() per input: 2.7x node:crypto at 64 B, 1.2-1.5x at 256 B).
+ * each input of sha256Many from about this size up (over six runs,
+ * node:crypto was 0.8-1.2x the Wasm kernel at 768 B, median 0.98x;
+ * 0.97-1.4x at 1 KiB, median 1.1x; 1.25-1.6x at 1.5 KiB); below it the Wasm
+ * multi-buffer kernel wins (four messages per step, no createHash() per
+ * input: 2.6-3.8x node:crypto at 64 B).
  */
 export const MANY_NODE_MIN_SIZE = 1024;
 
