@@ -115,6 +115,19 @@ export interface ResolvedRef {
   digest: string;
   /** The tag the reference named (`name:tag`), when it named one. */
   name?: string;
+  /**
+   * The image id, when the reference named the image by its id (or a
+   * prefix of it) rather than by a name or a manifest digest: one id may
+   * stand for several manifests (see Store.resolve).
+   */
+  id?: string;
+}
+
+/** A manifest an id lookup may pick: its image id and when a name last pointed at it. */
+interface Candidate {
+  id?: string;
+  /** Latest `tagged` of its names (ISO 8601); undefined when it has none. */
+  tagged?: string;
 }
 
 export class Store {
@@ -214,6 +227,20 @@ export class Store {
    * Resolve a local reference: `name[:tag]`, `name@digest`, a manifest
    * digest, an image id (config digest) or a unique prefix of its hex (at
    * least 4 characters), as `docker inspect` accepts.
+   *
+   * An id names an image, and one image (one config) can sit under several
+   * manifests, e.g. pulled once with OCI and once with Docker media types.
+   * As in Docker, where the image id is the config digest, that is not
+   * ambiguous; the manifest returned is, in order:
+   * - the one the reference spells, when it is (a prefix of) a manifest digest;
+   * - else one with a tag, the one tagged most recently (ties: the smaller
+   *   manifest digest). Untagged manifests that a record still keeps (a
+   *   container's image, the build cache) count only when no tagged manifest
+   *   has that id; several of them are ambiguous, since the store keeps no
+   *   time for them.
+   * A prefix that matches two different images (ids, or a manifest of
+   * another image) is InvalidArgumentError; naming the manifest digest (or a
+   * tag) picks one manifest exactly. The result carries `id` in that case.
    */
   async resolve(ref: string): Promise<ResolvedRef> {
     const refs = await this.#refs();
@@ -223,19 +250,12 @@ export class Store {
     if (/^(sha256|sha512):/.test(ref) || /^[0-9a-f]{4,128}$/.test(ref)) {
       const hex = ref.replace(/^(sha256|sha512):/, '');
       const full = ref.includes(':');
-      const hits = new Set<string>();
-      for (const v of refs.values()) {
-        if (full ? v.digest === ref : v.digest.split(':')[1]!.startsWith(hex)) hits.add(v.digest);
-      }
-      const ids = new Map<string, string | undefined>();
-      for (const v of refs.values()) if (!ids.get(v.digest)) ids.set(v.digest, v.id);
-      for (const [digest, known] of ids) {
-        const id = known ?? (await this.#configDigestOf(digest));
-        if (id && (full ? id === ref : id.split(':')[1]!.startsWith(hex))) hits.add(digest);
-      }
-      if (hits.size === 1) return { digest: [...hits][0]! };
-      if (hits.size > 1) throw new InvalidArgumentError(`${ref} is ambiguous: it matches ${hits.size} images`, { ref });
-      if (full && (await this.backend.hasBlob(ref))) return { digest: ref };
+      const matches = (d: string) => (full ? d === ref : d.split(':')[1]!.startsWith(hex));
+      const tagged = await this.#taggedManifests(refs);
+      const hit = this.#pick(ref, matches, tagged) ?? this.#pick(ref, matches, await this.#heldManifests(tagged));
+      if (hit) return hit;
+      // An untagged manifest or index that only its digest names (not, say, a config blob).
+      if (full && (await this.#isManifestOrIndex(ref))) return { digest: ref };
       if (!/^[a-z0-9]/.test(ref) || full) throw new NotFoundError(`no image ${ref} in the store`, { ref });
     }
     const n = parseLocalName(ref);
@@ -250,6 +270,72 @@ export class Store {
     return { digest: v.digest, name: key };
   }
 
+  /** The manifests tags point at, with their image ids and latest tag times. */
+  async #taggedManifests(refs: Map<string, RefValue>): Promise<Map<string, Candidate>> {
+    const out = new Map<string, Candidate>();
+    for (const v of refs.values()) {
+      const c = out.get(v.digest) ?? {};
+      c.id ??= v.id;
+      if (c.tagged === undefined || v.tagged > c.tagged) c.tagged = v.tagged;
+      out.set(v.digest, c);
+    }
+    for (const [d, c] of out) c.id ??= await this.#configDigestOf(d);
+    return out;
+  }
+
+  /** Image manifests that other records (containers, build cache) keep, minus the tagged ones. */
+  async #heldManifests(tagged: Map<string, Candidate>): Promise<Map<string, Candidate>> {
+    const out = new Map<string, Candidate>();
+    for (const kind of await this.backend.listKinds()) {
+      if (kind === REFS || kind === LAYER_INDEX || kind === LEASES || kind === GC_LOCKS) continue;
+      for (const key of await this.backend.listRecords(kind)) {
+        const r = await this.backend.getRecord(kind, key).catch(() => undefined);
+        for (const d of r?.blobs ?? []) {
+          if (tagged.has(d) || out.has(d)) continue;
+          const id = await this.#configDigestOf(d);
+          if (id) out.set(d, { id });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The manifest `ref` names among `candidates` by the rule in resolve(); undefined if none matches. */
+  #pick(ref: string, matches: (digest: string) => boolean, candidates: Map<string, Candidate>): ResolvedRef | undefined {
+    const byDigest: string[] = [];
+    const byId: string[] = [];
+    for (const [d, c] of candidates) {
+      if (matches(d)) byDigest.push(d);
+      else if (c.id && matches(c.id)) byId.push(d);
+    }
+    // What the hits name: an image id each (a manifest of unknown config stands for itself).
+    const images = new Set([...byDigest, ...byId].map((d) => candidates.get(d)!.id ?? d));
+    if (images.size === 0) return undefined;
+    if (images.size > 1) throw new InvalidArgumentError(`${ref} is ambiguous: it matches ${images.size} images`, { ref, images: [...images].sort() });
+    if (byDigest.length === 1) return { digest: byDigest[0]! };
+    const ranked = [...byDigest, ...byId].sort((a, b) => {
+      const ta = candidates.get(a)!.tagged ?? '';
+      const tb = candidates.get(b)!.tagged ?? '';
+      return ta !== tb ? (ta < tb ? 1 : -1) : a < b ? -1 : 1;
+    });
+    if (ranked.length > 1 && candidates.get(ranked[0]!)!.tagged === undefined) {
+      throw new InvalidArgumentError(`${ref} names an image with ${ranked.length} untagged manifests; name one by its manifest digest`, { ref, manifests: ranked.sort() });
+    }
+    const id = [...images][0]!;
+    return byDigest.length ? { digest: ranked[0]! } : { digest: ranked[0]!, id };
+  }
+
+  async #isManifestOrIndex(digest: string): Promise<boolean> {
+    const size = await this.backend.blobSize(digest);
+    if (size === undefined || size > MAX_JSON) return false;
+    try {
+      parseManifestOrIndex(await this.getBlobBytes(digest));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async #configDigestOf(manifestDigest: string): Promise<string | undefined> {
     try {
       const top = parseManifestOrIndex(await this.getBlobBytes(manifestDigest));
@@ -259,7 +345,16 @@ export class Store {
     }
   }
 
-  /** The Image a reference names (manifest and config read and verified). */
+  /**
+   * The Image a reference names (manifest and config read and verified).
+   * `ref` is anything resolve() takes. An image id (config digest, or a
+   * unique prefix) may stand for several manifests of one config (say the
+   * image pulled as OCI and as Docker schema 2): then the manifest with a
+   * tag is returned, the most recently tagged if several have one; pass the
+   * manifest digest (or a tag) to get a particular one. Untagged manifests
+   * a container or the build cache keeps are found by id only when no tagged
+   * manifest has it.
+   */
   async image(ref: string): Promise<Image> {
     const { digest } = await this.resolve(ref);
     return this.imageByDigest(digest);
@@ -324,22 +419,30 @@ export class Store {
    * `rmi`: remove a name and, once no name or record reaches the image, its
    * blobs that nothing else uses. Given an id or digest that several names
    * share, it refuses (InUseError) unless `force` (as `docker rmi` does).
+   * An image id covers every tagged manifest of that config (Docker keys
+   * images by id), so all their names count.
    */
   async rmi(ref: string, opts: { force?: boolean } = {}): Promise<{ untagged: string[]; deleted: string[] }> {
     const r = await this.resolve(ref);
-    const names = await this.namesOf(r.digest);
+    const digests = r.id !== undefined && !r.name ? await this.#taggedManifestsOf(r.id) : [r.digest];
+    if (!digests.includes(r.digest)) digests.push(r.digest);
+    const names = (await Promise.all(digests.map((d) => this.namesOf(d)))).flat().sort();
     let untag: string[];
     if (r.name) untag = [r.name];
     else if (names.length > 1 && !opts.force) {
       throw new InUseError(`image ${ref} has several names (${names.join(', ')}); remove them one by one or force`, { ref });
     } else untag = names;
     for (const n of untag) await this.backend.deleteRecord(REFS, n);
-    const img = await this.imageByDigest(r.digest).catch(() => undefined);
+    const blobs: string[] = [];
+    for (const d of digests) {
+      const img = await this.imageByDigest(d).catch(() => undefined);
+      if (img) blobs.push(d, img.id, ...img.layers.map((l) => l.digest));
+    }
     const deleted: string[] = [];
-    if (!img) return { untagged: untag, deleted };
+    if (!blobs.length) return { untagged: untag, deleted };
     await this.#collecting(async () => {
       const live = await this.liveBlobs();
-      for (const d of [r.digest, img.id, ...img.layers.map((l) => l.digest)]) {
+      for (const d of new Set(blobs)) {
         if (!live.has(d) && (await this.backend.hasBlob(d))) {
           await this.backend.deleteBlob(d);
           await this.backend.deleteRecord(LAYER_INDEX, d);
@@ -348,6 +451,11 @@ export class Store {
       }
     });
     return { untagged: untag, deleted };
+  }
+
+  /** Manifest digests that tags point at whose image id is `id`. */
+  async #taggedManifestsOf(id: string): Promise<string[]> {
+    return [...(await this.#taggedManifests(await this.#refs()))].filter(([, c]) => c.id === id).map(([d]) => d).sort();
   }
 
   // ---- listing ----

@@ -223,6 +223,76 @@ describe.each(backends.slice(0, 2))('resolving names that look like ids (%s)', (
   });
 });
 
+/** Tag times are ISO strings with milliseconds: wait past one so "most recently tagged" is well defined. */
+const nextMs = () => new Promise((r) => setTimeout(r, 5));
+
+/** The same config (one image id) under an OCI manifest and a Docker schema 2 manifest, as pulling both ways leaves it. */
+async function twoManifests(store: Store): Promise<{ oci: Image; docker: Image }> {
+  const oci = await makeImage(store, ['one layer']);
+  const docker = await oci.withStoredLayers(oci.layers.map((l) => ({ mediaType: MediaType.dockerLayer, digest: l.digest, size: l.size })), MediaType.dockerManifest);
+  await store.putImage(docker);
+  expect(docker.id).toBe(oci.id);
+  expect(docker.digest).not.toBe(oci.digest);
+  return { oci, docker };
+}
+
+describe.each(backends.slice(0, 3))('an image id under two manifests (%s)', (_k, open) => {
+  it('image(id) is the most recently tagged manifest; a manifest digest or tag picks one exactly', async () => {
+    const store = await open();
+    const { oci, docker } = await twoManifests(store);
+    await store.tag(oci.digest, 'app:oci');
+    await nextMs();
+    await store.tag(docker.digest, 'app:docker');
+    for (const ref of [oci.id, oci.id.slice(7), oci.id.slice(7, 19)]) {
+      expect(await store.resolve(ref)).toEqual({ digest: docker.digest, id: oci.id });
+      const img = await store.image(ref);
+      expect([img.digest, img.mediaType, img.id]).toEqual([docker.digest, MediaType.dockerManifest, oci.id]);
+    }
+    expect((await store.image(oci.digest)).mediaType).toBe(MediaType.ociManifest);
+    expect((await store.image(oci.digest.slice(7, 19))).digest).toBe(oci.digest);
+    expect((await store.image('app:oci')).digest).toBe(oci.digest);
+    expect((await store.inspect(oci.id)).RepoTags).toEqual(['app:docker']);
+    await nextMs();
+    await store.tag('app:oci', 'app:again'); // the OCI manifest is now the one tagged last
+    expect((await store.image(oci.id)).digest).toBe(oci.digest);
+    expect((await store.images()).map((i) => [i.digest, i.names, i.id])).toEqual([
+      [oci.digest, ['app:again', 'app:oci'], oci.id],
+      [docker.digest, ['app:docker'], oci.id],
+    ]);
+  });
+
+  it('a tagged manifest wins over an untagged one a record keeps; untagged ones count when no tag is left', async () => {
+    const store = await open();
+    const { oci, docker } = await twoManifests(store);
+    await store.records('containers').put('c1', { image: docker.digest }, { blobs: [docker.digest] });
+    await store.tag(oci.digest, 'app:1');
+    expect((await store.image(oci.id)).digest).toBe(oci.digest);
+    await store.untag('app:1');
+    expect(await store.resolve(oci.id)).toEqual({ digest: docker.digest, id: oci.id });
+    // two untagged manifests of one config: the store has no time for them, so the caller must choose
+    await store.records('build-cache').put('k', {}, { blobs: [oci.digest] });
+    await expect(store.image(oci.id)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('manifest digest') });
+    expect((await store.image(oci.digest)).digest).toBe(oci.digest);
+    expect((await store.image(docker.digest)).digest).toBe(docker.digest);
+    await store.records('containers').delete('c1');
+    await store.records('build-cache').delete('k');
+    await expect(store.image(oci.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('rmi of the id covers both manifests: several names need force, then every blob goes', async () => {
+    const store = await open();
+    const { oci, docker } = await twoManifests(store);
+    await store.tag(oci.digest, 'app:oci');
+    await store.tag(docker.digest, 'app:docker');
+    await expect(store.rmi(oci.id)).rejects.toMatchObject({ code: 'IN_USE' });
+    expect((await store.images()).length).toBe(2);
+    const r = await store.rmi(oci.id, { force: true });
+    expect(r.untagged).toEqual(['app:docker', 'app:oci']);
+    expect(r.deleted.sort()).toEqual([docker.digest, oci.digest, oci.id, oci.layers[0]!.digest].sort());
+    expect(await store.backend.listBlobs()).toEqual([]);
+  });
+});
+
 describe.each(backends.slice(0, 2))('a damaged image (%s)', (_k, open) => {
   it('is listed as broken without hiding the others, and its name can be removed', async () => {
     const store = await open();
