@@ -32,7 +32,9 @@ export type Fault =
   /** Forward the whole body with a Content-Length header off by `delta` bytes, then close the connection. */
   | { kind: 'length'; delta: number }
   /** Replace the response body (or, with `request`, the request body) by random bytes of the same length. */
-  | { kind: 'replace'; request?: boolean };
+  | { kind: 'replace'; request?: boolean }
+  /** Forward the request with only the first `bytes` bytes of its body, then cut both connections (an upload broken off midway). */
+  | { kind: 'cut-request'; bytes: number };
 
 export interface SeenRequest {
   method: string;
@@ -147,6 +149,23 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
       },
     );
     up.on('error', () => res.socket?.destroy());
+    if (fault?.kind === 'cut-request') {
+      let sent = 0;
+      req.on('data', (c: Buffer) => {
+        if (sent >= fault.bytes) return;
+        const part = c.subarray(0, fault.bytes - sent);
+        sent += part.byteLength;
+        up.write(part);
+        if (sent >= fault.bytes) {
+          // Give the registry a moment to take the bytes, then break both sides off.
+          setTimeout(() => {
+            up.destroy();
+            req.socket.destroy();
+          }, 50);
+        }
+      });
+      return;
+    }
     if (fault?.kind === 'replace' && fault.request) {
       // Same length, other bytes: the registry's digest check must catch it.
       req.on('data', (c: Buffer) => up.write(randomBytes(c.byteLength)));
@@ -170,7 +189,7 @@ export async function startFaultProxy(target: { host: string; port: number }, pl
       setTimeout(() => forward(req, res), fault.ms);
       return;
     }
-    if (!fault || ['truncate', 'corrupt', 'no-range', 'trickle', 'length', 'replace'].includes(fault.kind)) return forward(req, res, fault);
+    if (!fault || ['truncate', 'corrupt', 'no-range', 'trickle', 'length', 'replace', 'cut-request'].includes(fault.kind)) return forward(req, res, fault);
     // Faults answered by the proxy itself: drain the request body first.
     req.resume();
     req.on('end', () => {

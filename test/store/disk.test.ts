@@ -79,6 +79,37 @@ describe('disk backend', () => {
     expect(await store.backend.listBlobs()).toEqual([]);
   });
 
+  it('a blob written in batches (odd chunk sizes, chunks larger than a batch) is stored byte for byte', async () => {
+    const store = await fresh();
+    const data = new Uint8Array(3 * 1024 * 1024 + 12_345).map((_, i) => (i * 31 + (i >> 13)) & 0xff);
+    const d = sha(data);
+    // 1, 65_537, 2.5 MiB, then the rest: batch boundaries fall inside chunks.
+    const cuts = [0, 1, 65_538, 65_538 + 2_621_440, data.length];
+    const chunks = cuts.slice(1).map((end, i) => data.slice(cuts[i], end));
+    let i = 0;
+    const src = new ReadableStream<Uint8Array>({ pull: (c) => (i < chunks.length ? c.enqueue(chunks[i++]!) : c.close()) });
+    expect(await store.putBlob(src, { digest: d, size: data.length })).toBe(d);
+    const onDisk = await fs.readFile(path.join(store.location, 'blobs/sha256', d.slice(7)));
+    expect(onDisk.length).toBe(data.length);
+    expect(Buffer.compare(onDisk, Buffer.from(data))).toBe(0);
+    expect(await fs.readdir(path.join(store.location, 'tmp'))).toEqual([]);
+  });
+
+  it('a source that fails after several batches were written leaves no temp file', async () => {
+    const store = await fresh();
+    let sent = 0;
+    const src = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent >= 3 * 1024 * 1024) return c.error(new Error('source broke'));
+        sent += 256 * 1024;
+        c.enqueue(new Uint8Array(256 * 1024).fill(sent & 0xff));
+      },
+    });
+    await expect(store.putBlob(src, { digest: sha('whatever'), size: 4 * 1024 * 1024 })).rejects.toThrow('source broke');
+    expect(await fs.readdir(path.join(store.location, 'tmp'))).toEqual([]);
+    expect(await store.backend.listBlobs()).toEqual([]);
+  });
+
   it('record keys and area ids cannot escape their directory', async () => {
     const store = await fresh();
     const r = store.records<number>('../../kind');

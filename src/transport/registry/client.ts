@@ -150,6 +150,58 @@ async function readWithin<T>(reader: ReadableStreamDefaultReader<T>, ms: number)
 }
 
 /**
+ * reader.read() bounded like readWithin, but with ONE timer per body
+ * instead of one per read (a 300 MiB layer is ~5,000 reads): the timer
+ * looks at when the pending read began, and a consumer that is slow to ask
+ * (backpressure) is not counted as a stalled registry. On timeout the
+ * reader is cancelled, which ends the pending read, and read() throws IdleTimeout.
+ */
+class IdleReader<T> {
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #since = 0;
+  #waiting = false;
+  #fired = false;
+  constructor(
+    readonly reader: ReadableStreamDefaultReader<T>,
+    private readonly ms: number,
+  ) {}
+
+  async read(): Promise<ReadableStreamReadResult<T>> {
+    if (this.#fired) throw new IdleTimeout(`no data for ${this.ms} ms`);
+    this.#since = Date.now();
+    this.#waiting = true;
+    if (this.#timer === undefined) this.#timer = setTimeout(this.#check, this.ms);
+    let r: ReadableStreamReadResult<T>;
+    try {
+      r = await this.reader.read();
+    } finally {
+      this.#waiting = false;
+    }
+    if (this.#fired) throw new IdleTimeout(`no data for ${this.ms} ms`);
+    return r;
+  }
+
+  #check = (): void => {
+    this.#timer = undefined;
+    // No read pending: the next read() arms the timer again.
+    if (!this.#waiting) return;
+    const waited = Date.now() - this.#since;
+    if (waited < this.ms) {
+      this.#timer = setTimeout(this.#check, this.ms - waited);
+      return;
+    }
+    this.#fired = true;
+    this.reader.cancel(new IdleTimeout(`no data for ${this.ms} ms`)).catch(() => {});
+  };
+
+  /** Stops the timer (the body ended, failed or was cancelled). */
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/**
  * Read a response body up to `limit` bytes. A body that stalls or breaks
  * off is a RegistryError with `data.interrupted` (the caller may fetch it
  * again), never the platform's raw TypeError.
@@ -535,7 +587,7 @@ export class RegistryClient {
     let received = 0;
     let skip = 0;
     let interruptions = 0;
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let reader: IdleReader<Uint8Array> | undefined;
     const open = async () => {
       const headers: Record<string, string> = {};
       if (received > 0) headers.range = `bytes=${received}-`;
@@ -551,9 +603,10 @@ export class RegistryClient {
         }
       }
       if (!res.body) throw new RegistryError(`${what}: empty response`, { registry: this.registry, repository });
-      reader = res.body.getReader();
+      reader = new IdleReader(res.body.getReader(), this.timeoutMs);
     };
     const interrupted = async (cause: unknown) => {
+      reader?.stop();
       reader = undefined;
       if (signal?.aborted) throw abortError(signal, what);
       interruptions++;
@@ -568,11 +621,12 @@ export class RegistryClient {
           if (!reader) await open();
           let r: ReadableStreamReadResult<Uint8Array>;
           try {
-            r = await readWithin(reader!, this.timeoutMs);
+            r = await reader!.read();
           } catch (e) {
             // Broken off after the last byte (a Content-Length longer than the body): what came is checked by the digest.
             if (received >= desc.size && !signal?.aborted) {
-              await reader?.cancel().catch(() => {});
+              reader?.stop();
+              await reader?.reader.cancel().catch(() => {});
               ctl.close();
               return;
             }
@@ -584,6 +638,7 @@ export class RegistryClient {
               await interrupted(new Error('body ended early'));
               continue;
             }
+            reader?.stop();
             ctl.close();
             return;
           }
@@ -601,7 +656,8 @@ export class RegistryClient {
         }
       },
       cancel: async (reason) => {
-        await reader?.cancel(reason).catch(() => {});
+        reader?.stop();
+        await reader?.reader.cancel(reason).catch(() => {});
       },
     }, new ByteLengthQueuingStrategy({ highWaterMark: this.opts.readAhead ?? 4 * 1024 * 1024 }));
     if (opts.verify === false) return raw;
@@ -645,22 +701,36 @@ export class RegistryClient {
    * Uploads a blob into an open session: one PUT with the body when it is
    * at most `monolithicMax` bytes, else PATCH chunks with Content-Range
    * then a closing PUT (distribution-spec "Pushing a blob in chunks").
-   * Bodies are whole chunks in memory so a request can be sent again.
+   *
+   * A PATCH that fails (network error, 5xx, 416) is resumed rather than the
+   * blob restarted: the client asks the registry how much of the upload it
+   * holds (distribution-spec "Get upload status": GET the upload URL, 204
+   * with `Range: 0-<last byte>` and a fresh Location) and sends on from
+   * there, with the tail of the chunk it still has in memory or, for a
+   * streamed chunk, from `reopen()` with the bytes before that offset
+   * skipped. A registry that cannot report the session (distribution 2.x
+   * invalidates it once a PATCH broke off after some bytes arrived) makes
+   * the original error stand; ensureBlob then starts the blob over.
    */
   async uploadBlob(
     repository: string,
     location: string,
     desc: { digest: string; size: number },
     data: ReadableStream<Uint8Array>,
-    opts: RequestOptions & { onProgress?: (p: BlobProgress) => void } = {},
+    opts: RequestOptions & {
+      onProgress?: (p: BlobProgress) => void;
+      /** The same bytes again from the start, to resume a streamed chunk. */
+      reopen?: () => Promise<ReadableStream<Uint8Array>>;
+    } = {},
   ): Promise<void> {
     const what = `push blob ${desc.digest} to ${this.registry}/${repository}`;
     const scopes = [pushScope(repository)];
     const monolithicMax = this.opts.monolithicMax ?? 16 * 1024 * 1024;
     const chunkSize = Math.max(1, this.opts.chunkSize ?? 64 * 1024 * 1024);
     const stream = this.opts.streamChunks ?? isNode();
-    const reader = data.getReader();
-    const chunks = new ChunkReader(reader);
+    const signal = anySignal(opts.signal, this.opts.signal);
+    let reader = data.getReader();
+    let chunks = new ChunkReader(reader);
     try {
       if (desc.size <= monolithicMax) {
         const body = await chunks.read(desc.size);
@@ -682,26 +752,53 @@ export class RegistryClient {
         return;
       }
       let offset = 0;
+      let resumes = 0;
       while (offset < desc.size) {
         const n = Math.min(chunkSize, desc.size - offset);
         const at = offset;
         const body = stream
           ? chunks.stream(n, (sent) => opts.onProgress?.({ digest: desc.digest, done: at + sent, total: desc.size }))
           : await chunks.read(n);
-        const res = await this.send({
-          method: 'PATCH',
-          url: location,
-          scopes,
-          repository,
-          what,
-          headers: {
-            'content-type': 'application/octet-stream',
-            'content-range': `${offset}-${offset + n - 1}`,
-            'content-length': String(n),
-          },
-          body,
-          signal: opts.signal,
-        });
+        let res: Response;
+        try {
+          res = await this.send({
+            method: 'PATCH',
+            url: location,
+            scopes,
+            repository,
+            what,
+            headers: {
+              'content-type': 'application/octet-stream',
+              'content-range': `${offset}-${offset + n - 1}`,
+              'content-length': String(n),
+            },
+            body,
+            signal: opts.signal,
+          });
+        } catch (e) {
+          if (!isRetryableFailure(e) || resumes >= this.retry.retries || signal?.aborted) throw e;
+          resumes++;
+          await sleep(backoffDelay(resumes, this.retry), signal, what);
+          const status = await this.uploadStatus(repository, location, { signal: opts.signal }).catch(() => undefined);
+          const have = status ? resumeOffset(status.range, at) : undefined;
+          // The registry must hold at least what it acknowledged, and at most this chunk more.
+          if (!status || have === undefined || have < at || have > at + n) throw e;
+          if (body instanceof Uint8Array) {
+            chunks.unread(body.subarray(have - at));
+          } else if (opts.reopen) {
+            await reader.cancel().catch(() => {});
+            reader.releaseLock();
+            reader = (await opts.reopen()).getReader();
+            chunks = new ChunkReader(reader);
+            await chunks.skip(have, desc);
+          } else {
+            throw e;
+          }
+          location = status.location;
+          offset = have;
+          opts.onProgress?.({ digest: desc.digest, done: offset, total: desc.size });
+          continue;
+        }
         await drain(res);
         location = this.location(res, location);
         offset += n;
@@ -718,6 +815,26 @@ export class RegistryClient {
     } finally {
       reader.releaseLock();
     }
+  }
+
+  /**
+   * distribution-spec "Get upload status": how much of an upload session
+   * the registry holds (`range`, the `Range` header: `0-<last byte>`) and
+   * the URL to go on with. Undefined when the session is unknown or invalid (404).
+   */
+  async uploadStatus(repository: string, location: string, opts: RequestOptions = {}): Promise<{ range: string | null; location: string } | undefined> {
+    const res = await this.send({
+      method: 'GET',
+      url: location,
+      scopes: [pushScope(repository)],
+      repository,
+      what: `get the status of an upload to ${this.registry}/${repository}`,
+      signal: opts.signal,
+      accept: [404],
+    });
+    await drain(res);
+    if (res.status === 404) return undefined;
+    return { range: res.headers.get('range'), location: res.headers.get('location') ? this.location(res, location) : location };
   }
 
   /** Abandons an upload session (DELETE on its location); errors are ignored. */
@@ -748,6 +865,24 @@ export class RegistryClient {
 
 function isNode(): boolean {
   return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+}
+
+/** Failures worth asking the registry about (network errors, 5xx, 416): typed REGISTRY_ERROR, not a bad source. */
+function isRetryableFailure(e: unknown): boolean {
+  return e instanceof LayerfsError && e.code === 'REGISTRY_ERROR';
+}
+
+/**
+ * Bytes an upload holds, from its status `Range: 0-<last byte>`.
+ * distribution answers `0-0` for an empty upload as well as a one-byte
+ * one; `acknowledged` (bytes the registry already confirmed) tells them apart.
+ */
+export function resumeOffset(range: string | null, acknowledged: number): number | undefined {
+  const m = range ? /^(?:bytes=)?0-(\d+)$/.exec(range.trim()) : null;
+  if (!m) return undefined;
+  const last = Number(m[1]);
+  if (!Number.isSafeInteger(last)) return undefined;
+  return last === 0 && acknowledged === 0 ? 0 : last + 1;
 }
 
 /** Reads exact-size chunks from a stream. */
@@ -797,6 +932,35 @@ class ChunkReader {
         if (left === 0) ctl.close();
       },
     });
+  }
+
+  /** Puts bytes back in front of what is still to be read (the unsent tail of a chunk). */
+  unread(bytes: Uint8Array): void {
+    if (!bytes.byteLength) return;
+    if (this.pending?.byteLength) {
+      const both = new Uint8Array(bytes.byteLength + this.pending.byteLength);
+      both.set(bytes);
+      both.set(this.pending, bytes.byteLength);
+      this.pending = both;
+    } else {
+      this.pending = bytes;
+    }
+  }
+
+  /** Reads and drops `n` bytes; DIGEST_MISMATCH when the source ends first. */
+  async skip(n: number, desc: { digest: string; size: number }): Promise<void> {
+    let left = n;
+    while (left > 0) {
+      let chunk = this.pending;
+      this.pending = undefined;
+      if (!chunk) {
+        const r = await this.reader.read();
+        if (r.done) throw new DigestMismatchError(`blob ${desc.digest} source ended after ${n - left} of ${desc.size} bytes`, { digest: desc.digest, size: desc.size, actualSize: n - left });
+        chunk = r.value;
+      }
+      if (chunk.byteLength > left) this.pending = chunk.subarray(left);
+      left -= Math.min(left, chunk.byteLength);
+    }
   }
 
   async expectEnd(desc: { digest: string; size: number }): Promise<void> {

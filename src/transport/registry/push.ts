@@ -80,6 +80,8 @@ export async function ensureBlob(
       ctx.onProgress?.({ digest: desc.digest, done: 0, total: desc.size, mediaType: desc.mediaType });
       await client.uploadBlob(repository, location, desc, await open(), {
         signal: ctx.signal,
+        // A PATCH that broke off resumes from the registry's offset: the source is read again up to it.
+        reopen: open,
         onProgress: (p) => ctx.onProgress?.({ ...p, mediaType: desc.mediaType }),
       });
       await ctx.sources.add(desc.digest, here);
