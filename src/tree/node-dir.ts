@@ -7,7 +7,12 @@
  *   (rule 22).
  * - Extended attributes are NOT read or written: Node has no xattr API and the
  *   packages that add one are native addons (fs-xattr) we choose not to
- *   depend on. Entries report `xattrs: {}`; setMeta ignores them.
+ *   depend on; running getfattr/setfattr per file would cost a process each.
+ *   Entries report `xattrs: {}`; create and setMeta ignore them. So
+ *   applyLayer onto a directory drops a layer's SCHILY.xattr.* records
+ *   (security.capability included) without failing, and a diff of two
+ *   directories writes none. MemoryTree and OpfsTree keep xattrs through
+ *   apply and diff (test/tree/xattrs.test.ts).
  * - Owners are applied only when running as root (or when `chown: true`),
  *   as umoci's --rootless mode does.
  * - Device nodes and FIFOs are made with the `mknod`/`mkfifo` commands
