@@ -3,7 +3,8 @@
  * `npm run web`: serves the layer explorer (web/) on http://127.0.0.1:$PORT
  * (default 5173) with Vite's dev server. `node scripts/web.js --build`
  * writes a static bundle to dist-web/ instead. Also importable:
- * startWebServer({ port }) -> { url, close() } (the end-to-end test uses it).
+ * startWebServer({ port }) -> { url, close() } and buildWebPage({ outDir })
+ * (the end-to-end tests use both).
  */
 import { fileURLToPath } from 'node:url';
 import { build, createServer } from 'vite';
@@ -18,9 +19,13 @@ export async function startWebServer({ port = Number(process.env.PORT ?? 5173), 
   return { url, server, close: () => server.close() };
 }
 
+export async function buildWebPage({ outDir, logLevel = 'info' } = {}) {
+  await build({ configFile, logLevel, ...(outDir ? { build: { outDir, emptyOutDir: true } } : {}) });
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes('--build')) {
-    await build({ configFile });
+    await buildWebPage();
   } else {
     const { url } = await startWebServer();
     console.log(`layerfs explorer: ${url}`);

@@ -19,7 +19,8 @@ import { requireTools } from '../../helpers/tools.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.js';
 import { DELETED, LAYER_SPECS, makeDemoImage } from '../fixture.js';
 // @ts-expect-error plain ESM script without types
-import { startWebServer } from '../../../scripts/web.js';
+import { buildWebPage, startWebServer } from '../../../scripts/web.js';
+import { serveStatic } from './static-server.js';
 
 let dir: string;
 let server: { url: string; close(): Promise<void> };
@@ -106,6 +107,16 @@ async function checkShown(p: Page, layerDigests: string[]): Promise<void> {
   expect(await p.locator('#summary').textContent()).toContain(`${(dive.efficiency * 100).toFixed(1)} %`);
 }
 
+/** Waits until the page has shown an image or an error; a page still loading after 45 s fails with what its status line says. */
+async function settled(p: Page): Promise<void> {
+  try {
+    await p.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 45_000 });
+  } catch (e) {
+    const status = await p.locator('#status').textContent().catch(() => '?');
+    throw new Error(`the page did not finish (data-ready=${await p.getAttribute('body', 'data-ready').catch(() => '?')}): status ${JSON.stringify(status)}`, { cause: e });
+  }
+}
+
 /** A page in a new browser context: its own, empty OPFS store. */
 async function freshPage(): Promise<{ p: Page; errs: string[]; close(): Promise<void> }> {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -121,7 +132,7 @@ async function open(file: string): Promise<void> {
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready="idle"]');
   await page.setInputFiles('#file', join(dir, file));
-  await page.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 60_000 });
+  await settled(page);
   expect(await page.locator('#status').textContent()).not.toMatch(/^[A-Z_]+:/); // no LayerfsError shown
   expect(await page.getAttribute('body', 'data-ready')).toBe('true');
 }
@@ -195,7 +206,7 @@ describe('explorer page in Chromium', () => {
     await p.dispatchEvent('#drop', 'dragover', { dataTransfer: dt });
     expect(await p.getAttribute('#drop', 'class')).toContain('over');
     await p.dispatchEvent('#drop', 'drop', { dataTransfer: dt });
-    await p.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 60_000 });
+    await settled(p);
     expect(await p.locator('#status').textContent()).toMatch(/^demo\.tar: 3 layers/);
     expect(await p.getAttribute('#drop', 'class')).not.toContain('over');
     await checkShown(p, diffIds); // docker save: uncompressed layers, digest = diffId
@@ -209,7 +220,7 @@ describe('explorer page in Chromium', () => {
     registry.mark();
     await p.fill('#ref', `${registry.host}/demo/app:1`);
     await p.click('#pull');
-    await p.waitForSelector('body[data-ready="true"], body[data-ready="error"]', { timeout: 60_000 });
+    await settled(p);
     expect(await p.locator('#status').textContent()).toMatch(new RegExp(`^${registry.host.replace(/\./g, '\\.')}/demo/app:1: 3 layers`));
     await checkShown(p, digests); // the pushed gzip layers
     // it came from the registry: the manifest and every layer blob were fetched by the page
@@ -237,6 +248,29 @@ describe('explorer page in Chromium', () => {
       expect(html).toContain('<title>layerfs explorer</title>');
     } finally {
       child.kill('SIGTERM');
+    }
+  });
+
+  it('the static build (scripts/web.js --build) works from any static server', async () => {
+    const out = join(dir, 'site');
+    await buildWebPage({ outDir: out, logLevel: 'warn' });
+    const site = await serveStatic(out);
+    const ctx = await browser.newContext();
+    try {
+      const p = await ctx.newPage();
+      const errs: string[] = [];
+      p.on('pageerror', (e) => errs.push(e.message));
+      await p.goto(`${site.url}/index.html`);
+      await p.waitForSelector('body[data-ready="idle"]');
+      await p.setInputFiles('#file', join(dir, 'demo-oci.tar'));
+      await settled(p);
+      await checkShown(p, digests);
+      expect(errs).toEqual([]);
+      // the Wasm core came from the built assets by URL
+      expect(site.requests.filter((r) => r.endsWith('.wasm'))).toEqual([expect.stringMatching(/^\/assets\/layerfs\.simd-[\w-]+\.wasm$/)]);
+    } finally {
+      await ctx.close();
+      await site.close();
     }
   });
 });
