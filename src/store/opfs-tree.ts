@@ -125,21 +125,20 @@ export class OpfsTree implements Tree {
     n.nlink++;
   }
 
-  #entry(path: string, ino: number): TreeEntry {
-    const n = this.#state.inodes[ino]!;
+  #entry(path: string, ino: number, n: Inode = this.#state.inodes[ino]!): TreeEntry {
     return nodeEntry(path, n, n.size, Object.fromEntries(Object.entries(n.xattrs).map(([k, v]) => [k, fromBase64(v)])), `opfs:${ino}`);
   }
 
   async *walk(under = ''): AsyncIterable<TreeEntry> {
+    // Inodes travel with their numbers: an entry removed while the walk runs is
+    // still reported from the inode the listing saw, as MemoryTree does.
+    const start = this.#find(under);
     yield* walkNodes(
       under,
-      this.#find(under),
-      (ino) => this.#state.inodes[ino]!.type === 'directory',
-      (ino) => {
-        const ch = this.#state.inodes[ino]!.children;
-        return ch && Object.entries(ch);
-      },
-      (p, ino) => this.#entry(p, ino),
+      start === undefined ? undefined : { ino: start, n: this.#state.inodes[start]! },
+      (x) => x.n.type === 'directory',
+      (x) => x.n.children && Object.entries(x.n.children).map(([name, ino]) => [name, { ino, n: this.#state.inodes[ino]! }]),
+      (p, x) => this.#entry(p, x.ino, x.n),
     );
   }
 

@@ -93,6 +93,24 @@ describe('OpfsTree', () => {
     );
   });
 
+  it('a walk survives removals made while it runs, reporting what it listed, as MemoryTree does', async () => {
+    const seen: Record<string, string[]> = {};
+    for (const t of [await OpfsTree.open(new FakeDir('w') as unknown as FileSystemDirectoryHandle), new MemoryTree()]) {
+      await t.mkdir('d');
+      await t.writeFile('d/a', enc.encode('1'));
+      await t.writeFile('d/b', enc.encode('22'));
+      const paths: string[] = [];
+      for await (const e of t.walk()) {
+        paths.push(`${e.path}:${e.size}`);
+        if (e.path === 'd/a') await t.remove('d');
+      }
+      seen[t instanceof MemoryTree ? 'memory' : 'opfs'] = paths;
+      expect(await t.lstat('d')).toBeUndefined();
+    }
+    expect(seen['opfs']).toEqual(['d:0', 'd/a:1', 'd/b:2']);
+    expect(seen['memory']).toEqual(seen['opfs']);
+  });
+
   it('takes a layer the way MemoryTree does (whiteouts, hardlinks)', async () => {
     const lower = encodeTar([
       { header: tarHeader({ path: 'etc/', type: 'directory' }) },
