@@ -11,6 +11,7 @@ import { createHasher } from '../digest/hasher.js';
 import { isDigest as isDigestString, parseDigest } from '../digest/digest.js';
 import { verify } from '../digest/verify.js';
 import { verifyTransform } from '../digest/stream.js';
+import { concatBytes } from '../tar/reader.js';
 
 /** CONFORMANCE 1: `sha256:` + 64 lowercase hex or `sha512:` + 128. */
 export function isDigest(s: unknown): s is string {
@@ -59,14 +60,7 @@ export async function readAll(stream: ReadableStream<Uint8Array>, limit = Infini
     }
     parts.push(value);
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts, n);
 }
 
 export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
