@@ -40,6 +40,7 @@ const N_CHANGED: u8 = 4;
 const E_NUL: i32 = -1;
 const E_UNSAFE: i32 = -2;
 const E_WHITEOUT: i32 = -3;
+const E_BELOW_WHITEOUT: i32 = -4;
 
 const INF: i32 = 0x7fffffff;
 
@@ -90,7 +91,8 @@ export function unionFree(ptr: usize): void {
  * in place (no empty or `.` segments, `..` pops, above the root is an error)
  * and classifies whiteouts, rewriting their key to the target (whiteout) or
  * the directory (opaque marker). Returns the total number of '/' in the
- * clean keys (a bound for implied parents), or E_*.
+ * clean keys (a bound for implied parents), or E_* (E_BELOW_WHITEOUT: a
+ * `.wh.` name used as a directory).
  */
 export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len: usize, kind: usize): i32 {
   let sumDepth: i32 = 0;
@@ -104,12 +106,14 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
     let seg = pos;
     let d: i32 = 0;
     let dirty = false;
+    let whDir = false; // a segment before the last one is a `.wh.` name
     while (end < rawLen) {
       const c = load<u8>(raw + <usize>end);
       if (c <= 47) {
         if (c == 0) break;
         if (c == 47) {
           if (isDotSeg(raw + <usize>seg, end - seg)) dirty = true;
+          else if (end - seg >= 4 && load<u32>(raw + <usize>seg) == 0x2e68772e) whDir = true;
           d++;
           seg = end + 1;
         }
@@ -157,6 +161,21 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
           b = j + 1;
         }
       }
+    }
+    if (dirty && whDir) {
+      // Cleaning may have dropped or moved that segment: look again.
+      whDir = false;
+      let sg: i32 = 0;
+      for (let j: i32 = 0; j < b; j++) {
+        if (load<u8>(s + <usize>j) != 47) continue;
+        if (j - sg >= 4 && load<u32>(s + <usize>sg) == 0x2e68772e) whDir = true;
+        sg = j + 1;
+      }
+    }
+    if (whDir) {
+      // Nothing exists below a whiteout name (applyLayer refuses it too).
+      errIndex = i;
+      return E_BELOW_WHITEOUT;
     }
     let k = load<u8>(kind + <usize>i) & 0x0f;
     let changed = w != rl;

@@ -42,7 +42,8 @@ export interface PreparedLayer {
   readonly maxDepth: number;
 }
 
-export type PrepareFailure = { reason: 'nul' | 'unsafe' | 'whiteout'; index: number };
+/** Why a name was refused: a NUL byte, above the root, a bad whiteout, or a path below a `.wh.` name. */
+export type PrepareFailure = { reason: 'nul' | 'unsafe' | 'whiteout' | 'below'; index: number };
 
 /** The merged, visible tree: node 0 is the root, nodes in path order. */
 export interface MergedIndex {
@@ -97,6 +98,10 @@ class Arena {
     this.blocks.push(ptr);
     return ptr;
   }
+  /** Gives back the block taken last (a buffer sized too small, to be taken again). */
+  pop(): void {
+    (this.core.exports.unionFree as (p: number) => void)(this.blocks.pop()!);
+  }
   release(): void {
     const free = this.core.exports.unionFree as (p: number) => void;
     for (let i = this.blocks.length - 1; i >= 0; i--) free(this.blocks[i]!);
@@ -116,59 +121,209 @@ function call<T>(core: CoreModule, what: string, f: () => T): T {
   }
 }
 
+/** Anything with a name: a layer's entries, as they come. */
+export interface Named {
+  readonly path: string;
+}
+
+// Names per encodeInto call: enough to amortise the call, few enough that the
+// joined chunk stays a small young-generation string (one 4 MB string per
+// layer, or a subarray per name, made the garbage collector the biggest cost
+// of a build over a large heap).
+const CHUNK = 512;
+const chunk: string[] = [];
+
 /**
- * Stage 1+2 for one layer. `joined` is the entry names joined by '\0';
- * `kinds[i]` is UnionKind of entry i. Returns the failure (which entry, why)
- * instead of throwing for input errors, so the caller can name the path.
+ * Encodes the names of `items`, NUL-separated, into `cap` bytes of Wasm
+ * memory at `raw`. Returns the bytes written, or -1 when they did not fit
+ * (the caller sized for ASCII and must retry with the exact UTF-8 size).
  */
-export function prepareLayer(core: CoreModule, joined: string, kinds: Uint8Array): PreparedLayer | PrepareFailure {
+function encodeNames(arena: Arena, items: ArrayLike<Named>, raw: number, cap: number): number {
+  const n = items.length;
+  let pos = 0;
+  for (let a = 0; a < n; a += CHUNK) {
+    const b = Math.min(n, a + CHUNK);
+    chunk.length = 0;
+    for (let i = a; i < b; i++) chunk.push(items[i]!.path);
+    const s = chunk.join('\0');
+    const u8 = arena.u8;
+    const res = enc.encodeInto(s, u8.subarray(raw + pos, raw + cap));
+    if (res.read! < s.length) return -1;
+    pos += res.written!;
+    if (b < n) {
+      if (pos >= cap) return -1;
+      u8[raw + pos++] = 0;
+    }
+  }
+  chunk.length = 0;
+  return pos;
+}
+
+/** A layer's records in Wasm memory, ready for the merge. */
+interface Staged {
+  /** bytes, recOff, recLen, recEntry, recFlags, record count, recLcp (see LD in assembly/union.ts). */
+  readonly ptrs: readonly number[];
+  readonly bytesLen: number;
+  readonly entryCount: number;
+  readonly maxDepth: number;
+}
+
+/** Stage 1+2 of one layer into `arena` (its blocks stay until the arena is released). */
+function stageNames(core: CoreModule, arena: Arena, names: string | ArrayLike<Named>, kinds: Uint8Array): Staged | PrepareFailure {
   const x = core.exports;
   const n = kinds.length;
+  let raw: number;
+  let rawLen: number;
+  if (typeof names === 'string') {
+    const joined = names;
+    let cap = joined.length;
+    raw = arena.alloc(cap + 8);
+    let res = enc.encodeInto(joined, arena.u8.subarray(raw, raw + cap));
+    if (res.read! < joined.length) {
+      arena.pop();
+      cap = utf8Length(joined);
+      raw = arena.alloc(cap + 8);
+      res = enc.encodeInto(joined, arena.u8.subarray(raw, raw + cap));
+    }
+    rawLen = res.written!;
+  } else {
+    // Sized for ASCII (the usual case); the exact UTF-8 size only if that fails.
+    let units = Math.max(0, names.length - 1);
+    for (let i = 0; i < names.length; i++) units += names[i]!.path.length;
+    raw = arena.alloc(units + 8);
+    rawLen = encodeNames(arena, names, raw, units);
+    if (rawLen < 0) {
+      arena.pop();
+      let bytes = Math.max(0, names.length - 1);
+      for (let i = 0; i < names.length; i++) bytes += utf8Length(names[i]!.path);
+      raw = arena.alloc(bytes + 8);
+      rawLen = encodeNames(arena, names, raw, bytes);
+    }
+  }
+  const off = arena.alloc(4 * n);
+  const len = arena.alloc(4 * n);
+  const kind = arena.alloc(n);
+  arena.u8.set(kinds, kind);
+  const sumDepth = x.unionSplitClean(raw, rawLen, n, off, len, kind) as number;
+  if (sumDepth < 0) {
+    const index = x.unionErrorIndex() as number;
+    const reason = sumDepth === -1 ? 'nul' : sumDepth === -2 ? 'unsafe' : sumDepth === -3 ? 'whiteout' : 'below';
+    return { reason, index } as PrepareFailure;
+  }
+  const maxDepth = x.unionMaxDepth() as number;
+  const perm = arena.alloc(4 * n);
+  const tmp = arena.alloc(8 * n);
+  x.unionSort(raw, n, off, len, kind, perm, tmp);
+  const recCap = n + sumDepth + 1;
+  const stack = arena.alloc((maxDepth + 2) * 16);
+  const recOff = arena.alloc(4 * recCap);
+  const recLen = arena.alloc(4 * recCap);
+  const recEntry = arena.alloc(4 * recCap);
+  const recFlags = arena.alloc(recCap);
+  const recLcp = arena.alloc(4 * recCap);
+  const r = x.unionRecords(raw, n, off, len, kind, perm, stack, recOff, recLen, recEntry, recFlags, recLcp) as number;
+  return { ptrs: [raw, recOff, recLen, recEntry, recFlags, r, recLcp], bytesLen: rawLen, entryCount: n, maxDepth };
+}
+
+/** A staged layer copied out of Wasm memory (to be cached and merged again later). */
+function copyOut(core: CoreModule, s: Staged): PreparedLayer {
+  const [raw, recOff, recLen, recEntry, recFlags, r, recLcp] = s.ptrs as [number, number, number, number, number, number, number];
+  const buf = core.memory.buffer;
+  return {
+    entryCount: s.entryCount,
+    bytes: new Uint8Array(buf, raw, s.bytesLen).slice(),
+    recOff: new Uint32Array(buf, recOff, r).slice(),
+    recLen: new Uint32Array(buf, recLen, r).slice(),
+    recEntry: new Int32Array(buf, recEntry, r).slice(),
+    recFlags: new Uint8Array(buf, recFlags, r).slice(),
+    recLcp: new Uint32Array(buf, recLcp, r).slice(),
+    maxDepth: s.maxDepth,
+  };
+}
+
+/** A prepared layer copied into `arena`. */
+function stagePrepared(core: CoreModule, arena: Arena, l: PreparedLayer): Staged {
+  const r = l.recOff.length;
+  const bytes = arena.alloc(l.bytes.length);
+  const recOff = arena.alloc(4 * r);
+  const recLen = arena.alloc(4 * r);
+  const recEntry = arena.alloc(4 * r);
+  const recFlags = arena.alloc(r);
+  const recLcp = arena.alloc(4 * r);
+  const buf = core.memory.buffer;
+  new Uint8Array(buf, bytes, l.bytes.length).set(l.bytes);
+  new Uint32Array(buf, recOff, r).set(l.recOff);
+  new Uint32Array(buf, recLen, r).set(l.recLen);
+  new Int32Array(buf, recEntry, r).set(l.recEntry);
+  new Uint8Array(buf, recFlags, r).set(l.recFlags);
+  new Uint32Array(buf, recLcp, r).set(l.recLcp);
+  return { ptrs: [bytes, recOff, recLen, recEntry, recFlags, r, recLcp], bytesLen: l.bytes.length, entryCount: l.entryCount, maxDepth: l.maxDepth };
+}
+
+/** Stage 3 over staged layers (index 0 = bottom): merge, pack, hash; the result copied out. */
+function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]): MergedIndex {
+  const x = core.exports;
+  const k = layers.length;
+  let totalRec = 0;
+  let maxDepth = 0;
+  for (const l of layers) {
+    totalRec += l.ptrs[5]!;
+    maxDepth = Math.max(maxDepth, l.maxDepth);
+  }
+  const desc = arena.alloc(32 * Math.max(1, k));
+  const heap = arena.alloc(24 * Math.max(1, k));
+  const group = arena.alloc(4 * Math.max(1, k));
+  const stack = arena.alloc((maxDepth + 3) * 16);
+  const cap = totalRec + 1;
+  const nKeyPtr = arena.alloc(4 * cap);
+  const nKeyLen = arena.alloc(4 * cap);
+  const nLayer = arena.alloc(4 * cap);
+  const nEntry = arena.alloc(4 * cap);
+  const nFlags = arena.alloc(cap);
+  const nEnd = arena.alloc(4 * cap);
+  const nLcp = arena.alloc(4 * cap);
+  const d32 = new Uint32Array(core.memory.buffer, desc, 8 * Math.max(1, k));
+  layers.forEach((l, i) => {
+    const p = l.ptrs;
+    d32.set([p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, 0, p[6]!], i * 8);
+  });
+  const m = x.unionMerge(desc, k, heap, group, stack, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp) as number;
+  const kb = x.unionKeyBytes() as number;
+  const keys = arena.alloc(kb);
+  const keyOff = arena.alloc(4 * (m + 1));
+  const hashes = arena.alloc(4 * m);
+  x.unionPack(nKeyPtr, nKeyLen, m, keys, keyOff, hashes);
+  let size = 16;
+  while (size < 2 * m) size *= 2;
+  const table = arena.alloc(8 * size);
+  x.unionTable(hashes, m, table, size - 1);
+  const buf = core.memory.buffer;
+  return {
+    count: m,
+    keys: new Uint8Array(buf, keys, kb).slice(),
+    keyOff: new Uint32Array(buf, keyOff, m + 1).slice(),
+    layer: new Int32Array(buf, nLayer, m).slice(),
+    entry: new Int32Array(buf, nEntry, m).slice(),
+    flags: new Uint8Array(buf, nFlags, m).slice(),
+    end: new Uint32Array(buf, nEnd, m).slice(),
+    lcp: new Uint32Array(buf, nLcp, m).slice(),
+    table: new Int32Array(buf, table, 2 * size).slice(),
+  };
+}
+
+/**
+ * Stage 1+2 for one layer. `names` is the entry names joined by '\0', or
+ * the entries themselves (their `path`s are encoded straight into Wasm
+ * memory, a chunk at a time); `kinds[i]` is UnionKind of entry i. Returns
+ * the failure (which entry, why) instead of throwing for input errors, so
+ * the caller can name the path.
+ */
+export function prepareLayer(core: CoreModule, names: string | ArrayLike<Named>, kinds: Uint8Array): PreparedLayer | PrepareFailure {
   const arena = new Arena(core);
   try {
     return call(core, 'prepareLayer', () => {
-      let cap = joined.length;
-      let raw = arena.alloc(cap + 8);
-      let res = enc.encodeInto(joined, arena.u8.subarray(raw, raw + cap));
-      if (res.read! < joined.length) {
-        arena.release();
-        cap = utf8Length(joined);
-        raw = arena.alloc(cap + 8);
-        res = enc.encodeInto(joined, arena.u8.subarray(raw, raw + cap));
-      }
-      const rawLen = res.written!;
-      const off = arena.alloc(4 * n);
-      const len = arena.alloc(4 * n);
-      const kind = arena.alloc(n);
-      arena.u8.set(kinds, kind);
-      const sumDepth = x.unionSplitClean(raw, rawLen, n, off, len, kind) as number;
-      if (sumDepth < 0) {
-        const index = x.unionErrorIndex() as number;
-        return { reason: sumDepth === -1 ? 'nul' : sumDepth === -2 ? 'unsafe' : 'whiteout', index } as PrepareFailure;
-      }
-      const maxDepth = x.unionMaxDepth() as number;
-      const perm = arena.alloc(4 * n);
-      const tmp = arena.alloc(8 * n);
-      x.unionSort(raw, n, off, len, kind, perm, tmp);
-      const recCap = n + sumDepth + 1;
-      const stack = arena.alloc((maxDepth + 2) * 16);
-      const recOff = arena.alloc(4 * recCap);
-      const recLen = arena.alloc(4 * recCap);
-      const recEntry = arena.alloc(4 * recCap);
-      const recFlags = arena.alloc(recCap);
-      const recLcp = arena.alloc(4 * recCap);
-      const r = x.unionRecords(raw, n, off, len, kind, perm, stack, recOff, recLen, recEntry, recFlags, recLcp) as number;
-      const buf = core.memory.buffer;
-      return {
-        entryCount: n,
-        bytes: new Uint8Array(buf, raw, rawLen).slice(),
-        recOff: new Uint32Array(buf, recOff, r).slice(),
-        recLen: new Uint32Array(buf, recLen, r).slice(),
-        recEntry: new Int32Array(buf, recEntry, r).slice(),
-        recFlags: new Uint8Array(buf, recFlags, r).slice(),
-        recLcp: new Uint32Array(buf, recLcp, r).slice(),
-        maxDepth,
-      };
+      const s = stageNames(core, arena, names, kinds);
+      return 'reason' in s ? s : copyOut(core, s);
     });
   } finally {
     arena.release();
@@ -181,69 +336,58 @@ export function isPrepareFailure(x: PreparedLayer | PrepareFailure): x is Prepar
 
 /** Stage 3: merge prepared layers (index 0 = bottom) and hash the result. */
 export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]): MergedIndex {
-  const x = core.exports;
-  const k = layers.length;
   const arena = new Arena(core);
   try {
-    return call(core, 'mergeLayers', () => {
-      let totalRec = 0;
+    return call(core, 'mergeLayers', () => mergeStaged(core, arena, layers.map((l) => stagePrepared(core, arena, l))));
+  } finally {
+    arena.release();
+  }
+}
+
+/** A layer not prepared yet: its entries and kinds; `keep` asks for its PreparedLayer back (to cache it). */
+export interface LayerNames {
+  readonly names: ArrayLike<Named>;
+  readonly kinds: Uint8Array;
+  readonly keep: boolean;
+}
+
+export interface BuiltIndex {
+  readonly index: MergedIndex;
+  /** The prepared tables of the `keep` layers and of those passed prepared; undefined for the others. */
+  readonly prepared: ReadonlyArray<PreparedLayer | undefined>;
+  /** Deepest key of any layer, in separators. */
+  readonly maxDepth: number;
+}
+
+/**
+ * Stages 1-3 in one pass over Wasm memory: layers given by name are
+ * prepared where the merge reads them, and copied out only when `keep`
+ * (copying every layer out and back in doubled the bytes a cold build
+ * allocated, and allocation is what makes the garbage collector run).
+ * Layers given prepared are copied in. A bad name comes back as the
+ * failure with its layer's index.
+ */
+export function buildIndex(core: CoreModule, layers: ReadonlyArray<PreparedLayer | LayerNames>): BuiltIndex | (PrepareFailure & { layer: number }) {
+  const arena = new Arena(core);
+  try {
+    return call(core, 'buildIndex', () => {
+      const staged: Staged[] = [];
+      const prepared: Array<PreparedLayer | undefined> = [];
       let maxDepth = 0;
-      const ptrs: number[][] = [];
-      for (const l of layers) {
-        const r = l.recOff.length;
-        totalRec += r;
-        maxDepth = Math.max(maxDepth, l.maxDepth);
-        const bytes = arena.alloc(l.bytes.length);
-        const recOff = arena.alloc(4 * r);
-        const recLen = arena.alloc(4 * r);
-        const recEntry = arena.alloc(4 * r);
-        const recFlags = arena.alloc(r);
-        const recLcp = arena.alloc(4 * r);
-        const buf = core.memory.buffer;
-        new Uint8Array(buf, bytes, l.bytes.length).set(l.bytes);
-        new Uint32Array(buf, recOff, r).set(l.recOff);
-        new Uint32Array(buf, recLen, r).set(l.recLen);
-        new Int32Array(buf, recEntry, r).set(l.recEntry);
-        new Uint8Array(buf, recFlags, r).set(l.recFlags);
-        new Uint32Array(buf, recLcp, r).set(l.recLcp);
-        ptrs.push([bytes, recOff, recLen, recEntry, recFlags, r, recLcp]);
+      for (let i = 0; i < layers.length; i++) {
+        const l = layers[i]!;
+        if ('recOff' in l) {
+          staged.push(stagePrepared(core, arena, l));
+          prepared.push(l);
+        } else {
+          const s = stageNames(core, arena, l.names, l.kinds);
+          if ('reason' in s) return { ...s, layer: i };
+          staged.push(s);
+          prepared.push(l.keep ? copyOut(core, s) : undefined);
+        }
+        maxDepth = Math.max(maxDepth, staged[i]!.maxDepth);
       }
-      const desc = arena.alloc(32 * Math.max(1, k));
-      const heap = arena.alloc(24 * Math.max(1, k));
-      const group = arena.alloc(4 * Math.max(1, k));
-      const stack = arena.alloc((maxDepth + 3) * 16);
-      const cap = totalRec + 1;
-      const nKeyPtr = arena.alloc(4 * cap);
-      const nKeyLen = arena.alloc(4 * cap);
-      const nLayer = arena.alloc(4 * cap);
-      const nEntry = arena.alloc(4 * cap);
-      const nFlags = arena.alloc(cap);
-      const nEnd = arena.alloc(4 * cap);
-      const nLcp = arena.alloc(4 * cap);
-      const d32 = new Uint32Array(core.memory.buffer, desc, 8 * Math.max(1, k));
-      ptrs.forEach((p, i) => d32.set([p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, 0, p[6]!], i * 8));
-      const m = x.unionMerge(desc, k, heap, group, stack, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp) as number;
-      const kb = x.unionKeyBytes() as number;
-      const keys = arena.alloc(kb);
-      const keyOff = arena.alloc(4 * (m + 1));
-      const hashes = arena.alloc(4 * m);
-      x.unionPack(nKeyPtr, nKeyLen, m, keys, keyOff, hashes);
-      let size = 16;
-      while (size < 2 * m) size *= 2;
-      const table = arena.alloc(8 * size);
-      x.unionTable(hashes, m, table, size - 1);
-      const buf = core.memory.buffer;
-      return {
-        count: m,
-        keys: new Uint8Array(buf, keys, kb).slice(),
-        keyOff: new Uint32Array(buf, keyOff, m + 1).slice(),
-        layer: new Int32Array(buf, nLayer, m).slice(),
-        entry: new Int32Array(buf, nEntry, m).slice(),
-        flags: new Uint8Array(buf, nFlags, m).slice(),
-        end: new Uint32Array(buf, nEnd, m).slice(),
-        lcp: new Uint32Array(buf, nLcp, m).slice(),
-        table: new Int32Array(buf, table, 2 * size).slice(),
-      };
+      return { index: mergeStaged(core, arena, staged), prepared, maxDepth };
     });
   } finally {
     arena.release();

@@ -17,14 +17,17 @@ import {
   hashPath,
   keyEquals,
   isPrepareFailure,
+  buildIndex,
   mergeLayers,
   NodeFlag,
   nodeKey,
   prepareLayer,
   probe,
   UnionKind,
+  type LayerNames,
   type MergedIndex,
   type PreparedLayer,
+  type PrepareFailure,
 } from '../core/union.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { InvalidWhiteoutError } from '../errors/InvalidWhiteoutError.js';
@@ -69,39 +72,61 @@ export interface UnionViewOptions {
 const preparedCache = new WeakMap<readonly UnionLayerEntry[], PreparedLayer>();
 const preparedCacheScalar = new WeakMap<readonly UnionLayerEntry[], PreparedLayer>();
 
-function prepare(core: CoreModule, layer: UnionLayer, index: number): PreparedLayer {
-  const entries = layer.entries;
+function cacheOf(core: CoreModule): WeakMap<readonly UnionLayerEntry[], PreparedLayer> {
+  return core.simd ? preparedCache : preparedCacheScalar;
+}
+
+function entriesOf(layer: UnionLayer, index: number): readonly UnionLayerEntry[] {
+  const entries = layer?.entries;
   if (!Array.isArray(entries)) throw new InvalidArgumentError(`layer ${index} has no entries array`, { layer: index });
+  return entries;
+}
+
+/** What the core needs besides the names: directory or not, per entry (and every entry has a path). */
+function kindsOf(entries: readonly UnionLayerEntry[], index: number): Uint8Array {
+  const n = entries.length;
+  const kinds = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    if (typeof e?.path !== 'string') throw new InvalidArgumentError(`layer ${index}, entry ${i} has no path`, { layer: index, entry: i });
+    kinds[i] = e.type === 'directory' ? UnionKind.directory : UnionKind.other;
+  }
+  return kinds;
+}
+
+/** The error for a name the core refused. */
+function prepareError(entries: readonly UnionLayerEntry[], index: number, res: PrepareFailure): Error {
+  let i = res.index;
+  if (res.reason === 'nul') {
+    i = entries.findIndex((e) => e.path.includes('\0'));
+    const path = entries[Math.max(0, i)]!.path;
+    return new UnsafePathError(`layer ${index}: entry name contains a NUL byte: ${JSON.stringify(path)}`, { path, layer: index });
+  }
+  const path = entries[i]!.path;
+  if (res.reason === 'unsafe') {
+    return new UnsafePathError(`layer ${index}: entry name climbs above the root: ${JSON.stringify(path)}`, { path, layer: index });
+  }
+  if (res.reason === 'below') {
+    // Nothing exists below a `.wh.` name: refused as applyLayer refuses it,
+    // instead of showing a `.wh.` directory.
+    return new InvalidWhiteoutError(`layer ${index}: entry below a whiteout name: ${JSON.stringify(path)}`, { path, layer: index });
+  }
+  return new InvalidWhiteoutError(`layer ${index}: invalid whiteout ${JSON.stringify(path)}`, { path, layer: index });
+}
+
+/** One layer's prepared table (cached when its entries are frozen). */
+function prepare(core: CoreModule, layer: UnionLayer, index: number): PreparedLayer {
+  const entries = entriesOf(layer, index);
   const frozen = Object.isFrozen(entries);
-  const cache = core.simd ? preparedCache : preparedCacheScalar;
+  const cache = cacheOf(core);
   if (frozen) {
     const hit = cache.get(entries);
     if (hit) return hit;
   }
-  const n = entries.length;
-  const kinds = new Uint8Array(n);
-  const names = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
-    const e = entries[i]!;
-    const p = e?.path;
-    if (typeof p !== 'string') throw new InvalidArgumentError(`layer ${index}, entry ${i} has no path`, { layer: index, entry: i });
-    names[i] = p;
-    kinds[i] = e.type === 'directory' ? UnionKind.directory : UnionKind.other;
-  }
-  const res = prepareLayer(core, names.join('\0'), kinds);
-  if (isPrepareFailure(res)) {
-    let i = res.index;
-    if (res.reason === 'nul') {
-      i = entries.findIndex((e) => e.path.includes('\0'));
-      const path = entries[Math.max(0, i)]!.path;
-      throw new UnsafePathError(`layer ${index}: entry name contains a NUL byte: ${JSON.stringify(path)}`, { path, layer: index });
-    }
-    const path = entries[i]!.path;
-    if (res.reason === 'unsafe') {
-      throw new UnsafePathError(`layer ${index}: entry name climbs above the root: ${JSON.stringify(path)}`, { path, layer: index });
-    }
-    throw new InvalidWhiteoutError(`layer ${index}: invalid whiteout ${JSON.stringify(path)}`, { path, layer: index });
-  }
+  // The entries go in as they are: the core encodes their paths straight
+  // into Wasm memory (no array of names, no joined copy of the layer).
+  const res = prepareLayer(core, entries, kindsOf(entries, index));
+  if (isPrepareFailure(res)) throw prepareError(entries, index, res);
   if (frozen) cache.set(entries, res);
   return res;
 }
@@ -159,7 +184,8 @@ async function collect(content: LayerContent): Promise<Uint8Array> {
 export class UnionView {
   private readonly core: CoreModule;
   private readonly layers: readonly UnionLayer[];
-  private readonly prepared: readonly PreparedLayer[];
+  /** Deepest key of any layer, in separators (bounds the merge's stack). */
+  private readonly maxDepth: number;
   private readonly ix: MergedIndex;
   private readonly read?: LayerReader;
   private readonly lower = new Map<number, UnionView>();
@@ -174,12 +200,12 @@ export class UnionView {
   private flat: PreparedLayer | undefined;
   private allKeys: string | null | undefined;
 
-  private constructor(core: CoreModule, layers: readonly UnionLayer[], prepared: readonly PreparedLayer[], read?: LayerReader, ix?: MergedIndex) {
+  private constructor(core: CoreModule, layers: readonly UnionLayer[], maxDepth: number, ix: MergedIndex, read?: LayerReader) {
     this.core = core;
     this.layers = layers;
-    this.prepared = prepared;
+    this.maxDepth = maxDepth;
     this.read = read;
-    this.ix = ix ?? mergeLayers(core, prepared);
+    this.ix = ix;
   }
 
   /** Builds the view of `layers` (index 0 = bottom), loading the Wasm core if needed. */
@@ -191,8 +217,22 @@ export class UnionView {
   /** Synchronous build with a loaded core (`loadCore()`). */
   static build(core: CoreModule, layers: readonly UnionLayer[], opts: Omit<UnionViewOptions, 'core' | 'simd'> = {}): UnionView {
     const list = [...layers];
-    const prepared = list.map((l, i) => prepare(core, l, i));
-    return new UnionView(core, list, prepared, opts.read);
+    const cache = cacheOf(core);
+    // Frozen layers seen before come prepared; the others are prepared where
+    // the merge reads them, in one pass over Wasm memory, and copied out
+    // only when frozen (to be cached for the next view).
+    const inputs = list.map((l, i): PreparedLayer | LayerNames => {
+      const entries = entriesOf(l, i);
+      const frozen = Object.isFrozen(entries);
+      return (frozen && cache.get(entries)) || { names: entries, kinds: kindsOf(entries, i), keep: frozen };
+    });
+    const res = buildIndex(core, inputs);
+    if ('reason' in res) throw prepareError(list[res.layer]!.entries, res.layer, res);
+    res.prepared.forEach((p, i) => {
+      const entries = list[i]!.entries;
+      if (p && Object.isFrozen(entries)) cache.set(entries, p);
+    });
+    return new UnionView(core, list, res.maxDepth, res.index, opts.read);
   }
 
   /**
@@ -208,7 +248,7 @@ export class UnionView {
     const top = prepare(this.core, layer, k);
     // This view's merged table stands in for its k layers: a two-way merge
     // instead of a k+1-way one (see flattenIndex).
-    this.flat ??= flattenIndex(this.ix, Math.max(0, ...this.prepared.map((p) => p.maxDepth)));
+    this.flat ??= flattenIndex(this.ix, this.maxDepth);
     const ix = mergeLayers(this.core, [this.flat, top]);
     const base = this.ix;
     const layerOf = ix.layer;
@@ -223,10 +263,10 @@ export class UnionView {
       layerOf[i] = base.layer[e]!;
       entryOf[i] = ix.flags[i]! & NodeFlag.IMPLIED ? -1 : base.entry[e]!;
     }
-    return new UnionView(this.core, [...this.layers, layer], [...this.prepared, top], this.read, ix);
+    return new UnionView(this.core, [...this.layers, layer], Math.max(this.maxDepth, top.maxDepth), ix, this.read);
   }
 
-  /** The view of the bottom `count` layers (shares their prepared tables). */
+  /** The view of the bottom `count` layers (shares the prepared tables of frozen layers). */
   lowerView(count: number): UnionView {
     if (!Number.isInteger(count) || count < 0 || count > this.layers.length) {
       throw new InvalidArgumentError(`lowerView: ${count} is not a layer count between 0 and ${this.layers.length}`, { count });
@@ -234,7 +274,8 @@ export class UnionView {
     if (count === this.layers.length) return this;
     let v = this.lower.get(count);
     if (!v) {
-      v = new UnionView(this.core, this.layers.slice(0, count), this.prepared.slice(0, count), this.read);
+      // Frozen layers come from the cache; the others are prepared again.
+      v = UnionView.build(this.core, this.layers.slice(0, count), this.read ? { read: this.read } : {});
       this.lower.set(count, v);
     }
     return v;

@@ -1,0 +1,99 @@
+/**
+ * buildIndex (src/core/union.ts): layers prepared where the merge reads them
+ * must give exactly what prepareLayer + mergeLayers give, whatever mix of
+ * prepared and unprepared layers goes in; names encoded from the entries
+ * (chunked, ASCII-sized first) must equal the joined-string path, also for
+ * non-ASCII names and across chunk boundaries; failures name their layer;
+ * and every block taken is given back.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadCore, type CoreModule } from '../../src/core/load.js';
+import { buildIndex, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, UnionKind, type MergedIndex, type PreparedLayer } from '../../src/core/union.js';
+
+const kindsOf = (names: string[]) => Uint8Array.from(names, (n) => (n.endsWith('/') ? UnionKind.directory : UnionKind.other));
+const named = (names: string[]) => names.map((path) => ({ path }));
+
+function prepJoined(core: CoreModule, names: string[]): PreparedLayer {
+  const r = prepareLayer(core, names.join('\0'), kindsOf(names));
+  if (isPrepareFailure(r)) throw new Error(`unexpected failure ${r.reason} at ${r.index}`);
+  return r;
+}
+
+function dump(ix: MergedIndex) {
+  return {
+    keys: Array.from({ length: ix.count }, (_, i) => nodeKey(ix, i)),
+    layer: Array.from(ix.layer),
+    entry: Array.from(ix.entry),
+    flags: Array.from(ix.flags),
+    end: Array.from(ix.end),
+    lcp: Array.from(ix.lcp),
+    table: Array.from(ix.table),
+  };
+}
+
+/** Three layers, > 512 names each (several encode chunks), non-ASCII names, whiteouts, an opaque dir, an unsorted one. */
+function stack(): string[][] {
+  const a = Array.from({ length: 1300 }, (_, i) => `usr/lib/p${i % 17}/f${i}.so`);
+  const b = [...Array.from({ length: 700 }, (_, i) => `usr/lib/p${i % 17}/f${i * 2}.so`), 'usr/lib/p3/.wh.f3.so', 'caf\u00e9/cr\u00e8me', '\u65e5\u672c/\u{1f600}.txt', 'usr/lib/p5/.wh..wh..opq', 'etc/'];
+  const c = [...Array.from({ length: 600 }, (_, i) => `srv/${(i * 7919) % 600}/x`), 'usr/lib/.wh.p4', 'caf\u00e9/.wh.cr\u00e8me'];
+  return [a, b, c];
+}
+
+for (const simd of [true, false]) {
+  describe(`buildIndex (${simd ? 'simd' : 'scalar'} build)`, () => {
+    it('equals prepareLayer + mergeLayers for every mix of prepared and unprepared layers', async () => {
+      const core = await loadCore({ simd });
+      const layers = stack();
+      const prepared = layers.map((n) => prepJoined(core, n));
+      const want = dump(mergeLayers(core, prepared));
+      expect(want.keys).toContain('\u65e5\u672c/\u{1f600}.txt');
+      expect(want.keys).not.toContain('usr/lib/p4');
+      for (let mask = 0; mask < 8; mask++) {
+        const inputs = layers.map((n, i) => (mask & (1 << i) ? prepared[i]! : { names: named(n), kinds: kindsOf(n), keep: i === 1 }));
+        const res = buildIndex(core, inputs);
+        if ('reason' in res) throw new Error(res.reason);
+        expect(dump(res.index), `mask ${mask}`).toEqual(want);
+        expect(res.maxDepth).toBe(Math.max(...prepared.map((p) => p.maxDepth)));
+        res.prepared.forEach((p, i) => {
+          if (mask & (1 << i)) expect(p).toBe(prepared[i]);
+          else if (i === 1) expect(p).toEqual(prepared[i]); // kept: copied out, same tables
+          else expect(p).toBeUndefined();
+        });
+      }
+    });
+
+    it('encodes entries like the joined string, also when the ASCII-sized buffer is too small (non-ASCII)', async () => {
+      const core = await loadCore({ simd });
+      for (const names of [['\u00e9'], ['a', '\u{1f4a9}/b', 'c'], Array.from({ length: 1030 }, (_, i) => (i === 1029 ? `\u4e2d/${i}` : `d/${i}`)), []]) {
+        const fromEntries = prepareLayer(core, named(names), kindsOf(names));
+        expect(fromEntries).toEqual(prepareLayer(core, names.join('\0'), kindsOf(names)));
+      }
+    });
+
+    it('names the layer and entry of a bad name, a NUL byte included; a path below a .wh. name is refused', async () => {
+      const core = await loadCore({ simd });
+      const ok = ['a', 'b/c'];
+      const build = (bad: string[]) => buildIndex(core, [ok, bad].map((n) => ({ names: named(n), kinds: kindsOf(n), keep: false })));
+      expect(build(['x', '../../y'])).toEqual({ reason: 'unsafe', index: 1, layer: 1 });
+      expect(build(['x', 'd/.wh.'])).toEqual({ reason: 'whiteout', index: 1, layer: 1 });
+      expect(build(['x', 'd/.wh.gone/child'])).toEqual({ reason: 'below', index: 1, layer: 1 });
+      expect(build(['x', 'd/.wh.gone/../.wh..wh..opq', '.wh.z/.wh..wh..opq'])).toEqual({ reason: 'below', index: 2, layer: 1 });
+      expect(build(['x', 'd/.wh.gone/../y/', 'd/.wh.z/'])).not.toHaveProperty('reason'); // cleaned: no .wh. directory left
+      const nul = build(['x', 'y\0z']);
+      expect(nul).toMatchObject({ reason: 'nul', layer: 1 });
+    });
+
+    it('gives back every block it takes, after a success and after a failure', async () => {
+      const core = await loadCore({ simd });
+      const x = core.exports;
+      const before = x.unionAlloc(8);
+      x.unionFree(before);
+      const layers = stack();
+      buildIndex(core, layers.map((n) => ({ names: named(n), kinds: kindsOf(n), keep: true })));
+      buildIndex(core, [...layers, ['\u00e9x', '../bad']].map((n) => ({ names: named(n), kinds: kindsOf(n), keep: false })));
+      const after = x.unionAlloc(8);
+      x.unionFree(after);
+      expect(after).toBe(before);
+    });
+  });
+}
