@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { NotFoundError } from '../errors/NotFoundError.js';
+import { collectWalk, readBytes } from '../layer/diff.js';
 import { cleanPath, comparePaths, parentPath } from '../layer/path.js';
 import type { TreeEntry, TreeReader } from '../tree/types.js';
 
@@ -45,26 +46,6 @@ export type ContextFiles = Record<string, ContextFileValue>;
 /** What `build({ context })` accepts in every environment (Node adds a directory path). */
 export type ContextInput = BuildContext | TreeReader | ContextFiles | ArrayLike<File>;
 
-async function collect(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  const r = s.getReader();
-  for (;;) {
-    const { done, value } = await r.read();
-    if (done) break;
-    parts.push(value);
-    n += value.byteLength;
-  }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
-}
-
 function toEntry(e: TreeEntry): ContextEntry {
   return { path: e.path, type: e.type, mode: e.mode & 0o7777, size: e.type === 'file' ? e.size : 0, mtime: e.mtime, linkname: e.type === 'symlink' ? e.linkname : '' };
 }
@@ -75,13 +56,11 @@ export function treeContext(tree: TreeReader, description = 'tree'): BuildContex
   return {
     description,
     async list() {
-      const out: ContextEntry[] = [];
-      for await (const e of tree.walk()) out.push(toEntry(e));
-      return out;
+      return (await collectWalk(tree)).map(toEntry);
     },
     async readBytes(path) {
       if (typeof fast === 'function') return fast.call(tree, path);
-      return collect(tree.readFile(path));
+      return readBytes(tree.readFile(path));
     },
     readStream(path) {
       return tree.readFile(path);

@@ -20,6 +20,8 @@ import { InvalidTarError } from '../errors/InvalidTarError.js';
 import { NotFoundError } from '../errors/NotFoundError.js';
 import { UnsupportedError } from '../errors/UnsupportedError.js';
 import { decompress } from '../layer/compression.js';
+import { readBytes } from '../layer/diff.js';
+import { toStream } from '../layer/layer-io.js';
 import { baseName, cleanPath, comparePaths, isWithin, joinPath, parentPath } from '../layer/path.js';
 import { parseTarSync } from '../tar/reader.js';
 import type { TreeEntry, TreeReader } from '../tree/types.js';
@@ -140,25 +142,6 @@ const ARCHIVE_MAGIC: Array<[string, number[]]> = [
   ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
 ];
 
-async function collect(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  const r = s.getReader();
-  for (;;) {
-    const { done, value } = await r.read();
-    if (done) break;
-    parts.push(value);
-    n += value.byteLength;
-  }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
-}
-
 function tarChecksumOk(h: Uint8Array): boolean {
   if (h.length < 512) return false;
   let sum = 0;
@@ -183,17 +166,7 @@ export async function readArchive(bytes: Uint8Array, path: string, line: number)
   const zst = bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd;
   if (gz || zst) {
     try {
-      tar = await collect(
-        decompress(
-          new ReadableStream<Uint8Array>({
-            start(c) {
-              c.enqueue(bytes);
-              c.close();
-            },
-          }),
-          gz ? 'gzip' : 'zstd',
-        ),
-      );
+      tar = await readBytes(decompress(toStream(bytes), gz ? 'gzip' : 'zstd'));
     } catch (e) {
       if (e instanceof InvalidTarError) return undefined; // not a valid stream: copy the file as it is
       throw e;
@@ -201,15 +174,6 @@ export async function readArchive(bytes: Uint8Array, path: string, line: number)
   }
   if (!tarChecksumOk(tar.subarray(0, 512))) return undefined;
   return parseTarSync(tar);
-}
-
-function bytesStream(b: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(c) {
-      if (b.byteLength) c.enqueue(b);
-      c.close();
-    },
-  });
 }
 
 /** Plan the layer of a COPY/ADD. BuildError for impossible copies, naming the line. */
@@ -239,7 +203,8 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
     xattrs: {},
   });
   const ensureDir = (dir: string) => {
-    if (dir === '') return;
+    // A directory this step already planned had its parents ensured then (sources come sorted, parents first).
+    if (dir === '' || planned.get(dir)?.entry.type === 'directory') return;
     const parts = dir.split('/');
     for (let i = 1; i <= parts.length; i++) {
       const p = parts.slice(0, i).join('/');
@@ -280,7 +245,7 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
       bytes,
       read: () => {
         const b = bytes();
-        return b ? bytesStream(b) : ctx.readStream(real);
+        return b ? toStream(b) : ctx.readStream(real);
       },
     };
   };
@@ -343,7 +308,7 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
             xattrs: h.xattrs,
           };
           const data = f.data;
-          put(path, h.type === 'file' ? { entry, read: () => bytesStream(data), bytes: () => data } : { entry });
+          put(path, h.type === 'file' ? { entry, read: () => toStream(data), bytes: () => data } : { entry });
         }
         continue;
       }

@@ -12,33 +12,15 @@
  * the layer digest), so the next build's view of the image reads no layer.
  */
 import { LayerfsError } from '../errors/LayerfsError.js';
+import { headerOf } from '../layer/diff.js';
 import type { LayerEntry } from '../layer/read.js';
 import { END_OF_ARCHIVE, encodeHeader, paddingFor } from '../tar/encode.js';
-import type { TarHeader } from '../tar/types.js';
 import type { Store } from '../store/store.js';
 import { LAYER_INDEX } from '../store/store.js';
 import type { PlanTree } from './copy-layer.js';
 
 /** Format of src/store/view.ts's layer-index records (version 1). */
 const INDEX_VERSION = 1;
-
-function headerOf(e: TarHeader, clamp: number | undefined): TarHeader {
-  return {
-    path: e.path,
-    type: e.type,
-    mode: e.mode & 0o7777,
-    uid: e.uid,
-    gid: e.gid,
-    uname: e.uname,
-    gname: e.gname,
-    size: e.type === 'file' ? e.size : 0,
-    mtime: clamp !== undefined && e.mtime > clamp ? clamp : e.mtime,
-    linkname: e.type === 'symlink' ? e.linkname : '',
-    devmajor: e.type === 'char' || e.type === 'block' ? e.devmajor : 0,
-    devminor: e.type === 'char' || e.type === 'block' ? e.devminor : 0,
-    xattrs: e.xattrs,
-  };
-}
 
 /** Entries with offsets and the tar size they imply. */
 export function plannedIndex(plan: PlanTree, sourceDateEpoch?: number): { entries: LayerEntry[]; tarSize: number } {

@@ -354,6 +354,13 @@ function loadZstdEncoder(): Promise<ZstdEncoder> {
   return zstdEncoder;
 }
 
+/** Copies what fits of chunk[from..] into block[fill..] (encoders work on fixed-size blocks); returns the bytes taken. */
+function fillBlock(block: Uint8Array, fill: number, chunk: Uint8Array, from: number): number {
+  const take = Math.min(block.byteLength - fill, chunk.byteLength - from);
+  block.set(chunk.subarray(from, from + take), fill);
+  return take;
+}
+
 function zstdDeflate(src: ReadableStream<Uint8Array>, level: number): ReadableStream<Uint8Array> {
   let enc: ZstdEncoder;
   const buf = new Uint8Array(ZSTD_BLOCK);
@@ -365,10 +372,8 @@ function zstdDeflate(src: ReadableStream<Uint8Array>, level: number): ReadableSt
         enc = await loadZstdEncoder();
       },
       transform(chunk, controller) {
-        let p = 0;
-        while (p < chunk.length) {
-          const take = Math.min(ZSTD_BLOCK - fill, chunk.length - p);
-          buf.set(chunk.subarray(p, p + take), fill);
+        for (let p = 0; p < chunk.length; ) {
+          const take = fillBlock(buf, fill, chunk, p);
           fill += take;
           p += take;
           if (fill === ZSTD_BLOCK) {
@@ -454,10 +459,8 @@ function zlibGzip(src: ReadableStream<Uint8Array>, zlib: Zlib & { crc32: (d: Uin
         c.enqueue(gzipHeader(level));
       },
       async transform(chunk, c) {
-        let p = 0;
-        while (p < chunk.byteLength) {
-          const take = Math.min(GZIP_BLOCK - fill, chunk.byteLength - p);
-          block.set(chunk.subarray(p, p + take), fill);
+        for (let p = 0; p < chunk.byteLength; ) {
+          const take = fillBlock(block, fill, chunk, p);
           fill += take;
           p += take;
           if (fill === GZIP_BLOCK) {

@@ -16,7 +16,7 @@
  *    in the same pass.
  */
 import { joinEntryTables, DiffKind, DiffStatus, type DiffRow } from '../core/diff.js';
-import { createHasher, sha256Many, DigestTransform } from '../digest/index.js';
+import { createHasher, sha256Many, DigestTransform, type Hasher } from '../digest/index.js';
 import type { Digest } from '../digest/index.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { InvalidWhiteoutError } from '../errors/InvalidWhiteoutError.js';
@@ -106,7 +106,8 @@ function rowOf(e: TreeEntry): DiffRow {
   };
 }
 
-async function collectWalk(tree: TreeReader, signal?: AbortSignal): Promise<TreeEntry[]> {
+/** Every entry of a tree's walk; INVALID_ARGUMENT when the walk is not in comparePaths order. */
+export async function collectWalk(tree: TreeReader, signal?: AbortSignal): Promise<TreeEntry[]> {
   const out: TreeEntry[] = [];
   let prev: string | undefined;
   for await (const e of tree.walk()) {
@@ -120,7 +121,20 @@ async function collectWalk(tree: TreeReader, signal?: AbortSignal): Promise<Tree
   return out;
 }
 
-async function readBytes(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+/** `parts` as one array of `n` bytes (the part itself when there is one). */
+function concat(parts: Uint8Array[], n: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
+/** Everything a stream yields, in one array. */
+export async function readBytes(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let n = 0;
   const r = s.getReader();
@@ -130,14 +144,7 @@ async function readBytes(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
     parts.push(value);
     n += value.byteLength;
   }
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
+  return concat(parts, n);
 }
 
 async function streamDigest(s: ReadableStream<Uint8Array>): Promise<string> {
@@ -215,6 +222,50 @@ async function compareContents(
   return differ;
 }
 
+/** Bytes of tar gathered into one chunk for the compressor. */
+const GATHER_BYTES = 1 << 20;
+
+/**
+ * The tar writer's output hashed (the diffId) and gathered into chunks of
+ * about GATHER_BYTES. The writer yields a chunk or two per entry; every
+ * web-stream stage after it (compressor, digest of the blob, sink) costs
+ * tens of microseconds per chunk, which for a tree of small files cost more
+ * than hashing it. Reading the writer directly and handing on big chunks
+ * pays that once per MiB instead.
+ */
+function hashAndGather(src: ReadableStream<Uint8Array>, hasher: Hasher): { stream: ReadableStream<Uint8Array>; size: () => number } {
+  const reader = src.getReader();
+  let size = 0;
+  let done = false;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(c) {
+        if (done) return;
+        const parts: Uint8Array[] = [];
+        let n = 0;
+        while (n < GATHER_BYTES) {
+          const r = await reader.read();
+          if (r.done) {
+            done = true;
+            break;
+          }
+          hasher.update(r.value);
+          parts.push(r.value);
+          n += r.value.byteLength;
+        }
+        size += n;
+        if (parts.length) c.enqueue(concat(parts, n));
+        if (done) c.close();
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, size: () => size };
+}
+
 function refuseWhiteoutNames(path: string): void {
   // Rule 11: a real file named `.wh.*` would read back as a whiteout.
   for (const seg of path.split('/')) {
@@ -224,7 +275,8 @@ function refuseWhiteoutNames(path: string): void {
   }
 }
 
-function headerOf(e: TreeEntry, clamp: number | undefined): TarHeader {
+/** The tar header of a tree entry as a layer records it, mtime clamped to `clamp` (SOURCE_DATE_EPOCH). */
+export function headerOf(e: TreeEntry, clamp: number | undefined): TarHeader {
   return {
     path: e.path,
     type: e.type,
@@ -386,9 +438,10 @@ export async function diffTrees(lower: TreeReader, upper: TreeReader, opts: Diff
   const { entries, summary } = await plan(lower, upper, opts, kept);
 
   const writer = createTarWriter();
-  const tarHash = new DigestTransform('sha256');
+  const tarHasher = await createHasher('sha256');
+  const tarHash = hashAndGather(writer.readable, tarHasher);
   const blobHash = new DigestTransform('sha256');
-  const compressed = await compressTar(writer.readable.pipeThrough(tarHash), compression, opts.level);
+  const compressed = await compressTar(tarHash.stream, compression, opts.level);
   // A tree holding file bodies in memory hands them over as they are (no stream per file).
   const direct = (upper as { readFileBytes?: (path: string) => Uint8Array | undefined }).readFileBytes;
   const hashed = compressed.pipeThrough(blobHash);
@@ -415,7 +468,9 @@ export async function diffTrees(lower: TreeReader, upper: TreeReader, opts: Diff
     throw e;
   }
   await sink;
-  const [diffId, uncompressedSize, digest, size] = await Promise.all([tarHash.digest, tarHash.size, blobHash.digest, blobHash.size]);
+  const [digest, size] = await Promise.all([blobHash.digest, blobHash.size]);
+  const diffId = tarHasher.digest();
+  const uncompressedSize = tarHash.size();
   let bytes: Uint8Array | undefined;
   if (!opts.output) {
     bytes = new Uint8Array(size);
