@@ -18,8 +18,30 @@ import { parseTar } from '../tar/reader.js';
 import { createTarWriter } from '../tar/writer.js';
 import { writeStreamToFile } from './node-layout-fs.js';
 
+/** Our temp dirs: `layerfs-<prefix>-<pid>-<random>` (mkdtemp adds 6 characters). */
+const TEMP_DIR = /^layerfs-(docker-archive|docker-archive-out|oci-archive|oci-archive-out)-(\d+)-[A-Za-z0-9]{6}$/;
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * A temp dir named with this process, so the next one made on this host
+ * can remove those a killed process (kill -9: no cleanup ran) left behind;
+ * an archive's extraction is as large as the archive.
+ */
 export async function makeTempDir(prefix: string): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), `layerfs-${prefix}-`));
+  const tmp = os.tmpdir();
+  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+    const m = TEMP_DIR.exec(name);
+    if (m && Number(m[2]) !== process.pid && processGone(Number(m[2]))) await fs.rm(path.join(tmp, name), { recursive: true, force: true }).catch(() => {});
+  }
+  return fs.mkdtemp(path.join(tmp, `layerfs-${prefix}-${process.pid}-`));
 }
 
 export function fileStream(p: string): ReadableStream<Uint8Array> {
