@@ -21,6 +21,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fsck, type Store } from '../../src/index.js';
@@ -261,6 +262,8 @@ describe('kill -9 in the middle of an operation', () => {
         if (outcome === 'finished') expect(res.code).toBe(0);
         outcomes.push(`${point.label}: ${outcome}`);
         await expectSound(dir, op, out);
+        // An archive's temp dir (docker-archive out) of the killed process went when the next one was made.
+        expect((await fs.readdir(os.tmpdir())).filter((n) => /^layerfs-(docker|oci)-archive/.test(n) && n.includes(`-${child.pid}-`))).toEqual([]);
         await fs.rm(dir, { recursive: true, force: true });
       }
       // Where the points fell (whether a point cuts the operation depends on timing, so it is reported, not asserted).
