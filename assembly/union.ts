@@ -74,6 +74,17 @@ export function unionAlloc(size: usize): usize {
   return heap.alloc(size);
 }
 
+/**
+ * Block `ptr` resized to `size` bytes, its contents kept (grown in place
+ * when it is the last block, as a buffer being filled is), or 0 when memory
+ * cannot grow that far.
+ */
+export function unionRealloc(ptr: usize, size: usize): usize {
+  const pages = <i32>((size + 0xffff) >>> 16);
+  if (memory.size() + pages + 1 > 65536) return 0;
+  return heap.realloc(ptr, size);
+}
+
 export function unionFree(ptr: usize): void {
   if (ptr != 0) heap.free(ptr);
 }

@@ -42,8 +42,8 @@ export interface PreparedLayer {
   readonly maxDepth: number;
 }
 
-/** Why a name was refused: a NUL byte, above the root, a bad whiteout, or a path below a `.wh.` name. */
-export type PrepareFailure = { reason: 'nul' | 'unsafe' | 'whiteout' | 'below'; index: number };
+/** Why a name was refused: not a string, a NUL byte, above the root, a bad whiteout, or a path below a `.wh.` name. */
+export type PrepareFailure = { reason: 'path' | 'nul' | 'unsafe' | 'whiteout' | 'below'; index: number };
 
 /** The merged, visible tree: node 0 is the root, nodes in path order. */
 export interface MergedIndex {
@@ -98,6 +98,15 @@ class Arena {
     this.blocks.push(ptr);
     return ptr;
   }
+  /** Block `ptr` (the one taken last) resized to `size` bytes, contents kept. */
+  grow(ptr: number, size: number): number {
+    const next = this.core.exports.unionRealloc(ptr, Math.max(8, Math.ceil(size))) as number;
+    if (next === 0) {
+      throw new WasmCoreError(`the union index needs ${size} more bytes of Wasm memory than the engine can grow`, { bytes: size });
+    }
+    this.blocks[this.blocks.lastIndexOf(ptr)] = next;
+    return next;
+  }
   /** Gives back the block taken last (a buffer sized too small, to be taken again). */
   pop(): void {
     (this.core.exports.unionFree as (p: number) => void)(this.blocks.pop()!);
@@ -121,9 +130,10 @@ function call<T>(core: CoreModule, what: string, f: () => T): T {
   }
 }
 
-/** Anything with a name: a layer's entries, as they come. */
+/** Anything with a name: a layer's entries, as they come (`type` 'directory' marks directories). */
 export interface Named {
   readonly path: string;
+  readonly type?: string;
 }
 
 // Names per encodeInto call: enough to amortise the call, few enough that the
@@ -134,29 +144,43 @@ const CHUNK = 512;
 const chunk: string[] = [];
 
 /**
- * Encodes the names of `items`, NUL-separated, into `cap` bytes of Wasm
- * memory at `raw`. Returns the bytes written, or -1 when they did not fit
- * (the caller sized for ASCII and must retry with the exact UTF-8 size).
+ * Encodes the paths of `items`, NUL-separated, into a block of Wasm memory
+ * grown as it fills, in ONE pass over the items that also fills `kinds`
+ * (unless given) and checks every path is a string: each pass over a large
+ * layer's entry objects costs a cache miss per entry. Returns the block
+ * and the bytes written, or the index of an item without a string path.
  */
-function encodeNames(arena: Arena, items: ArrayLike<Named>, raw: number, cap: number): number {
+function encodeNames(arena: Arena, items: ArrayLike<Named>, kinds: Uint8Array, classify: boolean): { raw: number; len: number } | { bad: number } {
   const n = items.length;
+  let cap = Math.max(64, n * 48);
+  let raw = arena.alloc(cap);
   let pos = 0;
   for (let a = 0; a < n; a += CHUNK) {
     const b = Math.min(n, a + CHUNK);
     chunk.length = 0;
-    for (let i = a; i < b; i++) chunk.push(items[i]!.path);
-    const s = chunk.join('\0');
-    const u8 = arena.u8;
-    const res = enc.encodeInto(s, u8.subarray(raw + pos, raw + cap));
-    if (res.read! < s.length) return -1;
-    pos += res.written!;
-    if (b < n) {
-      if (pos >= cap) return -1;
-      u8[raw + pos++] = 0;
+    for (let i = a; i < b; i++) {
+      const e = items[i]!;
+      const p = e?.path;
+      if (typeof p !== 'string') {
+        chunk.length = 0;
+        return { bad: i };
+      }
+      chunk.push(p);
+      if (classify) kinds[i] = e.type === 'directory' ? UnionKind.directory : UnionKind.other;
     }
+    if (b < n) chunk.push(''); // the separator before the next chunk
+    const s = chunk.join('\0');
+    // Room for ASCII first; for the worst case (3 bytes per unit) only if that fails.
+    if (cap - pos < s.length) raw = arena.grow(raw, (cap = Math.max(2 * cap, pos + s.length)));
+    let res = enc.encodeInto(s, arena.u8.subarray(raw + pos, raw + cap));
+    if (res.read! < s.length) {
+      raw = arena.grow(raw, (cap = Math.max(2 * cap, pos + 3 * s.length)));
+      res = enc.encodeInto(s, arena.u8.subarray(raw + pos, raw + cap));
+    }
+    pos += res.written!;
   }
   chunk.length = 0;
-  return pos;
+  return { raw, len: pos };
 }
 
 /** A layer's records in Wasm memory, ready for the merge. */
@@ -168,13 +192,18 @@ interface Staged {
   readonly maxDepth: number;
 }
 
-/** Stage 1+2 of one layer into `arena` (its blocks stay until the arena is released). */
-function stageNames(core: CoreModule, arena: Arena, names: string | ArrayLike<Named>, kinds: Uint8Array): Staged | PrepareFailure {
+/**
+ * Stage 1+2 of one layer into `arena` (its blocks stay until the arena is
+ * released). `kinds` may be left out for entries, which then give their
+ * kind by `type`.
+ */
+function stageNames(core: CoreModule, arena: Arena, names: string | ArrayLike<Named>, given?: Uint8Array): Staged | PrepareFailure {
   const x = core.exports;
-  const n = kinds.length;
   let raw: number;
   let rawLen: number;
+  let kinds: Uint8Array;
   if (typeof names === 'string') {
+    kinds = given ?? new Uint8Array(0);
     const joined = names;
     let cap = joined.length;
     raw = arena.alloc(cap + 8);
@@ -187,19 +216,13 @@ function stageNames(core: CoreModule, arena: Arena, names: string | ArrayLike<Na
     }
     rawLen = res.written!;
   } else {
-    // Sized for ASCII (the usual case); the exact UTF-8 size only if that fails.
-    let units = Math.max(0, names.length - 1);
-    for (let i = 0; i < names.length; i++) units += names[i]!.path.length;
-    raw = arena.alloc(units + 8);
-    rawLen = encodeNames(arena, names, raw, units);
-    if (rawLen < 0) {
-      arena.pop();
-      let bytes = Math.max(0, names.length - 1);
-      for (let i = 0; i < names.length; i++) bytes += utf8Length(names[i]!.path);
-      raw = arena.alloc(bytes + 8);
-      rawLen = encodeNames(arena, names, raw, bytes);
-    }
+    kinds = given ?? new Uint8Array(names.length);
+    const res = encodeNames(arena, names, kinds, given === undefined);
+    if ('bad' in res) return { reason: 'path', index: res.bad };
+    raw = res.raw;
+    rawLen = res.len;
   }
+  const n = kinds.length;
   const off = arena.alloc(4 * n);
   const len = arena.alloc(4 * n);
   const kind = arena.alloc(n);
@@ -314,11 +337,12 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
 /**
  * Stage 1+2 for one layer. `names` is the entry names joined by '\0', or
  * the entries themselves (their `path`s are encoded straight into Wasm
- * memory, a chunk at a time); `kinds[i]` is UnionKind of entry i. Returns
+ * memory, a chunk at a time); `kinds[i]` is UnionKind of entry i (for
+ * entries it may be left out: their `type` tells). Returns
  * the failure (which entry, why) instead of throwing for input errors, so
  * the caller can name the path.
  */
-export function prepareLayer(core: CoreModule, names: string | ArrayLike<Named>, kinds: Uint8Array): PreparedLayer | PrepareFailure {
+export function prepareLayer(core: CoreModule, names: string | ArrayLike<Named>, kinds?: Uint8Array): PreparedLayer | PrepareFailure {
   const arena = new Arena(core);
   try {
     return call(core, 'prepareLayer', () => {
@@ -344,10 +368,10 @@ export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]):
   }
 }
 
-/** A layer not prepared yet: its entries and kinds; `keep` asks for its PreparedLayer back (to cache it). */
+/** A layer not prepared yet: its entries (and kinds, else by `type`); `keep` asks for its PreparedLayer back (to cache it). */
 export interface LayerNames {
   readonly names: ArrayLike<Named>;
-  readonly kinds: Uint8Array;
+  readonly kinds?: Uint8Array;
   readonly keep: boolean;
 }
 

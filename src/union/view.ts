@@ -23,7 +23,6 @@ import {
   nodeKey,
   prepareLayer,
   probe,
-  UnionKind,
   type LayerNames,
   type MergedIndex,
   type PreparedLayer,
@@ -82,21 +81,10 @@ function entriesOf(layer: UnionLayer, index: number): readonly UnionLayerEntry[]
   return entries;
 }
 
-/** What the core needs besides the names: directory or not, per entry (and every entry has a path). */
-function kindsOf(entries: readonly UnionLayerEntry[], index: number): Uint8Array {
-  const n = entries.length;
-  const kinds = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const e = entries[i]!;
-    if (typeof e?.path !== 'string') throw new InvalidArgumentError(`layer ${index}, entry ${i} has no path`, { layer: index, entry: i });
-    kinds[i] = e.type === 'directory' ? UnionKind.directory : UnionKind.other;
-  }
-  return kinds;
-}
-
 /** The error for a name the core refused. */
 function prepareError(entries: readonly UnionLayerEntry[], index: number, res: PrepareFailure): Error {
   let i = res.index;
+  if (res.reason === 'path') return new InvalidArgumentError(`layer ${index}, entry ${i} has no path`, { layer: index, entry: i });
   if (res.reason === 'nul') {
     i = entries.findIndex((e) => e.path.includes('\0'));
     const path = entries[Math.max(0, i)]!.path;
@@ -124,8 +112,9 @@ function prepare(core: CoreModule, layer: UnionLayer, index: number): PreparedLa
     if (hit) return hit;
   }
   // The entries go in as they are: the core encodes their paths straight
-  // into Wasm memory (no array of names, no joined copy of the layer).
-  const res = prepareLayer(core, entries, kindsOf(entries, index));
+  // into Wasm memory and reads their types in the same pass (no array of
+  // names, no joined copy of the layer, one pass over the entry objects).
+  const res = prepareLayer(core, entries);
   if (isPrepareFailure(res)) throw prepareError(entries, index, res);
   if (frozen) cache.set(entries, res);
   return res;
@@ -224,7 +213,7 @@ export class UnionView {
     const inputs = list.map((l, i): PreparedLayer | LayerNames => {
       const entries = entriesOf(l, i);
       const frozen = Object.isFrozen(entries);
-      return (frozen && cache.get(entries)) || { names: entries, kinds: kindsOf(entries, i), keep: frozen };
+      return (frozen && cache.get(entries)) || { names: entries, keep: frozen };
     });
     const res = buildIndex(core, inputs);
     if ('reason' in res) throw prepareError(list[res.layer]!.entries, res.layer, res);

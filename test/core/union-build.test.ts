@@ -70,6 +70,18 @@ for (const simd of [true, false]) {
       }
     });
 
+    it('reads kinds from the entries\' types in the same pass; grows its buffer for long names; refuses a missing path', async () => {
+      const core = await loadCore({ simd });
+      const long = 'x'.repeat(300);
+      const names = [...Array.from({ length: 900 }, (_, i) => `${long}/${i}/${'\u00e9'.repeat(i % 50)}`), 'dir/'];
+      const entries = names.map((path) => ({ path, type: path.endsWith('/') ? 'directory' : 'file' }));
+      const byType = prepareLayer(core, entries);
+      expect(byType).toEqual(prepareLayer(core, names.join('\0'), kindsOf(names)));
+      expect(byType).not.toEqual(prepareLayer(core, names.join('\0'), new Uint8Array(names.length).fill(UnionKind.other)));
+      const missing = [{ path: 'a' }, { path: 'b' }, {} as { path: string }];
+      expect(prepareLayer(core, missing)).toEqual({ reason: 'path', index: 2 });
+    });
+
     it('names the layer and entry of a bad name, a NUL byte included; a path below a .wh. name is refused', async () => {
       const core = await loadCore({ simd });
       const ok = ['a', 'b/c'];

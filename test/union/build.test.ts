@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCore, type CoreModule } from '../../src/core/load.js';
+import { InvalidArgumentError } from '../../src/errors/InvalidArgumentError.js';
 import { InvalidWhiteoutError } from '../../src/errors/InvalidWhiteoutError.js';
 import type { UnionLayerEntry } from '../../src/union/types.js';
 import { UnionView } from '../../src/union/view.js';
@@ -103,6 +104,14 @@ for (const simd of [true, false]) {
       expect(paths(after)).toEqual(paths(before));
       expect(before.lookup('srv/caf\u00e9')?.layer).toBe(2);
       expect(before.readdir('usr/lib')).toContain('g299');
+    });
+
+    it('refuses an entry without a string path with InvalidArgumentError naming layer and entry', async () => {
+      const core = await loadCore({ simd });
+      const bad = [f('a'), { ...f('b'), path: 7 as unknown as string }];
+      expect(() => UnionView.build(core, [{ entries: [f('x')] }, { entries: bad }])).toThrow(InvalidArgumentError);
+      expect(() => UnionView.build(core, [{ entries: [f('x')] }, { entries: bad }])).toThrow('layer 1, entry 1 has no path');
+      expect(() => UnionView.build(core, [{ entries: 'nope' as unknown as UnionLayerEntry[] }])).toThrow(InvalidArgumentError);
     });
 
     it('refuses an entry below a .wh. name with InvalidWhiteoutError (as applyLayer does)', async () => {
