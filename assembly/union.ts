@@ -47,6 +47,7 @@ const INF: i32 = 0x7fffffff;
 let errIndex: i32 = 0;
 let maxDepth: i32 = 0;
 let keyBytes: i32 = 0;
+let maxKeyLen: i32 = 0;
 
 /** Entry index of the last error returned by unionSplitClean. */
 export function unionErrorIndex(): i32 {
@@ -55,6 +56,10 @@ export function unionErrorIndex(): i32 {
 /** Deepest path (in '/' separators) seen by the last unionSplitClean. */
 export function unionMaxDepth(): i32 {
   return maxDepth;
+}
+/** Longest merged key of the last unionMerge, in bytes. */
+export function unionMaxKeyLen(): i32 {
+  return maxKeyLen;
 }
 /** Total bytes of the merged keys of the last unionMerge. */
 export function unionKeyBytes(): i32 {
@@ -692,6 +697,7 @@ export function unionMerge(
   let m: i32 = 0;
   let sp: i32 = 0;
   let kb: i32 = 0;
+  let maxKl: i32 = 0;
   let rootDone = false;
   let nextL: i32 = 0; // common prefix of the next key with the one just processed
   let runL: i32 = INF; // smallest such prefix since the last node (for nodeLcp)
@@ -806,6 +812,7 @@ export function unionMerge(
       store<i32>(nodeLcp + (<usize>ni << 2), ni == 0 ? 0 : runL);
       runL = INF;
       kb += kl;
+      if (kl > maxKl) maxKl = kl;
       if ((nFlags & N_DIR) == 0) hideDesc = INF;
     } else hideDesc = INF; // nothing below an invisible path can be visible
     const f = stack + <usize>sp * MF;
@@ -821,66 +828,76 @@ export function unionMerge(
     sp--;
   }
   keyBytes = kb;
+  maxKeyLen = maxKl;
   return m;
 }
 
 // ---------------------------------------------------------------- hash
 
-/**
- * FNV-1a over the UTF-16 code units of the key (so that JS can hash a
- * string's char codes without encoding it), then a final mix. Must match
- * hashPath in src/core/union.ts.
- */
-function hashKey(p: usize, l: i32): u32 {
-  let h: u32 = 0x811c9dc5;
-  let i: i32 = 0;
-  while (i < l) {
-    const b0 = <u32>load<u8>(p + <usize>i);
-    if (b0 < 0x80) {
-      h = (h ^ b0) * 0x01000193;
-      i++;
-      continue;
-    }
-    let cp: u32;
-    if (b0 < 0xe0 && i + 1 < l) {
-      cp = ((b0 & 0x1f) << 6) | (<u32>load<u8>(p + <usize>i + 1) & 0x3f);
-      i += 2;
-    } else if (b0 < 0xf0 && i + 2 < l) {
-      cp = ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p + <usize>i + 1) & 0x3f) << 6) | (<u32>load<u8>(p + <usize>i + 2) & 0x3f);
-      i += 3;
-    } else if (i + 3 < l) {
-      cp =
-        ((b0 & 0x07) << 18) |
-        ((<u32>load<u8>(p + <usize>i + 1) & 0x3f) << 12) |
-        ((<u32>load<u8>(p + <usize>i + 2) & 0x3f) << 6) |
-        (<u32>load<u8>(p + <usize>i + 3) & 0x3f);
-      i += 4;
-    } else {
-      cp = 0xfffd;
-      i = l;
-    }
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      h = (h ^ (0xd800 | (cp >> 10))) * 0x01000193;
-      h = (h ^ (0xdc00 | (cp & 0x3ff))) * 0x01000193;
-    } else h = (h ^ cp) * 0x01000193;
-  }
-  h ^= h >> 16;
-  h *= 0x7feb352d;
-  h ^= h >> 15;
-  return h;
-}
+// The key hash: FNV-1a over the UTF-16 code units of the key (so that JS
+// can hash a string's char codes without encoding it), then a final mix.
+// Must match hashPath in src/core/union.ts. Keys are valid UTF-8 (encoded
+// from JS strings by TextEncoder, cleaned at '/' boundaries only).
 
-/** Copies the m node keys into one compact byte array and hashes them. */
-export function unionPack(nodeKeyPtr: usize, nodeKeyLen: usize, m: i32, keys: usize, keyOff: usize, hashes: usize): void {
+/**
+ * Copies the m node keys into one compact byte array and hashes them
+ * (the key hash above). Keys come sorted and a key shares nodeLcp[i] bytes with the one
+ * before it, so the FNV state after those bytes is taken from `states`
+ * (the previous key's state after each whole character, 4 * (max key
+ * length + 1) bytes) and only the rest is hashed: about a third of the
+ * bytes of a typical tree.
+ */
+export function unionPack(nodeKeyPtr: usize, nodeKeyLen: usize, nodeLcp: usize, m: i32, keys: usize, keyOff: usize, hashes: usize, states: usize): void {
   let o: u32 = 0;
+  store<u32>(states, 0x811c9dc5);
   for (let i: i32 = 0; i < m; i++) {
     const p = <usize>load<u32>(nodeKeyPtr + (<usize>i << 2));
-    const l = load<u32>(nodeKeyLen + (<usize>i << 2));
+    const l = <i32>load<u32>(nodeKeyLen + (<usize>i << 2));
     store<u32>(keyOff + (<usize>i << 2), o);
     memory.copy(keys + <usize>o, p, <usize>l);
-    store<u32>(hashes + (<usize>i << 2), hashKey(p, <i32>l));
-    o += l;
+    o += <u32>l;
+    // Start at a character boundary inside the shared prefix.
+    let j = i == 0 ? 0 : load<i32>(nodeLcp + (<usize>i << 2));
+    if (j > l) j = l;
+    while (j > 0 && j < l && (<u32>load<u8>(p + <usize>j) & 0xc0) == 0x80) j--;
+    let h = load<u32>(states + (<usize>j << 2));
+    while (j < l) {
+      const b0 = <u32>load<u8>(p + <usize>j);
+      if (b0 < 0x80) {
+        h = (h ^ b0) * 0x01000193;
+        j++;
+      } else {
+        let cp: u32;
+        if (b0 < 0xe0 && j + 1 < l) {
+          cp = ((b0 & 0x1f) << 6) | (<u32>load<u8>(p + <usize>j + 1) & 0x3f);
+          j += 2;
+        } else if (b0 < 0xf0 && j + 2 < l) {
+          cp = ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p + <usize>j + 1) & 0x3f) << 6) | (<u32>load<u8>(p + <usize>j + 2) & 0x3f);
+          j += 3;
+        } else if (j + 3 < l) {
+          cp =
+            ((b0 & 0x07) << 18) |
+            ((<u32>load<u8>(p + <usize>j + 1) & 0x3f) << 12) |
+            ((<u32>load<u8>(p + <usize>j + 2) & 0x3f) << 6) |
+            (<u32>load<u8>(p + <usize>j + 3) & 0x3f);
+          j += 4;
+        } else {
+          // A truncated sequence ends the key (as hashKey does); no later key continues from inside it.
+          cp = 0xfffd;
+          j = l;
+        }
+        if (cp >= 0x10000) {
+          cp -= 0x10000;
+          h = (h ^ (0xd800 | (cp >> 10))) * 0x01000193;
+          h = (h ^ (0xdc00 | (cp & 0x3ff))) * 0x01000193;
+        } else h = (h ^ cp) * 0x01000193;
+      }
+      store<u32>(states + (<usize>j << 2), h);
+    }
+    h ^= h >> 16;
+    h *= 0x7feb352d;
+    h ^= h >> 15;
+    store<u32>(hashes + (<usize>i << 2), h);
   }
   store<u32>(keyOff + (<usize>m << 2), o);
 }

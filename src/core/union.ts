@@ -315,9 +315,12 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   const keys = arena.alloc(kb);
   const keyOff = arena.alloc(4 * (m + 1));
   const hashes = arena.alloc(4 * m);
-  x.unionPack(nKeyPtr, nKeyLen, m, keys, keyOff, hashes);
+  const states = arena.alloc(4 * ((x.unionMaxKeyLen() as number) + 1));
+  x.unionPack(nKeyPtr, nKeyLen, nLcp, m, keys, keyOff, hashes, states);
+  // Load at most 2/3: a probe mostly stays within its cache line, and the
+  // table (copied out with the view) is half what load 1/2 would take.
   let size = 16;
-  while (size < 2 * m) size *= 2;
+  while (3 * m > 2 * size) size *= 2;
   const table = arena.alloc(8 * size);
   x.unionTable(hashes, m, table, size - 1);
   const buf = core.memory.buffer;

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCore, type CoreModule } from '../../src/core/load.js';
-import { buildIndex, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, UnionKind, type MergedIndex, type PreparedLayer } from '../../src/core/union.js';
+import { buildIndex, hashPath, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, probe, UnionKind, type MergedIndex, type PreparedLayer } from '../../src/core/union.js';
 
 const kindsOf = (names: string[]) => Uint8Array.from(names, (n) => (n.endsWith('/') ? UnionKind.directory : UnionKind.other));
 const named = (names: string[]) => names.map((path) => ({ path }));
@@ -59,6 +59,19 @@ for (const simd of [true, false]) {
           else if (i === 1) expect(p).toEqual(prepared[i]); // kept: copied out, same tables
           else expect(p).toBeUndefined();
         });
+      }
+    });
+
+    it('hashes each key as hashPath does, also when it shares part of a character with the key before it', async () => {
+      const core = await loadCore({ simd });
+      // \u00e8/\u00e9 share their first UTF-8 byte, \u4e2d/\u4e8c two, \u{1f4a9}/\u{1f4aa} three.
+      const names = ['x\u00e8', 'x\u00e9', 'x\u00e9/y', 'd\u4e2d', 'd\u4e8c/z', 'e\u{1f4a9}', 'e\u{1f4aa}', 'e\u{1f4aa}/\u{1f4aa}', 'plain/a', 'plain/ab'];
+      const ix = mergeLayers(core, [prepJoined(core, names)]);
+      for (let i = 0; i < ix.count; i++) {
+        const key = nodeKey(ix, i);
+        const slot = Array.from({ length: ix.table.length / 2 }, (_, s) => s).find((s) => ix.table[2 * s + 1] === i + 1)!;
+        expect(ix.table[2 * slot], key).toBe(hashPath(key));
+        expect(probe(ix, key, hashPath(key))).toBe(i);
       }
     });
 
