@@ -441,8 +441,9 @@ function zlibGzip(src: ReadableStream<Uint8Array>, zlib: Zlib & { crc32: (d: Uin
         (err, out) => (err ? rej(err) : res(out)),
       ),
     );
-    job.catch(() => {}); // awaited in order below
-    inFlight.push(job.then((out) => (free.push(owner), out)));
+    const tracked = job.then((out) => (free.push(owner), out));
+    tracked.catch(() => {}); // awaited in order by emit; after a failure the rest are dropped
+    inFlight.push(tracked);
     prev = input;
     block = alloc();
     fill = 0;
