@@ -15,12 +15,43 @@ import { LayerfsError } from '../errors/LayerfsError.js';
 import { headerOf } from '../layer/diff.js';
 import type { LayerEntry } from '../layer/read.js';
 import { END_OF_ARCHIVE, encodeHeader, paddingFor } from '../tar/encode.js';
+import type { TarHeader } from '../tar/types.js';
 import type { Store } from '../store/store.js';
 import { LAYER_INDEX } from '../store/store.js';
 import type { PlanTree } from './copy-layer.js';
 
 /** Format of src/store/view.ts's layer-index records (version 1). */
 const INDEX_VERSION = 1;
+
+const ASCII = /^[\x00-\x7f]*$/;
+const OCTAL_7 = 0o7777777;
+const OCTAL_11 = 0o77777777777;
+
+/**
+ * Bytes of an entry's header blocks. Most entries fit a plain 512-byte ustar
+ * header (encode.ts adds PAX records only for what does not fit: names over
+ * 100 bytes or not ASCII, ids, sizes or mtimes out of octal range, xattrs);
+ * only the others are encoded to measure them (encoding every header a second
+ * time cost as much as the tar writer's own encoding).
+ */
+function headerBytes(h: TarHeader): number {
+  const path = h.type === 'directory' && !h.path.endsWith('/') ? `${h.path}/` : h.path;
+  const plain =
+    path.length <= 100 &&
+    h.linkname.length <= 100 &&
+    h.uname.length <= 32 &&
+    h.gname.length <= 32 &&
+    ASCII.test(path) &&
+    ASCII.test(h.linkname) &&
+    ASCII.test(h.uname) &&
+    ASCII.test(h.gname) &&
+    Number.isInteger(h.uid) && h.uid >= 0 && h.uid <= OCTAL_7 &&
+    Number.isInteger(h.gid) && h.gid >= 0 && h.gid <= OCTAL_7 &&
+    Number.isInteger(h.mtime) && h.mtime >= 0 && h.mtime <= OCTAL_11 &&
+    h.size <= OCTAL_11 &&
+    Object.keys(h.xattrs).length === 0;
+  return plain ? 512 : encodeHeader(h).byteLength;
+}
 
 /** Entries with offsets and the tar size they imply. */
 export function plannedIndex(plan: PlanTree, sourceDateEpoch?: number): { entries: LayerEntry[]; tarSize: number } {
@@ -34,7 +65,7 @@ export function plannedIndex(plan: PlanTree, sourceDateEpoch?: number): { entrie
       if (lead !== undefined) h = { ...h, type: 'hardlink', size: 0, linkname: lead };
       else leaders.set(e.linkKey, e.path);
     }
-    const blocks = encodeHeader(h).byteLength;
+    const blocks = headerBytes(h);
     entries.push({ ...h, offset: pos + blocks });
     pos += blocks + h.size + paddingFor(h.size);
   }
