@@ -16,11 +16,24 @@
  * overwrite lower ones, whiteouts of files and of directories, opaque
  * directories), each layer sorted as layer writers emit it; 1,000,000
  * lookups of paths drawn from every layer (visible, hidden and absent ones).
+ * What each build call times, all from the same entry arrays (`layers`):
+ *  - UnionView.build (cold): arrays that are not frozen, so every call
+ *    encodes and prepares every layer (clean, sort, collapse) and merges;
+ *  - UnionView.build (warm): frozen arrays (the same entry objects) seen
+ *    before, whose prepared tables are cached as they are for shared image
+ *    layers: every call merges, hashes and copies out the index;
+ *  - (a) top-down: builds its 10 Maps (+ whiteout/opaque Sets) from them;
+ *  - (b) fills one Map from the already merged list.
  * Measured with the shared harness (bench/lib: tinybench, interleaved
- * rounds, best median); prints calls/s with ratios and lookups/s; writes
- * bench/results/union.json.
+ * rounds, best median: wall time); prints calls/s with ratios and
+ * lookups/s; then, because wall time on a shared machine mostly measures
+ * the neighbours, CPU time per call (process.cpuUsage, best of 5, a full
+ * GC before each call and outside it, so that no contender pays for the
+ * garbage another left); writes bench/results/union.json.
  */
 import { pathToFileURL } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { UnionView, loadCore, comparePaths } from 'layerfs';
 
 function rng(seed) {
@@ -268,9 +281,12 @@ export async function run(ctx) {
 
   // On a shared machine wall time mostly measures the neighbours: also take
   // each task's CPU time (process.cpuUsage), best of a few calls.
-  const cpu = (fn, reps = 3) => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const cpu = (fn, reps = 5) => {
     let best = Infinity;
     for (let r = 0; r < reps; r++) {
+      gc();
       const u = process.cpuUsage();
       fn();
       const d = process.cpuUsage(u);
@@ -295,9 +311,9 @@ export async function run(ctx) {
     }),
     [`${fewKeys.length} x (a) top-down`]: cpu(() => {
       for (let i = 0; i < fewKeys.length; i++) if (lookupTopDown(topDown, fewKeys[i]) !== undefined) sink++;
-    }, 1),
+    }, 2),
   };
-  ctx.log('\nCPU time per call (process.cpuUsage, best of 3)');
+  ctx.log('\nCPU time per call (process.cpuUsage, best of 5, full GC before each call)');
   for (const [k, v] of Object.entries(cpuMs)) ctx.log(`  ${k.padEnd(44)} ${v.toFixed(1)} ms`);
   const cpuRatios = {
     buildColdVsTopDown: cpuMs['build: (a) top-down Maps'] / cpuMs['build: UnionView.build (cold)'],
