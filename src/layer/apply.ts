@@ -167,19 +167,25 @@ class Applier {
       if (header.type === 'directory') this.dirMeta.set('', metaOf(header));
       return drain(body);
     }
-    const wo = parseWhiteout(name);
-    if (wo) {
-      await drain(body);
-      if (wo.kind === 'opaque') return this.opaque(wo.dir);
-      return this.whiteout(wo.target);
-    }
+    // Below a `.wh.` name nothing can exist, whiteouts and opaque markers included
+    // (they would otherwise create the `.wh.` directory they sit in).
     const segs = name.split('/');
     for (let i = 0; i < segs.length - 1; i++) {
       if (isWhiteoutBase(segs[i]!)) {
         throw new InvalidWhiteoutError(`entry below a whiteout name: ${JSON.stringify(header.path)}`, { path: header.path });
       }
     }
+    const wo = parseWhiteout(name);
+    if (wo) {
+      await drain(body);
+      if (wo.kind === 'opaque') return this.opaque(wo.dir);
+      return this.whiteout(wo.target);
+    }
     const { parent, path } = await this.locate(name);
+    // Below a file this same layer wrote (file `b`, then `b/a`; symlinks are followed by locate): dropped,
+    // as the union view does (rule 12 for whiteouts; GNU tar and containerd fail with ENOTDIR there),
+    // never turning `b` into a directory.
+    if (this.underAddedNonDir(parent)) return drain(body);
     await this.ensureDir(parent);
     const existing = this.fresh.has(parent) && !this.added.has(path) ? undefined : await this.tree.lstat(path);
     const meta = metaOf(header);
@@ -279,11 +285,9 @@ class Applier {
       this.stats.ignoredWhiteouts++;
       return;
     }
-    if (!(await this.isDir(dir))) {
-      // The marker implies the directory (rule 14); nothing below it to hide.
-      await this.ensureDir(dir);
-      return;
-    }
+    // No directory there: nothing below to hide. Like a whiteout (rule 7), the marker
+    // creates nothing (the union view agrees; it made a lower file `b` a directory here).
+    if (!(await this.isDir(dir))) return;
     await this.clearLowerBelow(dir);
   }
 
