@@ -92,11 +92,35 @@ export function parseJson(bytes: Uint8Array, doc: string): Json {
   } catch {
     fail('$', 'is not valid UTF-8', doc);
   }
+  let v: Json;
   try {
-    return JSON.parse(text);
+    v = JSON.parse(text);
   } catch (e) {
     fail('$', `is not valid JSON (${(e as Error).message})`, doc);
   }
+  if (jsonDepth(v) > MAX_JSON_DEPTH) fail('$', `nests deeper than ${MAX_JSON_DEPTH} levels`, doc);
+  return v;
+}
+
+/**
+ * Deepest nesting accepted in a manifest, index or config. JSON.parse copes
+ * with any depth, but JSON.stringify (and any recursive walk) overflows the
+ * stack with a raw RangeError a few thousand levels down; real documents
+ * nest under ten. (Go's encoding/json stops at 10000.)
+ */
+export const MAX_JSON_DEPTH = 512;
+
+function jsonDepth(root: Json): number {
+  let max = 0;
+  const stack: Array<[Json, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) max = d;
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, Json>)) stack.push([x, d + 1]);
+  }
+  return max;
 }
 
 /** manifest.md (and Docker schema2). */
