@@ -87,7 +87,7 @@ function checkClean(paths: Iterable<string>): void {
 describe('fuzz: applyLayer', () => {
   it('random layers (links, whiteouts, .., absolute names) apply or fail typed; the result is clean', async () => {
     const arb = fc.record({ entries: fc.array(entryArb(true), { maxLength: 10 }), gzip: fc.boolean() });
-    await fuzz('apply-random-layers', 300, arb, async ({ entries, gzip }) => {
+    await fuzz('apply-random-layers', 150, arb, async ({ entries, gzip }) => {
       const r = await applyCase(entries, gzip);
       if (r.tree) checkClean((await walk(r.tree)).keys());
     });
@@ -96,7 +96,7 @@ describe('fuzz: applyLayer', () => {
   it('layers without symlinks: the applied tree equals the union view of the two layers (paths and types)', async () => {
     const core = await loadCore();
     const arb = fc.array(entryArb(false), { maxLength: 10 });
-    await fuzz('apply-vs-union', 300, arb, async (entries) => {
+    await fuzz('apply-vs-union', 150, arb, async (entries) => {
       const r = await applyCase(entries, false);
       if (!r.tree) return;
       const tree = await walk(r.tree);
@@ -118,7 +118,7 @@ describe('fuzz: applyLayer', () => {
       cut: fc.option(fc.nat()),
       gzip: fc.boolean(),
     });
-    await fuzz('apply-damaged-layers', 200, arb, async ({ entries, flips, cut, gzip }) => {
+    await fuzz('apply-damaged-layers', 100, arb, async ({ entries, flips, cut, gzip }) => {
       let bytes = rawTar(entries);
       if (gzip) bytes = gzipSync(bytes, { level: 1 });
       bytes = bytes.slice(0, cut === null ? bytes.length : cut % (bytes.length + 1));

@@ -152,14 +152,14 @@ const docName = fc.constantFrom<DocName>('manifest', 'docker', 'index', 'config'
 
 describe('fuzz: manifest, index and config parsers', () => {
   it('valid documents with fields deleted, retyped, huge, nested deep or with bad digests and media types', async () => {
-    await fuzz('image-json-mutations', 300, fc.record({ name: docName, muts: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) }), ({ name, muts }) => {
+    await fuzz('image-json-mutations', 150, fc.record({ name: docName, muts: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) }), ({ name, muts }) => {
       parseAll(name, serialise(mutateDoc(DOCS[name] as Json, muts)));
     });
   });
 
   it('serialised documents with bytes flipped, cut or spliced (invalid UTF-8 and JSON included)', async () => {
     const arb = fc.record({ name: docName, flips: fc.array(fc.tuple(fc.nat(), fc.nat(255)), { maxLength: 4 }), cut: fc.option(fc.nat()) });
-    await fuzz('image-byte-mutations', 200, arb, ({ name, flips, cut }) => {
+    await fuzz('image-byte-mutations', 100, arb, ({ name, flips, cut }) => {
       const b = enc.encode(JSON.stringify(DOCS[name]));
       for (const [at, v] of flips) b[at % b.length] = v;
       parseAll(name, cut === null ? b : b.subarray(0, cut % (b.length + 1)));
@@ -167,7 +167,7 @@ describe('fuzz: manifest, index and config parsers', () => {
   });
 
   it('random JSON values as any document', async () => {
-    await fuzz('image-random-json', 200, fc.record({ name: docName, v: fc.jsonValue({ maxDepth: 4 }) }), ({ name, v }) => {
+    await fuzz('image-random-json', 100, fc.record({ name: docName, v: fc.jsonValue({ maxDepth: 4 }) }), ({ name, v }) => {
       parseAll(name, enc.encode(JSON.stringify(v)));
     });
   });
@@ -179,7 +179,7 @@ describe('fuzz: manifest, index and config parsers', () => {
       configMuts: fc.array(mutationArb, { maxLength: 2 }),
       repoint: fc.boolean(),
     });
-    await fuzz('image-from-bytes', 200, arb, async ({ docker, manifestMuts, configMuts, repoint }) => {
+    await fuzz('image-from-bytes', 100, arb, async ({ docker, manifestMuts, configMuts, repoint }) => {
       const config = serialise(mutateDoc(CONFIG as Json, configMuts));
       const base = structuredClone(docker ? DOCKER_MANIFEST : MANIFEST) as { config: { digest: string; size: number } };
       if (repoint) base.config = { ...base.config, digest: sha(config), size: config.length };
