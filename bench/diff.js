@@ -117,7 +117,8 @@ export async function interleaved(tasks, rounds, warmupRounds = Number(process.e
   }
   for (let r = 0; r < rounds; r++) {
     const bench = new Bench({ iterations: 1, time: 0, warmup: false, throws: true });
-    for (const [name, t] of Object.entries(tasks)) bench.add(name, t.fn, t.beforeEach ? { beforeEach: t.beforeEach } : {});
+    // async: true stops tinybench from calling fn once, untimed and without beforeEach, to detect it.
+    for (const [name, t] of Object.entries(tasks)) bench.add(name, t.fn, { async: true, ...(t.beforeEach ? { beforeEach: t.beforeEach } : {}) });
     await bench.run();
     for (const t of bench.tasks) samples[t.name].push(t.result?.latency?.mean ?? t.result?.mean);
   }
