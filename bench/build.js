@@ -92,8 +92,17 @@ function makeContext(dir, files, bytes) {
   return written;
 }
 
+/**
+ * Untimed, before every timed run: write back dirty pages (the 280 MiB the
+ * previous step copied or stored) so that no run pays for another's I/O.
+ */
+function settle() {
+  execFileSync('sync');
+}
+
 /** Wall and CPU milliseconds of an async function (CPU of the whole process: the zlib pool included). */
 async function measure(fn) {
+  settle();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
@@ -104,6 +113,7 @@ async function measure(fn) {
 /** Wall and CPU milliseconds of a command (GNU time writes the child's user and system seconds). */
 function measureCommand(cmd, args, work) {
   const out = join(work, 'time.txt');
+  settle();
   const t0 = performance.now();
   execFileSync('/usr/bin/time', ['-f', '%U %S', '-o', out, cmd, ...args]);
   const ms = performance.now() - t0;

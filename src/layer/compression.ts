@@ -395,8 +395,41 @@ function zstdDeflate(src: ReadableStream<Uint8Array>, level: number): ReadableSt
 export const GZIP_BLOCK = 1 << 20;
 /** Bytes of the previous block a block is primed with: deflate's whole window (RFC 1951 section 2.2). */
 const DEFLATE_WINDOW = 32 * 1024;
-/** Blocks being deflated at once (node:zlib's pool has 4 threads by default). */
+/** Blocks of one stream deflated or waiting for a thread at once. */
 const GZIP_IN_FLIGHT = 4;
+
+/**
+ * Deflate jobs on node:zlib's thread pool at once, across all streams: no
+ * more than the cores, and always one pool thread left over, because file
+ * system calls share that pool (4 threads unless UV_THREADPOOL_SIZE says
+ * otherwise). With the pool full of 50 ms deflate jobs (two layers packing),
+ * every store write and record read of the build queued behind them: a cold
+ * build's wall time was twice its CPU time at level 6.
+ */
+let deflateSlots: number | undefined;
+let deflateBusy = 0;
+const deflateWaiting: Array<() => void> = [];
+function deflateLimit(): number {
+  if (deflateSlots === undefined) {
+    const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
+    const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+    const cores = os?.availableParallelism?.() ?? 2;
+    const pool = Number(proc?.env?.UV_THREADPOOL_SIZE) || 4;
+    deflateSlots = Math.max(1, Math.min(cores, pool - 1));
+  }
+  return deflateSlots;
+}
+async function withDeflateSlot<T>(job: () => Promise<T>): Promise<T> {
+  if (deflateBusy >= deflateLimit()) await new Promise<void>((res) => deflateWaiting.push(res));
+  else deflateBusy++;
+  try {
+    return await job();
+  } finally {
+    const next = deflateWaiting.shift();
+    if (next) next(); // the slot passes straight to the next job
+    else deflateBusy--;
+  }
+}
 /** RFC 1952 section 2.3: magic, CM=8 (deflate), no flags, MTIME 0, XFL as zlib sets it (2 at level 9, 4 at 1, else 0), OS 3 (Unix). */
 function gzipHeader(level: number): Uint8Array {
   return Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, level === 9 ? 2 : level === 1 ? 4 : 0, 3);
@@ -428,18 +461,22 @@ function zlibGzip(src: ReadableStream<Uint8Array>, zlib: Zlib & { crc32: (d: Uin
   const inFlight: Promise<Uint8Array>[] = [];
   const start = (last: boolean) => {
     const input = block.subarray(0, fill);
-    // zlib copies the dictionary when the job starts, so `prev` may be recycled after its own job.
     const dictionary = prev?.subarray(Math.max(0, prev.byteLength - DEFLATE_WINDOW));
     crc = zlib.crc32(input, crc);
     total += fill;
     const owner = block;
-    const job = new Promise<Uint8Array>((res, rej) =>
-      deflateRaw(
-        input,
-        // One output chunk per block: the default 16 KiB would cost a thread-pool round trip per 16 KiB.
-        { level, ...(dictionary ? { dictionary } : {}), finishFlush: last ? Z_FINISH : Z_SYNC_FLUSH, chunkSize: GZIP_BLOCK + (GZIP_BLOCK >> 3) },
-        (err, out) => (err ? rej(err) : res(out)),
-      ),
+    // The dictionary is copied when deflateRaw starts, so `prev` must not be recycled before: hold a copy of the window.
+    const window = dictionary?.slice();
+    const job = withDeflateSlot(
+      () =>
+        new Promise<Uint8Array>((res, rej) =>
+          deflateRaw(
+            input,
+            // One output chunk per block: the default 16 KiB would cost a thread-pool round trip per 16 KiB.
+            { level, ...(window ? { dictionary: window } : {}), finishFlush: last ? Z_FINISH : Z_SYNC_FLUSH, chunkSize: GZIP_BLOCK + (GZIP_BLOCK >> 3) },
+            (err, out) => (err ? rej(err) : res(out)),
+          ),
+        ),
     );
     const tracked = job.then((out) => (free.push(owner), out));
     tracked.catch(() => {}); // awaited in order by emit; after a failure the rest are dropped
