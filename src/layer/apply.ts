@@ -182,6 +182,10 @@ class Applier {
       return this.whiteout(wo.target);
     }
     const { parent, path } = await this.locate(name);
+    // The same through a symlink (`h -> .wh.x`, then `h/a`): no `.wh.` directory is ever made.
+    if (parent.includes('.wh.') && parent.split('/').some(isWhiteoutBase)) {
+      throw new InvalidWhiteoutError(`entry below a whiteout name (through a symlink): ${JSON.stringify(header.path)}`, { path: header.path });
+    }
     // Below a file this same layer wrote (file `b`, then `b/a`; symlinks are followed by locate): dropped,
     // as the union view does (rule 12 for whiteouts; GNU tar and containerd fail with ENOTDIR there),
     // never turning `b` into a directory.
