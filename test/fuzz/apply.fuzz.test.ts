@@ -133,3 +133,24 @@ describe('fuzz: applyLayer', () => {
     });
   });
 });
+
+describe('applyLayer: cases fuzzing found (each failed before its fix)', () => {
+  const cases: Array<[string, RawEntry[], string]> = [
+    ['an opaque marker inside a .wh. directory', [{ name: '.wh.b/.wh..wh..opq', content: '' }], 'INVALID_WHITEOUT'],
+    ['a symlink to .wh. and a file through it', [{ name: 'h', type: '2', linkname: '.wh.' }, { name: 'h/a', content: '' }], 'INVALID_WHITEOUT'],
+    ['an opaque marker for a lower file', [{ name: 'b/.wh..wh..opq', content: '' }], 'ok'],
+    ['a file, then an entry below it', [{ name: 'b', content: 'new' }, { name: 'b/a/', type: '5' }], 'ok'],
+  ];
+  for (const [what, entries, want] of cases) {
+    it(`${what}: ${want}, and the same tree as the union view`, async () => {
+      const r = await applyCase(entries, false);
+      expect(r.code ?? 'ok').toBe(want);
+      if (!r.tree) return;
+      const tree = await walk(r.tree);
+      expect(tree.get('b')).toBe('file');
+      expect(tree.has('b/a')).toBe(false);
+      const view = UnionView.build(await loadCore(), [LOWER_TAR, r.tar].map((t) => ({ entries: parseTarSync(t).map((e) => e.header) })));
+      expect(view.lookup('b')?.type).toBe('file');
+    });
+  }
+});

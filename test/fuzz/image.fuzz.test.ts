@@ -99,7 +99,9 @@ type Mutation = { pick: number; op: string; value: Json; key: string };
 
 function mutateDoc(doc: Json, muts: Mutation[]): Json {
   let root = structuredClone(doc);
-  for (const m of muts) {
+  for (const mut of muts) {
+    // A fresh copy of the value: generated values may be shared objects, and add-key would make a cycle.
+    const m = { ...mut, value: structuredClone(mut.value) };
     const all = paths(root);
     const p = all[m.pick % all.length]!;
     if (p.length === 0) {
