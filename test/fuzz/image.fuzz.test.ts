@@ -198,3 +198,16 @@ describe('fuzz: manifest, index and config parsers', () => {
     });
   });
 });
+
+describe('image parsers: cases fuzzing found', () => {
+  it('a config value nested 50,000 deep is MANIFEST_INVALID, not a RangeError from deepFreeze', async () => {
+    const config = serialise({ ...CONFIG, x: nested(50_000, 'object') } as unknown as Json);
+    const manifest = serialise({ ...MANIFEST, config: { ...MANIFEST.config, digest: sha(config), size: config.length } } as unknown as Json);
+    const err = await Image.fromBytes(manifest, config).then(() => undefined, (e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('MANIFEST_INVALID');
+    // 500 levels are within MAX_JSON_DEPTH: the image builds and is frozen all the way down.
+    const ok = serialise({ ...CONFIG, x: nested(500, 'array') } as unknown as Json);
+    const img = await Image.fromBytes(serialise({ ...MANIFEST, config: { ...MANIFEST.config, digest: sha(ok), size: ok.length } } as unknown as Json), ok);
+    expect(Object.isFrozen(img.config)).toBe(true);
+  });
+});
