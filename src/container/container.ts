@@ -974,24 +974,37 @@ export class Container {
         compression: opts.compression ?? 'gzip',
         ...(opts.sourceDateEpoch !== undefined ? { sourceDateEpoch: opts.sourceDateEpoch } : {}),
       });
-      await store.putBlob(r.bytes!, { digest: r.digest, size: r.size });
-      const created = opts.created === undefined ? new Date().toISOString() : new Date(opts.created).toISOString();
-      const family = this.#image.mediaType === MediaType.dockerManifest ? 'docker' : 'oci';
-      const mediaType = mediaTypeOfCompression(r.compression, family);
-      const img = await this.#image.derive(({ config, layers }) => {
-        layers.push({ mediaType, digest: r.digest, size: r.size });
-        config.rootfs.diff_ids.push(r.diffId);
-        const h: { created: string; created_by: string; author?: string } = {
-          created,
-          created_by: opts.message ?? `layerfs container commit ${this.name}`,
-        };
-        if (opts.author !== undefined) h.author = opts.author;
-        config.history = [...(config.history ?? []), h];
-        config.created = created;
-        if (opts.author !== undefined) config.author = opts.author;
-      });
-      await store.putImage(img, opts.tag ? [opts.tag] : []);
-      return img;
+      // The layer is unreferenced until putImage writes the manifest: a lease keeps a gc in another process off it (as build does).
+      const lease = await store.lease();
+      try {
+        await lease.add([r.digest]);
+        await store.putBlob(r.bytes!, { digest: r.digest, size: r.size });
+        return await this.#commitImage(r, opts);
+      } finally {
+        await lease.release();
+      }
     });
+  }
+
+  /** The committed layer's Image: the image's layers plus it, a history entry; stored and tagged when asked. */
+  async #commitImage(r: Awaited<ReturnType<typeof diffTrees>>, opts: CommitOptions): Promise<Image> {
+    const store = this.#store;
+    const created = opts.created === undefined ? new Date().toISOString() : new Date(opts.created).toISOString();
+    const family = this.#image.mediaType === MediaType.dockerManifest ? 'docker' : 'oci';
+    const mediaType = mediaTypeOfCompression(r.compression, family);
+    const img = await this.#image.derive(({ config, layers }) => {
+      layers.push({ mediaType, digest: r.digest, size: r.size });
+      config.rootfs.diff_ids.push(r.diffId);
+      const h: { created: string; created_by: string; author?: string } = {
+        created,
+        created_by: opts.message ?? `layerfs container commit ${this.name}`,
+      };
+      if (opts.author !== undefined) h.author = opts.author;
+      config.history = [...(config.history ?? []), h];
+      config.created = created;
+      if (opts.author !== undefined) config.author = opts.author;
+    });
+    await store.putImage(img, opts.tag ? [opts.tag] : []);
+    return img;
   }
 }

@@ -382,15 +382,23 @@ export class Store {
 
   /**
    * Store an image whose layer blobs are already here: writes its config
-   * and manifest blobs and sets `names` (if any).
+   * and manifest blobs and sets `names` (if any). Until the names are set
+   * nothing references these blobs, so a lease keeps a gc in another
+   * process from taking the layers, config or manifest in between.
    */
   async putImage(image: Image, names: string[] = []): Promise<void> {
-    for (const l of image.layers) {
-      if (!(await this.backend.hasBlob(l.digest))) throw new BlobUnknownError(`layer ${l.digest} of image ${image.id} is not in the store`, { digest: l.digest });
+    const lease = await this.lease();
+    try {
+      await lease.add([...image.layers.map((l) => l.digest), image.id, image.digest]);
+      for (const l of image.layers) {
+        if (!(await this.backend.hasBlob(l.digest))) throw new BlobUnknownError(`layer ${l.digest} of image ${image.id} is not in the store`, { digest: l.digest });
+      }
+      await this.putBlob(image.configBytes(), { digest: image.id, size: image.configDescriptor.size });
+      await this.putBlob(image.manifestBytes(), { digest: image.digest });
+      for (const n of names) await this.#setRef(n, image.digest, image.mediaType, image.id);
+    } finally {
+      await lease.release();
     }
-    await this.putBlob(image.configBytes(), { digest: image.id, size: image.configDescriptor.size });
-    await this.putBlob(image.manifestBytes(), { digest: image.digest });
-    for (const n of names) await this.#setRef(n, image.digest, image.mediaType, image.id);
   }
 
   async #setRef(name: string, digest: string, mediaType: string, id: string): Promise<string> {
