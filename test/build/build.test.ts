@@ -70,6 +70,23 @@ describe('reproducible builds', () => {
     expect(ids[0]).toBe(ids[1]);
   });
 
+  it('--compression-level changes the gzip bytes, not the content (same diffIds); a bad level is a usage error', async () => {
+    const c = await makeContext({ Dockerfile: 'FROM scratch\nCOPY . /srv/\n', 'a.txt': 'abc '.repeat(5000) }, new Date('2024-03-01T10:00:00Z'));
+    const storeDir = await fs.mkdtemp(path.join(os.tmpdir(), 'layerfs-build-level-'));
+    dirs.push(storeDir);
+    const err: string[] = [];
+    const io = { stdout: { write: () => {} }, stderr: { write: (s: string) => void err.push(s) }, env: { SOURCE_DATE_EPOCH: '1700000000' } };
+    expect(await main(['build', '--store', storeDir, '-t', 'l6:1', c], io)).toBe(0);
+    expect(await main(['build', '--store', storeDir, '--compression-level', '1', '-t', 'l1:1', c], io)).toBe(0);
+    const { openStore } = await import('../../src/node.js');
+    const store = await openStore(storeDir);
+    const [l6, l1] = [await store.image('l6:1'), await store.image('l1:1')];
+    expect(l1.layers[0]!.diffId).toBe(l6.layers[0]!.diffId);
+    expect(l1.layers[0]!.digest).not.toBe(l6.layers[0]!.digest);
+    expect(await main(['build', '--store', storeDir, '--compression-level', '0', c], io)).not.toBe(0);
+    expect(err.join('')).toMatch(/--compression-level must be 1\.\.9/);
+  });
+
   it('without the epoch the mtimes show in the layers (so the clamp is what makes them equal)', async () => {
     const c1 = await makeContext(files, new Date('2024-03-01T10:00:00Z'));
     const c2 = await makeContext(files, new Date('2025-07-09T22:13:14Z'));

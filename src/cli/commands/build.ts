@@ -3,7 +3,7 @@ import { humanSize, openCliStore, shortId, storeOption } from './_store.js';
 
 /**
  * `layerfs build [-f FILE] [-t NAME[:TAG]]... [--build-arg K=V]... [--no-cache]
- * [--source-date-epoch N] [--platform P] [--target STAGE] [--store DIR] CONTEXT`
+ * [--source-date-epoch N] [--compression-level 1-9] [--platform P] [--target STAGE] [--store DIR] CONTEXT`
  *
  * One line per step, `[n/N] INSTRUCTION`, then CACHED or the time, and the
  * layer size for COPY/ADD; on a TTY a progress bar on stderr while a step
@@ -42,7 +42,7 @@ const command: Command = {
   summary: 'build an image from a Dockerfile (COPY/ADD/ENV/...; no RUN) with a layer cache',
   usage:
     'layerfs build [-f FILE] [-t NAME[:TAG]]... [--build-arg K=V]... [--no-cache] [--source-date-epoch N]\n' +
-    '              [--platform OS/ARCH] [--target STAGE] [-q] [--store DIR] CONTEXT',
+    '              [--compression-level 1-9] [--platform OS/ARCH] [--target STAGE] [-q] [--store DIR] CONTEXT',
   async run(args, io) {
     const { parseArgs } = await import('node:util');
     const { values, positionals } = parseArgs({
@@ -55,6 +55,7 @@ const command: Command = {
         'build-arg': { type: 'string', multiple: true },
         'no-cache': { type: 'boolean', default: false },
         'source-date-epoch': { type: 'string' },
+        'compression-level': { type: 'string' },
         platform: { type: 'string' },
         target: { type: 'string' },
         quiet: { type: 'boolean', short: 'q', default: false },
@@ -76,6 +77,9 @@ const command: Command = {
       if (!/^\d+$/.test(epochText)) throw new UsageError(`--source-date-epoch / SOURCE_DATE_EPOCH must be whole seconds, got ${JSON.stringify(epochText)}`);
       sourceDateEpoch = Number(epochText);
     }
+    const levelText = values['compression-level'];
+    // gzip levels as gzip(1) and Docker's compress/gzip take them; 6 is the default.
+    if (levelText !== undefined && !/^[1-9]$/.test(levelText)) throw new UsageError(`--compression-level must be 1..9, got ${JSON.stringify(levelText)}`);
     let dockerfileText: string | undefined;
     if (values.file !== undefined && values.file !== '-') {
       const { readFile } = await import('node:fs/promises');
@@ -104,6 +108,7 @@ const command: Command = {
       buildArgs,
       noCache: values['no-cache'],
       sourceDateEpoch,
+      ...(levelText !== undefined ? { compressionLevel: Number(levelText) } : {}),
       platform: values.platform,
       target: values.target,
       onEvent(e) {
