@@ -75,6 +75,21 @@ describe('RegistryClient against docker-registry 2.8', () => {
     expect(sha(back)).toBe(digest);
   });
 
+  it('hands a pulled blob on in chunks gathered to 1 MiB (the last one shorter), bytes unchanged', async () => {
+    const c = new RegistryClient(reg.host);
+    const bytes = randomBytes(5 * 1024 * 1024 + 12345);
+    const digest = await pushBlob(c, 'gather/blob', bytes);
+    const sizes: number[] = [];
+    const parts: Uint8Array[] = [];
+    for await (const chunk of c.fetchBlob('gather/blob', { digest, size: bytes.byteLength }) as unknown as AsyncIterable<Uint8Array>) {
+      sizes.push(chunk.byteLength);
+      parts.push(chunk);
+    }
+    expect(Buffer.concat(parts).equals(bytes)).toBe(true);
+    expect(sizes.slice(0, -1).every((n) => n >= 1024 * 1024)).toBe(true);
+    expect(sizes.length).toBeLessThanOrEqual(6);
+  });
+
   it('mounts a blob from another repository without uploading it', async () => {
     const c = new RegistryClient(reg.host);
     const bytes = randomBytes(50_000);
