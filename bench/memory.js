@@ -16,10 +16,9 @@
  * bench/results/memory.json. The bench fails (non-zero exit) when layerfs
  * is over the limit.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { closeSync, createWriteStream, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -28,60 +27,13 @@ import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { writeResults } from './lib/results.js';
+import { startRegistry } from './lib/registry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', 'bin', 'layerfs.js');
 const MiB = 1024 * 1024;
 const LIMIT_MIB = 150;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** docker-registry on a free loopback port, storage in a temp dir; stop() ends it by pid. */
-async function startRegistry() {
-  const dir = mkdtempSync(join(tmpdir(), 'layerfs-bench-memreg-'));
-  const port = await freePort();
-  const cfg = join(dir, 'config.yml');
-  writeFileSync(
-    cfg,
-    ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: 127.0.0.1:${port}`, ''].join('\n'),
-  );
-  const log = openSync(join(dir, 'registry.log'), 'a');
-  const child = spawn('docker-registry', ['serve', cfg], { stdio: ['ignore', log, log] });
-  closeSync(log);
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${readFileSync(join(dir, 'registry.log'), 'utf8')}`);
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/v2/`);
-      await r.body?.cancel();
-      if (r.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (i > 400) throw new Error('docker-registry did not start');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return {
-    host: `127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        process.kill(child.pid, 'SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A pass-through stream that hashes what goes by (and counts it). */
 function hashing() {
@@ -191,7 +143,7 @@ export async function run() {
   const total = Math.round(1024 * MiB * scale);
   const smallFiles = Math.max(10, Math.round(20_000 * scale));
   const work = mkdtempSync(join(tmpdir(), 'layerfs-bench-memory-'));
-  const reg = await startRegistry();
+  const reg = await startRegistry('layerfs-bench-memreg-');
   try {
     console.log(`memory: generating a ${(total / MiB).toFixed(0)} MiB layer (4 large files, ${smallFiles} small ones), gzip level 1...`);
     const layout = join(work, 'layout');

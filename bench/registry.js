@@ -13,10 +13,9 @@
  * interleaved; medians are reported). Prints MB/s and the layerfs/skopeo
  * ratio each way; writes bench/results/registry.json.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -26,59 +25,11 @@ import { createGzip } from 'node:zlib';
 import { Bench } from 'tinybench';
 import { Image, pullImage, pushImage } from 'layerfs';
 import { openStore } from 'layerfs/node';
+import { startRegistry } from './lib/registry.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts docker-registry on a free loopback port with storage in a temp dir; stop() kills it by pid. */
-async function startRegistry() {
-  const dir = mkdtempSync(join(tmpdir(), 'layerfs-bench-registry-'));
-  const port = await freePort();
-  const cfg = join(dir, 'config.yml');
-  writeFileSync(
-    cfg,
-    ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, 'http:', `  addr: 127.0.0.1:${port}`, ''].join('\n'),
-  );
-  const log = openSync(join(dir, 'registry.log'), 'a');
-  const child = spawn('docker-registry', ['serve', cfg], { stdio: ['ignore', log, log] });
-  closeSync(log);
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${readFileSync(join(dir, 'registry.log'), 'utf8')}`);
-    try {
-      const r = await fetch(`${url}/v2/`);
-      await r.body?.cancel();
-      if (r.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (i > 400) throw new Error('docker-registry did not start');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return {
-    host: `127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        process.kill(child.pid, 'SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-        if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const sha256File = (path) =>
   new Promise((resolve, reject) => {
