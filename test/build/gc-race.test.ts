@@ -9,10 +9,11 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/node.js';
+import { openStore } from '../../src/node.js';
 import { build } from '../../src/build/index.js';
 import { fsck } from '../../src/store/index.js';
 import { MemoryTree } from '../../src/tree/memory.js';
+import { afterEachCommit } from '../helpers/store-hooks.js';
 
 let tmp: string;
 
@@ -22,25 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fs.rm(tmp, { recursive: true, force: true });
 });
-
-/** Runs `after` once each blob `store` commits, before the commit returns. */
-function afterEachCommit(store: Store, after: (digest: string) => Promise<void>): () => void {
-  const backend = store.backend;
-  const original = backend.putBlob;
-  backend.putBlob = async (digest, data) => {
-    const pending = await original.call(backend, digest, data);
-    const commit = pending.commit.bind(pending);
-    return Object.assign(Object.create(pending) as typeof pending, {
-      commit: async () => {
-        await commit();
-        await after(digest);
-      },
-    });
-  };
-  return () => {
-    backend.putBlob = original;
-  };
-}
 
 describe('build and a concurrent gc', () => {
   it('keeps every blob it writes or builds on, while another Store collects after each of its commits', async () => {

@@ -12,6 +12,7 @@ import { openStore } from '../../src/node.js';
 import { build } from '../../src/build/index.js';
 import { fsck } from '../../src/store/index.js';
 import { MemoryTree } from '../../src/tree/memory.js';
+import { afterEachCommit } from '../helpers/store-hooks.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -30,26 +31,17 @@ describe('container commit and a concurrent gc', () => {
     const c = await store.createContainer('base:1');
     await c.writeFile('/b.txt', new TextEncoder().encode('b'));
 
-    const backend = store.backend;
-    const original = backend.putBlob;
     const removed: string[] = [];
     let collected = 0;
-    backend.putBlob = async (digest, data) => {
-      const pending = await original.call(backend, digest, data);
-      const commit = pending.commit.bind(pending);
-      return Object.assign(Object.create(pending) as typeof pending, {
-        commit: async () => {
-          await commit();
-          collected++;
-          removed.push(...(await collector.gc()).removedBlobs);
-        },
-      });
-    };
+    const restore = afterEachCommit(store, async () => {
+      collected++;
+      removed.push(...(await collector.gc()).removedBlobs);
+    });
     let img;
     try {
       img = await c.commit({ tag: 'next:1' });
     } finally {
-      backend.putBlob = original;
+      restore();
     }
     expect(collected).toBeGreaterThan(0);
     const top = img.layers[img.layers.length - 1]!.digest;
