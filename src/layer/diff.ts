@@ -20,7 +20,7 @@ import { createHasher, sha256Many, DigestTransform, type Hasher } from '../diges
 import type { Digest } from '../digest/index.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { InvalidWhiteoutError } from '../errors/InvalidWhiteoutError.js';
-import { createTarWriter } from '../tar/index.js';
+import { concatBytes, createTarWriter } from '../tar/index.js';
 import type { TarHeader } from '../tar/types.js';
 import type { TreeEntry, TreeReader } from '../tree/types.js';
 import { compressTar, layerMediaType, type LayerCompression } from './layer-io.js';
@@ -121,18 +121,6 @@ export async function collectWalk(tree: TreeReader, signal?: AbortSignal): Promi
   return out;
 }
 
-/** `parts` as one array of `n` bytes (the part itself when there is one). */
-function concat(parts: Uint8Array[], n: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
-}
-
 /** Everything a stream yields, in one array. */
 export async function readBytes(s: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
@@ -144,7 +132,7 @@ export async function readBytes(s: ReadableStream<Uint8Array>): Promise<Uint8Arr
     parts.push(value);
     n += value.byteLength;
   }
-  return concat(parts, n);
+  return concatBytes(parts, n);
 }
 
 async function streamDigest(s: ReadableStream<Uint8Array>): Promise<string> {
@@ -254,7 +242,7 @@ function hashAndGather(src: ReadableStream<Uint8Array>, hasher: Hasher): { strea
           n += r.value.byteLength;
         }
         size += n;
-        if (parts.length) c.enqueue(concat(parts, n));
+        if (parts.length) c.enqueue(concatBytes(parts, n));
         if (done) c.close();
       },
       cancel(reason) {

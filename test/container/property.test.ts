@@ -13,20 +13,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyLayer, type Container, type Store } from '../../src/index.js';
 import { NodeDirTree } from '../../src/node.js';
 import { backends, BASE, cleanup, containerRows, hostRows, makeImage, tempDir, TOP } from './helpers.js';
+import { prng as rng } from '../helpers/prng.js';
 
 afterAll(cleanup);
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const noLinks = (specs: typeof BASE) => specs.filter((e) => e.type !== 'hardlink' && e.path !== 'escape');
 

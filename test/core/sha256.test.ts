@@ -10,21 +10,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sha256Kernel } from '../../src/core/sha256.js';
 import { loadCore } from '../../src/core/load.js';
+import { prng as rng } from '../helpers/prng.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const ref = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-// A seeded generator so a failure can be replayed.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIPS: Array<[string, Uint8Array, string]> = [
   ['"abc"', new TextEncoder().encode('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],

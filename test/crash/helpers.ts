@@ -14,17 +14,7 @@ export type KillPoint =
   /** `ms` after the spawn. */
   | { kind: 'delay'; ms: number; label: string };
 
-/** mulberry32: a small seeded PRNG (deterministic kill points for a given seed). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../helpers/prng.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
