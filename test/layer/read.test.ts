@@ -106,15 +106,15 @@ describe.each(['none', 'gzip', 'zstd'] as const)('readLayer (%s)', (compression)
       expect(got.length).toBe(e.size);
       // Bytes in memory and a Blob (random access when uncompressed) give the same.
       expect(sha256(await collect(readLayerFile(blob, e)))).toBe(e.contentDigest);
-      expect(sha256(await collect(readLayerFile(new Blob([blob]), e)))).toBe(e.contentDigest);
+      expect(sha256(await collect(readLayerFile(new Blob([new Uint8Array(blob)]), e)))).toBe(e.contentDigest);
     }
     const small = idx.entries.find((x) => x.path === './etc/small-5.conf')!;
     expect(await errorCode(() => collect(readLayerFile(blob, { ...small, contentDigest: sha256(Buffer.from('x')) })))).toBe('DIGEST_MISMATCH');
     expect(await errorCode(() => readLayerFile(blob, idx.entries.find((x) => x.type === 'symlink')!))).toBe('INVALID_ARGUMENT');
     expect(await errorCode(() => collect(readLayerFile(blob, { ...small, offset: tar.length + 512, contentDigest: undefined })))).toBe('INVALID_TAR');
-    expect(await errorCode(() => collect(readLayerFile(new Blob([blob]), { ...small, offset: tar.length - 3, contentDigest: undefined })))).toBe('INVALID_TAR');
+    expect(await errorCode(() => collect(readLayerFile(new Blob([new Uint8Array(blob)]), { ...small, offset: tar.length - 3, contentDigest: undefined })))).toBe('INVALID_TAR');
     // readLayer takes a Blob too
-    expect((await readLayer(new Blob([blob]))).diffId).toBe(sha256(tar));
+    expect((await readLayer(new Blob([new Uint8Array(blob)]))).diffId).toBe(sha256(tar));
   });
 });
 
