@@ -30,9 +30,33 @@ function helpText(commands: Command[]): string {
   return (
     'layerfs — daemonless container images\n\nUsage: layerfs COMMAND [ARGS]\n\nCommands:\n' +
     rows.map(([n, s]) => `  ${n.padEnd(w)}  ${s}`).join('\n') +
-    '\n\nGlobal options: --store DIR (the store; default $LAYERFS_HOME or ~/.local/share/layerfs)\n' +
+    '\n\nGlobal options: --store DIR, before or after the command (the store; default $LAYERFS_HOME or ~/.local/share/layerfs)\n' +
     'Run `layerfs help COMMAND` for its usage.\n'
   );
+}
+
+/**
+ * `--store DIR` before the command (`layerfs --store DIR images`, the place
+ * docker's and skopeo's global flags go) applies to every command: it is
+ * passed on as LAYERFS_HOME, the store every command opens when it is not
+ * given its own `--store`.
+ */
+function takeGlobalOptions(argv: string[], io: CliIO): string[] | undefined {
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i]!;
+    let dir: string | undefined;
+    if (a === '--store' && i + 1 < argv.length) {
+      dir = argv[i + 1]!;
+      i += 2;
+    } else if (a.startsWith('--store=')) {
+      dir = a.slice('--store='.length);
+      i += 1;
+    } else break;
+    if (dir === '') return undefined;
+    io.env = { ...io.env, LAYERFS_HOME: dir };
+  }
+  return argv.slice(i);
 }
 
 export async function main(argv: string[], io?: Partial<CliIO>): Promise<number> {
@@ -43,6 +67,12 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
     env: io?.env ?? process.env,
   };
   const commands = await loadCommands();
+  const rest = takeGlobalOptions(argv, full);
+  if (!rest) {
+    full.stderr.write(`layerfs: --store needs a directory\n\n${helpText(commands)}`);
+    return 2;
+  }
+  argv = rest;
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
     const topic = argv.slice(1);
     const m = topic.length ? match(commands, topic) : undefined;

@@ -4,14 +4,10 @@
  * and a container. Uses only the public API (layerfs/node).
  */
 import type { CliIO } from '../command.js';
-import type { Container, Store } from '../../node.js';
+import type { Container } from '../../node.js';
 
-export const storeOption = { store: { type: 'string' as const } };
-
-export async function openStoreFrom(values: { store?: string }, io: CliIO): Promise<Store> {
-  const { openStore } = await import('../../node.js');
-  return openStore(values.store, io.env);
-}
+// One `--store` option for every command (src/cli/commands/_store.ts).
+export { storeOption, openCliStore as openStoreFrom } from './_store.js';
 
 /**
  * `NAME:PATH` names a path in a container when the part before the first
