@@ -485,13 +485,16 @@ export class UnionView {
     return this.node(this.resolve(path, false));
   }
 
-  /** True when `path` resolves (following symlinks). */
+  /**
+   * True when `path` resolves (following symlinks). A symlink loop is false,
+   * not an error, as fs.existsSync and stat(1)'s ELOOP make it.
+   */
   exists(path: string): boolean {
     try {
       this.resolve(path, true);
       return true;
     } catch (e) {
-      if (e instanceof NotFoundError) return false;
+      if (e instanceof NotFoundError || e instanceof SymlinkLoopError) return false;
       throw e;
     }
   }

@@ -270,6 +270,12 @@ for (const simd of [true, false]) {
         }
         expect(v.lstat('loop1').type).toBe('symlink');
       });
+      it('exists() is false for a symlink loop (as fs.existsSync), true for the link itself by lstat', () => {
+        const v = v0();
+        for (const p of ['loop1', 'selfloop', 'loop1/x']) expect(v.exists(p), p).toBe(false);
+        expect(v.lstat('selfloop').type).toBe('symlink');
+        expect(v.exists('chain1')).toBe(true);
+      });
       it('a chain of exactly 40 links resolves, 41 does not', () => {
         const chain = (n: number) => Array.from({ length: n }, (_, i) => l(`s${i}`, i === n - 1 ? 'target' : `s${i + 1}`));
         expect(view([f('target'), ...chain(40)]).stat('s0').path).toBe('target');
