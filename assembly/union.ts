@@ -658,12 +658,13 @@ const MF: usize = 16;
  * A node's entry is its record's recEntry: the winning entry, or for an
  * implied directory the implied record's recEntry (-1 in a prepared layer;
  * an already merged view passed in as one layer carries node indexes there).
- * heapP: 6k u32 (tournament); group: k u32; stack: (max depth + 2) * 16 bytes;
+ * heapP: 6k u32 (tournament); group: k u32; stack: stackCap frames of 16 bytes
+ * (max depth + 2 suffice; -1 is returned when a layer is deeper than that);
  * node arrays: 1 + total records slots; nodeLcp[i]: common prefix of node
  * i's key with node i - 1's.
  */
 export function unionMerge(
-  desc: usize, k: i32, heapP: usize, group: usize, stack: usize,
+  desc: usize, k: i32, heapP: usize, group: usize, stack: usize, stackCap: i32,
   nodeKeyPtr: usize, nodeKeyLen: usize, nodeLayer: usize, nodeEntry: usize, nodeFlags: usize, nodeEnd: usize, nodeLcp: usize,
 ): i32 {
   const tree = heapP;
@@ -815,6 +816,9 @@ export function unionMerge(
       if (kl > maxKl) maxKl = kl;
       if ((nFlags & N_DIR) == 0) hideDesc = INF;
     } else hideDesc = INF; // nothing below an invisible path can be visible
+    // A table deeper than its maxDepth said (a damaged stored table) stops
+    // here instead of writing past the stack.
+    if (sp >= stackCap) return -1;
     const f = stack + <usize>sp * MF;
     store<usize>(f, kp);
     store<i32>(f, kl, 4);

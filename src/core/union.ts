@@ -16,6 +16,7 @@
  * memory.buffer are re-created after every allocation, because an
  * allocation may grow memory.
  */
+import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { WasmCoreError } from '../errors/WasmCoreError.js';
 import type { CoreModule } from './load.js';
 
@@ -125,7 +126,7 @@ function call<T>(core: CoreModule, what: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof WasmCoreError) throw e;
+    if (e instanceof WasmCoreError || e instanceof InvalidArgumentError) throw e;
     throw new WasmCoreError(`the Wasm union index failed in ${what}`, {}, { cause: e });
   }
 }
@@ -197,12 +198,19 @@ interface Staged {
  * released). `kinds` may be left out for entries, which then give their
  * kind by `type`.
  */
-function stageNames(core: CoreModule, arena: Arena, names: string | ArrayLike<Named>, given?: Uint8Array): Staged | PrepareFailure {
+function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array | ArrayLike<Named>, given?: Uint8Array): Staged | PrepareFailure {
   const x = core.exports;
   let raw: number;
   let rawLen: number;
   let kinds: Uint8Array;
-  if (typeof names === 'string') {
+  if (names instanceof Uint8Array) {
+    // A packed name table (UTF-8, NUL-separated): copied in as it is, no
+    // string is encoded (see PackedNames in src/union/types.ts).
+    kinds = given ?? new Uint8Array(0);
+    rawLen = names.length;
+    raw = arena.alloc(rawLen + 8);
+    arena.u8.set(names, raw);
+  } else if (typeof names === 'string') {
     kinds = given ?? new Uint8Array(0);
     const joined = names;
     let cap = joined.length;
@@ -296,7 +304,8 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   const desc = arena.alloc(32 * Math.max(1, k));
   const heap = arena.alloc(24 * Math.max(1, k));
   const group = arena.alloc(4 * Math.max(1, k));
-  const stack = arena.alloc((maxDepth + 3) * 16);
+  const stackCap = maxDepth + 3;
+  const stack = arena.alloc(stackCap * 16);
   const cap = totalRec + 1;
   const nKeyPtr = arena.alloc(4 * cap);
   const nKeyLen = arena.alloc(4 * cap);
@@ -310,7 +319,8 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
     const p = l.ptrs;
     d32.set([p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, 0, p[6]!], i * 8);
   });
-  const m = x.unionMerge(desc, k, heap, group, stack, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp) as number;
+  const m = x.unionMerge(desc, k, heap, group, stack, stackCap, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp) as number;
+  if (m < 0) throw new InvalidArgumentError(`a layer table has paths deeper than its depth (${maxDepth}) says: not a table this layer was prepared into`);
   const kb = x.unionKeyBytes() as number;
   const keys = arena.alloc(kb);
   const keyOff = arena.alloc(4 * (m + 1));
@@ -345,7 +355,7 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
  * the failure (which entry, why) instead of throwing for input errors, so
  * the caller can name the path.
  */
-export function prepareLayer(core: CoreModule, names: string | ArrayLike<Named>, kinds?: Uint8Array): PreparedLayer | PrepareFailure {
+export function prepareLayer(core: CoreModule, names: string | Uint8Array | ArrayLike<Named>, kinds?: Uint8Array): PreparedLayer | PrepareFailure {
   const arena = new Arena(core);
   try {
     return call(core, 'prepareLayer', () => {
@@ -373,7 +383,7 @@ export function mergeLayers(core: CoreModule, layers: readonly PreparedLayer[]):
 
 /** A layer not prepared yet: its entries (and kinds, else by `type`); `keep` asks for its PreparedLayer back (to cache it). */
 export interface LayerNames {
-  readonly names: ArrayLike<Named>;
+  readonly names: ArrayLike<Named> | Uint8Array;
   readonly kinds?: Uint8Array;
   readonly keep: boolean;
 }

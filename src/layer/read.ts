@@ -17,6 +17,7 @@ import { digestMismatch, sizeMismatch } from '../digest/verify.js';
 import { TarParser } from '../tar/parser.js';
 import type { TarHeader } from '../tar/types.js';
 import { compressionOfMediaType, decompress, detectCompression, peekBytes, type Compression } from './compression.js';
+import { PackedNamesBuilder, type PackedNames } from './packed-names.js';
 
 export interface LayerEntry extends TarHeader {
   /** Position of the content inside the uncompressed tar (regular files; else where the content would start). */
@@ -37,6 +38,12 @@ export interface LayerIndex {
   compression: Compression;
   /** Entries in tar order, paths as stored (normalise with cleanPath). */
   entries: LayerEntry[];
+  /**
+   * The same names packed (UTF-8, NUL-separated, with kinds), filled while
+   * parsing: what the union index reads without encoding strings (a
+   * UnionLayer's `names`, or the store's prepared layer table).
+   */
+  names: PackedNames;
 }
 
 export interface ReadLayerOptions {
@@ -117,6 +124,7 @@ export async function readLayer(src: LayerSource, opts: ReadLayerOptions = {}): 
 
   // Per-entry state, driven by the synchronous parser.
   const entries: LayerEntry[] = [];
+  const names = new PackedNamesBuilder();
   type Current = { entry: LayerEntry; parts: Uint8Array[]; bytes: number; hasher: Hasher | null };
   let cur: Current | null = null;
   // Read through a function: TypeScript cannot see the parser's callbacks assign `cur`.
@@ -129,6 +137,7 @@ export async function readLayer(src: LayerSource, opts: ReadLayerOptions = {}): 
     onHeader(header, offset) {
       const entry: LayerEntry = { ...header, offset };
       entries.push(entry);
+      names.add(header.path, header.type);
       if (hashContent && header.type === 'file') cur = { entry, parts: [], bytes: 0, hasher: null };
     },
     onData(chunk) {
@@ -199,7 +208,7 @@ export async function readLayer(src: LayerSource, opts: ReadLayerOptions = {}): 
   const digest = stored.digest();
   if (expectedSize !== undefined && size !== expectedSize) throw sizeMismatch(label, expectedSize, size);
   if (opts.expectedDigest !== undefined && digest !== opts.expectedDigest) throw digestMismatch(opts.expectedDigest, digest);
-  return { digest, diffId: sameBytes ? digest : tarHash.digest(), size, uncompressedSize, compression, entries };
+  return { digest, diffId: sameBytes ? digest : tarHash.digest(), size, uncompressedSize, compression, entries, names: names.finish() };
 }
 
 /**

@@ -2,7 +2,9 @@
  * Inputs and outputs of the union view. A layer is what readLayer gives
  * (its entries, in tar order) plus a way to read one file's bytes.
  */
+import type { PackedNames } from '../layer/packed-names.js';
 import type { EntryType, TarHeader } from '../tar/types.js';
+import type { LayerTable } from './table.js';
 
 /** One tar entry of a layer; `offset` locates a regular file's content in the uncompressed tar. */
 export type UnionLayerEntry = TarHeader & { offset?: number; contentDigest?: string };
@@ -15,6 +17,17 @@ export type LayerReader = (layerIndex: number, entry: UnionLayerEntry) => Promis
 export interface UnionLayer {
   /** Entries in tar order (the order matters for duplicates, rule 16). */
   readonly entries: readonly UnionLayerEntry[];
+  /**
+   * The entries' names packed (readLayer's `names`): the index reads these
+   * bytes instead of encoding each entry's path. Must describe `entries`.
+   */
+  readonly names?: PackedNames;
+  /**
+   * The layer's prepared table (prepareLayerTable, or decodeLayerTable of
+   * what the store persisted): nothing of this layer is prepared at build,
+   * only merged. Must have been prepared from `entries`.
+   */
+  readonly table?: LayerTable;
   /**
    * Content reader for this layer (else the view's `read` option is used).
    * Method syntax on purpose: a reader typed for a narrower entry type (the

@@ -16,7 +16,6 @@ import {
   flattenIndex,
   hashPath,
   keyEquals,
-  isPrepareFailure,
   buildIndex,
   mergeLayers,
   NodeFlag,
@@ -26,16 +25,15 @@ import {
   type LayerNames,
   type MergedIndex,
   type PreparedLayer,
-  type PrepareFailure,
 } from '../core/union.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import { InvalidWhiteoutError } from '../errors/InvalidWhiteoutError.js';
 import { NotFoundError } from '../errors/NotFoundError.js';
 import { SymlinkLoopError } from '../errors/SymlinkLoopError.js';
 import { UnsafePathError } from '../errors/UnsafePathError.js';
 import { UnsupportedError } from '../errors/UnsupportedError.js';
 import { cleanPath } from '../layer/path.js';
 import { IMPLIED_DIR_MODE } from '../tree/types.js';
+import { checkPackedNames, prepareError, prepareLayerTable, type LayerTable } from './table.js';
 import type { LayerContent, LayerReader, UnionLayer, UnionLayerEntry, UnionNode } from './types.js';
 
 /** Linux gives up after 40 links (MAXSYMLINKS, ELOOP); so do we. */
@@ -81,41 +79,33 @@ function entriesOf(layer: UnionLayer, index: number): readonly UnionLayerEntry[]
   return entries;
 }
 
-/** The error for a name the core refused. */
-function prepareError(entries: readonly UnionLayerEntry[], index: number, res: PrepareFailure): Error {
-  let i = res.index;
-  if (res.reason === 'path') return new InvalidArgumentError(`layer ${index}, entry ${i} has no path`, { layer: index, entry: i });
-  if (res.reason === 'nul') {
-    i = entries.findIndex((e) => e.path.includes('\0'));
-    const path = entries[Math.max(0, i)]!.path;
-    return new UnsafePathError(`layer ${index}: entry name contains a NUL byte: ${JSON.stringify(path)}`, { path, layer: index });
+/** A layer's own table, checked against its entries. */
+function givenTable(layer: UnionLayer, entries: readonly UnionLayerEntry[], index: number): LayerTable | undefined {
+  const t = layer.table;
+  if (t === undefined) return undefined;
+  if (!(t?.recOff instanceof Uint32Array) || !(t.bytes instanceof Uint8Array)) {
+    throw new InvalidArgumentError(`layer ${index}: its table is not a layer table (prepareLayerTable, decodeLayerTable)`, { layer: index });
   }
-  const path = entries[i]!.path;
-  if (res.reason === 'unsafe') {
-    return new UnsafePathError(`layer ${index}: entry name climbs above the root: ${JSON.stringify(path)}`, { path, layer: index });
+  if (t.entryCount !== entries.length) {
+    throw new InvalidArgumentError(`layer ${index}: its table was prepared from ${t.entryCount} entries, the layer has ${entries.length}`, { layer: index });
   }
-  if (res.reason === 'below') {
-    // Nothing exists below a `.wh.` name: refused as applyLayer refuses it,
-    // instead of showing a `.wh.` directory.
-    return new InvalidWhiteoutError(`layer ${index}: entry below a whiteout name: ${JSON.stringify(path)}`, { path, layer: index });
-  }
-  return new InvalidWhiteoutError(`layer ${index}: invalid whiteout ${JSON.stringify(path)}`, { path, layer: index });
+  return t;
 }
 
-/** One layer's prepared table (cached when its entries are frozen). */
+/** One layer's prepared table: its own, cached (frozen entries), or prepared now (and cached when frozen). */
 function prepare(core: CoreModule, layer: UnionLayer, index: number): PreparedLayer {
   const entries = entriesOf(layer, index);
+  const own = givenTable(layer, entries, index);
+  if (own) return own;
   const frozen = Object.isFrozen(entries);
   const cache = cacheOf(core);
   if (frozen) {
     const hit = cache.get(entries);
     if (hit) return hit;
   }
-  // The entries go in as they are: the core encodes their paths straight
-  // into Wasm memory and reads their types in the same pass (no array of
-  // names, no joined copy of the layer, one pass over the entry objects).
-  const res = prepareLayer(core, entries);
-  if (isPrepareFailure(res)) throw prepareError(entries, index, res);
+  // Packed names go in as bytes; entries' paths are encoded straight into
+  // Wasm memory (no array of names, one pass over the entry objects).
+  const res = prepareLayerTable(core, { entries, names: layer.names }, index);
   if (frozen) cache.set(entries, res);
   return res;
 }
@@ -212,14 +202,20 @@ export class UnionView {
     // only when frozen (to be cached for the next view).
     const inputs = list.map((l, i): PreparedLayer | LayerNames => {
       const entries = entriesOf(l, i);
+      const own = givenTable(l, entries, i);
+      if (own) return own;
       const frozen = Object.isFrozen(entries);
-      return (frozen && cache.get(entries)) || { names: entries, keep: frozen };
+      const hit = frozen && cache.get(entries);
+      if (hit) return hit;
+      if (l.names === undefined) return { names: entries, keep: frozen };
+      checkPackedNames(l.names, entries.length, i);
+      return { names: l.names.bytes, kinds: l.names.kinds, keep: frozen };
     });
     const res = buildIndex(core, inputs);
-    if ('reason' in res) throw prepareError(list[res.layer]!.entries, res.layer, res);
+    if ('reason' in res) throw prepareError(list[res.layer]!.entries, res.layer, res, list[res.layer]!.names);
     res.prepared.forEach((p, i) => {
       const entries = list[i]!.entries;
-      if (p && Object.isFrozen(entries)) cache.set(entries, p);
+      if (p && list[i]!.table === undefined && Object.isFrozen(entries)) cache.set(entries, p);
     });
     return new UnionView(core, list, res.maxDepth, res.index, opts.read);
   }
