@@ -11,6 +11,11 @@ import type { Image, ImageLayer } from '../image/image.js';
 import { applyLayer, type ApplyStats } from '../layer/apply.js';
 import { readLayer, readLayerFile, type LayerEntry } from '../layer/read.js';
 import type { Tree } from '../tree/types.js';
+import { loadCore } from '../core/load.js';
+import { LayerfsError } from '../errors/LayerfsError.js';
+import type { PackedNames } from '../layer/packed-names.js';
+import { decodeLayerTable, encodeLayerTable, prepareLayerTable, type LayerTable } from '../union/table.js';
+import type { UnionLayer, UnionLayerEntry } from '../union/types.js';
 import { UnionView } from '../union/view.js';
 import { fromBase64, toBase64 } from './base64.js';
 import type { Store } from './store.js';
@@ -24,6 +29,13 @@ interface StoredIndex {
   v: number;
   diffId: string;
   entries: StoredEntry[];
+  /**
+   * The layer's prepared union table (src/union/table.ts), base64: a view
+   * over layers read in a fresh process merges these instead of preparing
+   * every layer again. Absent in records written before it existed (and in
+   * those src/build writes): added on first use.
+   */
+  table?: string;
 }
 
 function toStored(e: LayerEntry): StoredEntry {
@@ -39,11 +51,59 @@ function fromStored(e: StoredEntry): LayerEntry {
   return { ...rest, xattrs: xattrs ? Object.fromEntries(Object.entries(xattrs).map(([k, v]) => [k, fromBase64(v)])) : {} } as LayerEntry;
 }
 
-/** A layer's entry index: from the cache, else by reading the layer once (and caching it). */
-export async function layerEntries(store: Store, layer: ImageLayer): Promise<LayerEntry[]> {
+// Tables are megabytes: Node's Buffer codes base64 natively where it exists
+// (looked up at run time, so this module stays browser-safe); atob/btoa elsewhere.
+type B64 = { from(s: string, enc: 'base64'): Uint8Array; from(b: ArrayBufferLike, o: number, l: number): { toString(enc: 'base64'): string } };
+const NodeBuffer = (globalThis as { Buffer?: B64 }).Buffer;
+
+function tableToBase64(t: LayerTable): string {
+  const b = encodeLayerTable(t);
+  return NodeBuffer ? NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64') : toBase64(b);
+}
+
+/** A stored table, or undefined when it is missing, damaged or not this layer's. */
+function tableFromBase64(s: string | undefined, entryCount: number): LayerTable | undefined {
+  if (typeof s !== 'string') return undefined;
+  try {
+    const t = decodeLayerTable(NodeBuffer ? NodeBuffer.from(s, 'base64') : fromBase64(s));
+    return t.entryCount === entryCount ? t : undefined;
+  } catch (e) {
+    if (e instanceof LayerfsError || e instanceof DOMException) return undefined;
+    throw e;
+  }
+}
+
+/** The union table of a layer's entries, or undefined when a view would refuse them (it then says why). */
+async function tableOf(entries: LayerEntry[], names?: PackedNames): Promise<LayerTable | undefined> {
+  try {
+    return prepareLayerTable(await loadCore(), { entries, names });
+  } catch (e) {
+    if (e instanceof LayerfsError) return undefined;
+    throw e;
+  }
+}
+
+/** What the store keeps of a layer for views: its entries and its prepared union table. */
+export interface StoredLayerIndex {
+  entries: LayerEntry[];
+  /** Undefined only when the layer has names a view refuses. */
+  table?: LayerTable;
+}
+
+async function readIndex(store: Store, layer: ImageLayer, withTable: boolean): Promise<StoredLayerIndex> {
   const records = store.backend;
   const cached = await records.getRecord<StoredIndex>(LAYER_INDEX, layer.digest);
-  if (cached?.value?.v === INDEX_VERSION && cached.value.diffId === layer.diffId) return cached.value.entries.map(fromStored);
+  const value = cached?.value;
+  if (value?.v === INDEX_VERSION && value.diffId === layer.diffId) {
+    const entries = value.entries.map(fromStored);
+    if (!withTable) return { entries };
+    const stored = tableFromBase64(value.table, entries.length);
+    if (stored) return { entries, table: stored };
+    // First view of a layer recorded without a table (or with a damaged one): add it.
+    const table = await tableOf(entries);
+    if (table) await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: { ...value, table: tableToBase64(table) } });
+    return table ? { entries, table } : { entries };
+  }
   const idx = await readLayer(await store.getBlob(layer.digest, layer.size), {
     mediaType: layer.mediaType,
     expectedDigest: layer.digest,
@@ -52,21 +112,36 @@ export async function layerEntries(store: Store, layer: ImageLayer): Promise<Lay
   if (idx.diffId !== layer.diffId) {
     throw new CorruptStoreError(`layer ${layer.digest} uncompresses to ${idx.diffId}, the config says ${layer.diffId}`, { digest: layer.digest });
   }
-  await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: { v: INDEX_VERSION, diffId: idx.diffId, entries: idx.entries.map(toStored) } });
-  return idx.entries;
+  // The table from the names the reader packed while parsing: no path is encoded again.
+  const table = await tableOf(idx.entries, idx.names);
+  const value2: StoredIndex = { v: INDEX_VERSION, diffId: idx.diffId, entries: idx.entries.map(toStored) };
+  if (table) value2.table = tableToBase64(table);
+  await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: value2 });
+  return table && withTable ? { entries: idx.entries, table } : { entries: idx.entries };
 }
 
-/** The merged read-only tree of `image`. */
+/** A layer's entry index: from the cache, else by reading the layer once (and caching it). */
+export async function layerEntries(store: Store, layer: ImageLayer): Promise<LayerEntry[]> {
+  return (await readIndex(store, layer, false)).entries;
+}
+
+/** A layer's entries and prepared union table, as the store keeps them (read and recorded on first use). */
+export async function layerIndex(store: Store, layer: ImageLayer): Promise<StoredLayerIndex> {
+  return readIndex(store, layer, true);
+}
+
+/** The merged read-only tree of `image`, merged from the layers' stored tables. */
 export async function imageView(store: Store, image: Image): Promise<UnionView> {
-  const layers = [];
+  const layers: UnionLayer[] = [];
   for (const l of image.layers) {
-    const entries = Object.freeze(await layerEntries(store, l));
+    const { entries, table } = await layerIndex(store, l);
     layers.push({
-      entries,
-      read: async (_i: number, entry: LayerEntry) => readLayerFile(await store.getBlob(l.digest), entry),
+      entries: Object.freeze(entries),
+      ...(table ? { table } : {}),
+      read: async (_i: number, entry: UnionLayerEntry) => readLayerFile(await store.getBlob(l.digest), entry as LayerEntry),
     });
   }
-  return UnionView.fromLayers(layers as Parameters<typeof UnionView.fromLayers>[0]);
+  return UnionView.fromLayers(layers);
 }
 
 /** Apply the image's layers in order onto `tree` (the root filesystem `umoci unpack` gives). */

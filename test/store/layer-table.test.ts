@@ -1,0 +1,105 @@
+/**
+ * The store keeps each layer's prepared union table next to its entry
+ * index (record kind 'layer-index'): written when the layer is first read
+ * (from the names readLayer packed), used as it is by later views — also
+ * by a new Store over the same backend, as a fresh process opens it —
+ * added to records that lack one (src/build writes those), and replaced
+ * when damaged.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { loadCore } from '../../src/core/load.js';
+import { Image, MediaType } from '../../src/image/index.js';
+import { MemoryBackend, Store } from '../../src/store/index.js';
+import { layerIndex } from '../../src/store/view.js';
+import { encodeTar, tarHeader } from '../../src/tar/index.js';
+import { decodeLayerTable, encodeLayerTable, prepareLayerTable } from '../../src/union/table.js';
+
+const enc = new TextEncoder();
+const sha = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+const file = (path: string, text: string) => ({ header: tarHeader({ path, size: enc.encode(text).length, mode: 0o644 }), data: enc.encode(text) });
+const dir = (path: string) => ({ header: tarHeader({ path, type: 'directory', mode: 0o755 }) });
+
+type Rec = { v: number; diffId: string; entries: Array<{ path: string }>; table?: string };
+
+async function image(store: Store): Promise<Image> {
+  const tars = [
+    encodeTar([dir('etc/'), file('etc/hosts', 'h\n'), file('etc/old', 'old\n'), dir('usr/'), file('usr/caf\u00e9', 'c\n')]),
+    encodeTar([file('etc/.wh.old', ''), file('etc/new', 'new\n'), file('./usr//lib', 'x\n')]),
+  ];
+  let img = await Image.empty();
+  for (const t of tars) {
+    await store.putBlob(t);
+    img = await img.withLayers([{ digest: sha(t), diffId: sha(t), size: t.length, mediaType: MediaType.ociLayer }]);
+  }
+  await store.putImage(img, ['t']);
+  return img;
+}
+
+const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+const unb64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
+
+describe('the store\'s layer tables', () => {
+  it('are recorded with the entry index when a layer is first read, equal to a table prepared from the entries', async () => {
+    const store = new Store(new MemoryBackend());
+    const img = await image(store);
+    const view = await store.view('t');
+    expect(view.readdir('etc')).toEqual(['hosts', 'new']);
+    const core = await loadCore();
+    for (const l of img.layers) {
+      const rec = (await store.backend.getRecord<Rec>('layer-index', l.digest))!.value;
+      expect(typeof rec.table).toBe('string');
+      const { entries } = await layerIndex(store, l);
+      expect(unb64(rec.table!)).toEqual(encodeLayerTable(prepareLayerTable(core, { entries })));
+    }
+  });
+
+  it('a new Store over the same backend (a fresh process) builds its view from the recorded tables', async () => {
+    const backend = new MemoryBackend();
+    const img = await image(new Store(backend));
+    await new Store(backend).view('t');
+    // Replace layer 0's recorded table by one prepared from a renamed entry:
+    // a view that uses the record shows the new name, one that prepares the layer does not.
+    const key = img.layers[0]!.digest;
+    const rec = (await backend.getRecord<Rec>('layer-index', key))!.value;
+    const { entries } = await layerIndex(new Store(backend), img.layers[0]!);
+    const renamed = entries.map((e) => (e.path === 'etc/hosts' ? { ...e, path: 'etc/hostz' } : e));
+    const core = await loadCore();
+    await backend.putRecord('layer-index', key, { value: { ...rec, table: b64(encodeLayerTable(prepareLayerTable(core, { entries: renamed }))) } });
+    const fresh = await new Store(backend).view('t');
+    expect(fresh.has('etc/hostz')).toBe(true);
+    expect(fresh.has('etc/hosts')).toBe(false);
+  });
+
+  it('a record without a table (as src/build writes them) gets one on first view; a damaged one is replaced', async () => {
+    const backend = new MemoryBackend();
+    const img = await image(new Store(backend));
+    await new Store(backend).view('t');
+    const [k0, k1] = img.layers.map((l) => l.digest) as [string, string];
+    const r0 = (await backend.getRecord<Rec>('layer-index', k0))!.value;
+    const r1 = (await backend.getRecord<Rec>('layer-index', k1))!.value;
+    const { table: _drop, ...bare } = r0;
+    await backend.putRecord('layer-index', k0, { value: bare });
+    const garbled = unb64(r1.table!);
+    garbled[40] ^= 0xff; // record 2's offset
+    await backend.putRecord('layer-index', k1, { value: { ...r1, table: b64(garbled) } });
+    expect(() => decodeLayerTable(garbled)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    const view = await new Store(backend).view('t');
+    expect(view.entries().map((n) => n.path)).toEqual(['etc', 'etc/hosts', 'etc/new', 'usr', 'usr/café', 'usr/lib']);
+    expect((await backend.getRecord<Rec>('layer-index', k0))!.value.table).toBe(r0.table);
+    expect((await backend.getRecord<Rec>('layer-index', k1))!.value.table).toBe(r1.table);
+  });
+
+  it('a layer a view refuses is recorded without a table, and the view says why', async () => {
+    const backend = new MemoryBackend();
+    const store = new Store(backend);
+    const t = encodeTar([file('a/../../x', 'x')]);
+    await store.putBlob(t);
+    const img = await (await Image.empty()).withLayers([{ digest: sha(t), diffId: sha(t), size: t.length, mediaType: MediaType.ociLayer }]);
+    await store.putImage(img, ['bad']);
+    await expect(store.view('bad')).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    const rec = (await backend.getRecord<Rec>('layer-index', img.layers[0]!.digest))!.value;
+    expect(rec.entries).toHaveLength(1);
+    expect(rec.table).toBeUndefined();
+  });
+});
