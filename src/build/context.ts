@@ -37,6 +37,19 @@ export interface BuildContext {
    * (a backend may read them into one buffer). Same errors as readBytes.
    */
   readMany?(paths: string[], sizes: number[]): Promise<Uint8Array[]>;
+  /**
+   * Optional, for backends that read synchronously (Node directories): a
+   * regular file's bytes in a buffer the context reuses, so valid only until
+   * the next call (the layer writer copies them at once). Undefined when the
+   * file is not read this way (then readStream). Same errors as readBytes.
+   */
+  readTransient?(path: string, size: number): Uint8Array | undefined;
+  /**
+   * Optional: `sha256:<hex>` of the content of several files, read without
+   * keeping their bytes (one reused buffer instead of a buffer per file).
+   * Same errors as readBytes.
+   */
+  digestMany?(paths: string[], sizes: number[]): Promise<string[]>;
 }
 
 /** One file of an in-memory context: its content, or content with attributes. */

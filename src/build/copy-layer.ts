@@ -40,6 +40,8 @@ export interface PlannedEntry {
   read?: () => ReadableStream<Uint8Array>;
   /** The body, when it is already in memory (read while hashing, or from an ADDed tar). */
   bytes?: () => Uint8Array | undefined;
+  /** The body read synchronously into a reused buffer, valid until the next such read (BuildContext.readTransient). */
+  transient?: () => Uint8Array | undefined;
 }
 
 /** A TreeReader over planned entries: the "upper" tree diffTrees writes as a layer. */
@@ -69,6 +71,14 @@ export class PlanTree implements TreeReader {
   readFileBytes(path: string): Uint8Array | undefined {
     const p = this.entries.get(path);
     const b = p?.entry.type === 'file' ? p.bytes?.() : undefined;
+    if (b !== undefined) this.onRead?.(b.byteLength);
+    return b;
+  }
+
+  /** The body read into a buffer the context reuses (valid until the next call), else undefined; for writers that copy it at once. */
+  readFileTransient(path: string): Uint8Array | undefined {
+    const p = this.entries.get(path);
+    const b = p?.entry.type === 'file' ? p.transient?.() : undefined;
     if (b !== undefined) this.onRead?.(b.byteLength);
     return b;
   }
@@ -240,9 +250,11 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
       const b = held?.get(real);
       return b && b.byteLength === e.size ? b : undefined;
     };
+    const readTransient = ctx.readTransient;
     return {
       entry,
       bytes,
+      ...(readTransient ? { transient: () => readTransient.call(ctx, real, e.size) } : {}),
       read: () => {
         const b = bytes();
         return b ? toStream(b) : ctx.readStream(real);

@@ -161,6 +161,26 @@ export async function hashFiles(
   let done = 0;
   let kept = 0;
   const out = new Map<string, string>();
+  if (ctx.digestMany && ctx.readTransient) {
+    // A context that reads synchronously into one reused buffer: hashing
+    // keeps no bytes (the layer writer reads again, through readTransient,
+    // which costs less than holding hundreds of MiB: page faults and GC).
+    let k = 0;
+    while (k < list.length) {
+      signal?.throwIfAborted();
+      const batch: ContextEntry[] = [];
+      let bytes = 0;
+      while (k < list.length && (batch.length === 0 || bytes < BATCH_BYTES)) {
+        bytes += list[k]!.size;
+        batch.push(list[k++]!);
+      }
+      const digests = await ctx.digestMany(batch.map(realPathOf), batch.map((e) => e.size));
+      batch.forEach((e, i) => out.set(realPathOf(e), digests[i]!));
+      done += bytes;
+      onProgress?.(done, total);
+    }
+    return out;
+  }
   const small = list.filter((e) => e.size <= SMALL);
   const big = list.filter((e) => e.size > SMALL);
   let k = 0;

@@ -394,6 +394,8 @@ function zstdDeflate(src: ReadableStream<Uint8Array>, level: number): ReadableSt
   );
 }
 
+/** gzip level when none is given: zlib's default, as Docker and Go's compress/gzip use. */
+export const DEFAULT_GZIP_LEVEL = 6;
 /** Input bytes of one independently deflated gzip block (pigz uses 128 KiB; bigger blocks, fewer flush markers). */
 export const GZIP_BLOCK = 1 << 20;
 /** Bytes of the previous block a block is primed with: deflate's whole window (RFC 1951 section 2.2). */
@@ -448,28 +450,56 @@ type NodeBuffer = { allocUnsafeSlow(n: number): Uint8Array };
  * block, so the pieces join on a byte boundary) except the last, which
  * finishes the stream. Block boundaries depend only on the input offset, so
  * the output is deterministic.
+ *
+ * The caller fills the input blocks itself (`block()`), so a producer that
+ * can write straight into them (the layer writer) copies nothing and pays no
+ * stream stage per chunk; `emit` gets the gzip bytes in order.
  */
-function zlibGzip(src: ReadableStream<Uint8Array>, zlib: Zlib & { crc32: (d: Uint8Array, v?: number) => number }, level: number): ReadableStream<Uint8Array> {
+export interface GzipBlocks {
+  /** An input block of GZIP_BLOCK bytes to fill (recycled: its old content is garbage). */
+  block(): Uint8Array;
+  /**
+   * Deflates block[0, n) (every block but the last must be full). Resolves
+   * once fewer than GZIP_IN_FLIGHT blocks are pending (backpressure).
+   */
+  push(block: Uint8Array, n: number): Promise<void>;
+  /** Deflates the last block (may be partial or empty) and emits the rest, trailer included. */
+  finish(block: Uint8Array, n: number): Promise<void>;
+}
+
+type ZlibWithCrc = Zlib & { crc32: (d: Uint8Array, v?: number) => number };
+
+function zlibGzipBlocks(zlib: ZlibWithCrc, level: number, emit: (c: Uint8Array) => void): GzipBlocks {
   const deflateRaw = zlib.deflateRaw as unknown as DeflateRaw;
   const { Z_SYNC_FLUSH, Z_FINISH } = zlib.constants;
-  // Blocks are recycled once deflated (a fresh zeroed MiB per block showed up as GC time).
+  // Blocks are recycled (a fresh zeroed MiB per block showed up as GC time),
+  // once deflated AND no longer needed as the next block's dictionary.
   const B = (globalThis as { Buffer?: NodeBuffer }).Buffer;
   const free: Uint8Array[] = [];
-  const alloc = () => free.pop() ?? (B ? B.allocUnsafeSlow(GZIP_BLOCK) : new Uint8Array(GZIP_BLOCK));
-  let block = alloc();
-  let fill = 0;
+  const refs = new Map<Uint8Array, number>();
+  const release = (b: Uint8Array) => {
+    const n = (refs.get(b) ?? 1) - 1;
+    if (n > 0) refs.set(b, n);
+    else {
+      refs.delete(b);
+      free.push(b);
+    }
+  };
   let prev: Uint8Array | undefined;
+  let prevOwner: Uint8Array | undefined;
   let crc = 0;
   let total = 0;
+  let failed: unknown;
   const inFlight: Promise<Uint8Array>[] = [];
-  const start = (last: boolean) => {
-    const input = block.subarray(0, fill);
-    const dictionary = prev?.subarray(Math.max(0, prev.byteLength - DEFLATE_WINDOW));
+  const start = (owner: Uint8Array, n: number, last: boolean) => {
+    if (failed !== undefined) throw failed;
+    const input = owner.subarray(0, n);
+    // The dictionary is copied when deflateRaw starts, and `prev` may be recycled after this: hold a copy of the window.
+    const window = prev?.slice(Math.max(0, prev.byteLength - DEFLATE_WINDOW));
+    if (prevOwner) release(prevOwner);
     crc = zlib.crc32(input, crc);
-    total += fill;
-    const owner = block;
-    // The dictionary is copied when deflateRaw starts, so `prev` must not be recycled before: hold a copy of the window.
-    const window = dictionary?.slice();
+    total += n;
+    refs.set(owner, 2); // the deflate job, and the dictionary role for the next block
     const job = withDeflateSlot(
       () =>
         new Promise<Uint8Array>((res, rej) =>
@@ -481,43 +511,90 @@ function zlibGzip(src: ReadableStream<Uint8Array>, zlib: Zlib & { crc32: (d: Uin
           ),
         ),
     );
-    const tracked = job.then((out) => (free.push(owner), out));
-    tracked.catch(() => {}); // awaited in order by emit; after a failure the rest are dropped
+    const tracked = job.then((out) => (release(owner), out));
+    tracked.catch((e) => (failed ??= e)); // awaited in order by drain; after a failure the rest are dropped
     inFlight.push(tracked);
     prev = input;
-    block = alloc();
-    fill = 0;
+    prevOwner = owner;
   };
-  const emit = async (c: TransformStreamDefaultController<Uint8Array>, keep: number) => {
+  const drain = async (keep: number) => {
     while (inFlight.length > keep) {
       const out = await inFlight.shift()!;
-      if (out.byteLength) c.enqueue(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+      if (out.byteLength) emit(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
     }
   };
+  emit(gzipHeader(level));
+  return {
+    block: () => free.pop() ?? (B ? B.allocUnsafeSlow(GZIP_BLOCK) : new Uint8Array(GZIP_BLOCK)),
+    async push(block, n) {
+      start(block, n, false);
+      await drain(GZIP_IN_FLIGHT - 1);
+    },
+    async finish(block, n) {
+      start(block, n, true);
+      await drain(0);
+      const trailer = new Uint8Array(8);
+      const v = new DataView(trailer.buffer);
+      v.setUint32(0, crc >>> 0, true);
+      v.setUint32(4, total >>> 0, true); // ISIZE: length modulo 2^32
+      emit(trailer);
+    },
+  };
+}
+
+/** node:zlib with crc32 (Node 20.15 / 22.2 and later), else null. */
+function zlibWithCrc(): ZlibWithCrc | null {
+  const zlib = nodeZlib();
+  return zlib && typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (zlib as ZlibWithCrc) : null;
+}
+
+function checkGzipLevel(level: number | undefined): void {
+  if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 9)) {
+    throw new InvalidArgumentError(`gzip level must be a whole number from 1 to 9, got ${String(level)}`, { level });
+  }
+}
+
+/**
+ * Block-parallel gzip whose input blocks the caller fills (see GzipBlocks),
+ * or null where node:zlib with crc32 is missing (browsers): use compress()
+ * there. Same bytes as compress(src, 'gzip', { level }) for the same input.
+ */
+export function gzipBlocks(level: number | undefined, emit: (c: Uint8Array) => void): GzipBlocks | null {
+  checkGzipLevel(level);
+  const zlib = zlibWithCrc();
+  return zlib ? zlibGzipBlocks(zlib, level ?? DEFAULT_GZIP_LEVEL, emit) : null;
+}
+
+/** compress() over zlibGzipBlocks: stream chunks are copied into the blocks. */
+function zlibGzip(src: ReadableStream<Uint8Array>, zlib: ZlibWithCrc, level: number): ReadableStream<Uint8Array> {
+  let out!: TransformStreamDefaultController<Uint8Array>;
+  let gz!: GzipBlocks;
+  let block: Uint8Array | undefined;
+  let fill = 0;
   return src.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       start(c) {
-        c.enqueue(gzipHeader(level));
+        out = c;
+        gz = zlibGzipBlocks(zlib, level, (x) => out.enqueue(x));
       },
       async transform(chunk, c) {
+        out = c;
         for (let p = 0; p < chunk.byteLength; ) {
+          block ??= gz.block();
           const take = fillBlock(block, fill, chunk, p);
           fill += take;
           p += take;
           if (fill === GZIP_BLOCK) {
-            start(false);
-            await emit(c, GZIP_IN_FLIGHT - 1);
+            const full = block;
+            block = undefined;
+            fill = 0;
+            await gz.push(full, GZIP_BLOCK);
           }
         }
       },
       async flush(c) {
-        start(true);
-        await emit(c, 0);
-        const trailer = new Uint8Array(8);
-        const v = new DataView(trailer.buffer);
-        v.setUint32(0, crc >>> 0, true);
-        v.setUint32(4, total >>> 0, true); // ISIZE: length modulo 2^32
-        c.enqueue(trailer);
+        out = c;
+        await gz.finish(block ?? gz.block(), fill);
       },
     }),
   );
@@ -536,13 +613,10 @@ export function compress(src: ReadableStream<Uint8Array>, compression: Compressi
   if (compression === 'zstd') return zstdDeflate(src, opts.level ?? 3);
   const encoder = opts.gzipEncoder ?? 'auto';
   // zlib.crc32 arrived in Node 20.15 / 22.2; without it, CompressionStream.
-  const zlib = encoder === 'web' ? null : nodeZlib();
-  const withCrc = zlib && typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (zlib as Zlib & { crc32: (d: Uint8Array, v?: number) => number }) : null;
+  const withCrc = encoder === 'web' ? null : zlibWithCrc();
   if (encoder === 'zlib' && !withCrc) throw new UnsupportedError("gzip encoder 'zlib' needs Node's node:zlib with crc32 (Node 20.15 or later)", { encoder });
-  if (opts.level !== undefined && !(Number.isInteger(opts.level) && opts.level >= 1 && opts.level <= 9)) {
-    throw new InvalidArgumentError(`gzip level must be a whole number from 1 to 9, got ${String(opts.level)}`, { level: opts.level });
-  }
-  if (withCrc) return zlibGzip(src, withCrc, opts.level ?? 6);
+  checkGzipLevel(opts.level);
+  if (withCrc) return zlibGzip(src, withCrc, opts.level ?? DEFAULT_GZIP_LEVEL);
   if (opts.level !== undefined && opts.level !== 6) throw new UnsupportedError('gzip levels other than 6 need node:zlib (CompressionStream has no levels)', { level: opts.level });
   let pos = 0;
   return src.pipeThrough(new CompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>).pipeThrough(

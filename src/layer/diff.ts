@@ -21,8 +21,10 @@ import type { Digest } from '../digest/index.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { InvalidWhiteoutError } from '../errors/InvalidWhiteoutError.js';
 import { concatBytes, createTarWriter } from '../tar/index.js';
+import { createTarBlockWriter } from '../tar/writer.js';
 import type { TarHeader } from '../tar/types.js';
 import type { TreeEntry, TreeReader } from '../tree/types.js';
+import { gzipBlocks, type GzipBlocks } from './compression.js';
 import { compressTar, layerMediaType, type LayerCompression } from './layer-io.js';
 import { comparePaths, isWithin } from './path.js';
 import { isWhiteoutBase, whiteoutName } from './whiteout.js';
@@ -411,6 +413,48 @@ async function plan(
 }
 
 /**
+ * The tar of `entries` written straight into the gzip blocks (Node): one
+ * copy of each body, one sha256 update (the diffId) and one deflate job per
+ * 1 MiB, and no Web-stream stage per entry. A tree may hand over bodies
+ * synchronously: `readFileBytes` (kept in memory) or `readFileTransient`
+ * (read into a buffer it reuses, valid until its next call: the writer
+ * copies it at once).
+ */
+async function writeTarBlocks(entries: Planned[], upper: TreeReader, kept: Map<string, Uint8Array>, gz: GzipBlocks, signal?: AbortSignal): Promise<{ diffId: Digest; size: number }> {
+  const tarHasher = await createHasher('sha256');
+  const tar = createTarBlockWriter({
+    block: () => gz.block(),
+    full: (b) => {
+      tarHasher.update(b);
+      return gz.push(b, b.byteLength);
+    },
+  });
+  const fast = upper as { readFileBytes?: (path: string) => Uint8Array | undefined; readFileTransient?: (path: string) => Uint8Array | undefined };
+  const direct = fast.readFileBytes;
+  const transient = fast.readFileTransient;
+  for (const p of entries) {
+    signal?.throwIfAborted();
+    if (p.source === undefined) {
+      const w = tar.add(p.header);
+      if (w) await w;
+      continue;
+    }
+    let bytes = kept.get(p.source);
+    if (bytes !== undefined) kept.delete(p.source);
+    bytes ??= direct?.call(upper, p.source) ?? transient?.call(upper, p.source);
+    if (bytes === undefined) await tar.addBody(p.header, upper.readFile(p.source));
+    else {
+      const w = tar.add(p.header, bytes);
+      if (w) await w;
+    }
+  }
+  const last = await tar.end();
+  tarHasher.update(last.block.subarray(0, last.length));
+  await gz.finish(last.block, last.length);
+  return { diffId: tarHasher.digest(), size: tar.size };
+}
+
+/**
  * The layer that turns `lower` into `upper`. Errors: InvalidWhiteoutError for
  * an upper path named `.wh.*` (rule 11); whatever the trees throw.
  */
@@ -424,6 +468,21 @@ export async function diffTrees(lower: TreeReader, upper: TreeReader, opts: Diff
   }
   const kept = new Map<string, Uint8Array>();
   const { entries, summary } = await plan(lower, upper, opts, kept);
+
+  if (compression === 'gzip' && !opts.output) {
+    const blobHasher = await createHasher('sha256');
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    const gz = gzipBlocks(opts.level, (c) => {
+      blobHasher.update(c);
+      parts.push(c);
+      size += c.byteLength;
+    });
+    if (gz) {
+      const tar = await writeTarBlocks(entries, upper, kept, gz, opts.signal);
+      return { digest: blobHasher.digest(), diffId: tar.diffId, size, uncompressedSize: tar.size, mediaType: layerMediaType(compression), compression, bytes: concatBytes(parts, size), entries: entries.length, summary };
+    }
+  }
 
   const writer = createTarWriter();
   const tarHasher = await createHasher('sha256');

@@ -228,3 +228,119 @@ export function encodeTar(entries: Iterable<{ header: TarHeader; data?: Uint8Arr
   }
   return out;
 }
+
+/** Where a TarBlockWriter's blocks come from and go. */
+export interface TarBlockSink {
+  /** A block to fill (all blocks have the same length; old content is overwritten). */
+  block(): Uint8Array;
+  /** Takes a full block; the writer waits for the promise before filling the next one (backpressure). */
+  full(block: Uint8Array): Promise<void> | void;
+}
+
+/**
+ * A tar written straight into fixed-size blocks (a compressor's input
+ * blocks): headers and bodies are copied once into the block, with no
+ * stream stage, chunk or promise per entry — per-entry stream costs were
+ * most of the main thread's work writing a layer of small files. Same bytes
+ * as createTarWriter for the same entries. Calls must not overlap: await
+ * (when one is returned) each promise before the next call.
+ */
+export interface TarBlockWriter {
+  /**
+   * Adds one entry with its whole body (regular files: exactly header.size
+   * bytes, INVALID_ARGUMENT otherwise). Returns a promise only when a block
+   * filled up and was handed on; `undefined` means it is already written.
+   */
+  add(header: TarHeader, body?: Uint8Array): Promise<void> | undefined;
+  /** Adds a regular file whose body is streamed (or any TarBody). */
+  addBody(header: TarHeader, body: TarBody): Promise<void>;
+  /** Writes the end-of-archive blocks; returns the last, partly filled block and its length (not handed to the sink). */
+  end(): Promise<{ block: Uint8Array; length: number }>;
+  /** Tar bytes written so far. */
+  readonly size: number;
+}
+
+export function createTarBlockWriter(sink: TarBlockSink): TarBlockWriter {
+  let block = sink.block();
+  let fill = 0;
+  let total = 0;
+  const write = async (bytes: Uint8Array) => {
+    for (let p = 0; p < bytes.byteLength; ) {
+      const take = Math.min(block.byteLength - fill, bytes.byteLength - p);
+      block.set(p === 0 && take === bytes.byteLength ? bytes : bytes.subarray(p, p + take), fill);
+      fill += take;
+      p += take;
+      total += take;
+      if (fill === block.byteLength) {
+        const full = block;
+        await sink.full(full);
+        block = sink.block();
+        fill = 0;
+      }
+    }
+  };
+  const check = (header: TarHeader, body: unknown) => {
+    const size = header.type === 'file' ? header.size : 0;
+    if (size > 0 && body === undefined) {
+      throw new InvalidArgumentError(`tar entry ${JSON.stringify(header.path)} has size ${size} but no body`, { path: header.path });
+    }
+    if (size === 0 && body instanceof Uint8Array && body.length > 0) {
+      throw new InvalidArgumentError(`tar entry ${JSON.stringify(header.path)} of type ${header.type} takes no content`, { path: header.path });
+    }
+    return size;
+  };
+  const sizeMismatch = (header: TarHeader, n: number) =>
+    new InvalidArgumentError(`tar entry ${JSON.stringify(header.path)}: body has ${n > header.size ? 'more than' : 'only'} ${n} bytes, header says ${header.size}`, {
+      path: header.path,
+      size: header.size,
+      bodySize: n,
+    });
+  return {
+    get size() {
+      return total;
+    },
+    add(header, body) {
+      const size = check(header, body);
+      if (size > 0 && body!.byteLength !== size) throw sizeMismatch(header, body!.byteLength);
+      const head = encodeHeader(header);
+      const pad = paddingFor(size);
+      const n = head.byteLength + size + pad;
+      if (fill + n < block.byteLength) {
+        // The common case: the whole entry fits in the current block.
+        block.set(head, fill);
+        if (size > 0) {
+          block.set(body!, fill + head.byteLength);
+          block.fill(0, fill + head.byteLength + size, fill + n);
+        }
+        fill += n;
+        total += n;
+        return undefined;
+      }
+      return (async () => {
+        await write(head);
+        if (size > 0) {
+          await write(body!);
+          if (pad > 0) await write(PAD.subarray(0, pad));
+        }
+      })();
+    },
+    async addBody(header, body) {
+      const size = check(header, body);
+      await write(encodeHeader(header));
+      let n = 0;
+      for await (const c of chunksOf(body)) {
+        if (c.length === 0) continue;
+        n += c.length;
+        if (n > size) break;
+        await write(c);
+      }
+      if (n !== size) throw sizeMismatch(header, n);
+      const pad = paddingFor(size);
+      if (pad > 0) await write(PAD.subarray(0, pad));
+    },
+    async end() {
+      await write(END_OF_ARCHIVE);
+      return { block, length: fill };
+    },
+  };
+}
