@@ -25,7 +25,7 @@ import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { checkDigest } from '../image/hashing.js';
 import { NodeDirTree } from '../tree/node-dir.js';
 import type { Tree } from '../tree/types.js';
-import type { BlobInfo, PendingBlob, StoreBackend, StoredRecord } from './types.js';
+import type { BlobInfo, BlobWriter, PendingBlob, StoreBackend, StoredRecord } from './types.js';
 
 export function encodeKey(key: string): string {
   return Array.from(new TextEncoder().encode(key), (b) =>
@@ -76,41 +76,93 @@ async function readdirOr(dir: string): Promise<string[]> {
  * received, still warm; 1 MiB copied into a batch buffer first was slower.
  */
 const WRITE_BATCH = 256 * 1024;
+/** Bytes a writer holds (one writev in flight, the next batch gathering) before it asks the producer to wait. */
+const WRITE_HIGH_WATER = 4 * 1024 * 1024;
 
-/** Appends a stream's chunks to a file, several chunks per writev, without copying them. */
-class BatchingWriter {
+/** Writes all of `parts` at the file position, going on after short writes. */
+async function writeAll(fh: fs.FileHandle, parts: Uint8Array[], bytes: number): Promise<void> {
+  let left = bytes;
+  while (left > 0) {
+    let { bytesWritten } = await fh.writev(parts);
+    left -= bytesWritten;
+    if (left === 0) break;
+    // A short write (or more buffers than IOV_MAX): go on from the first byte not written.
+    const rest: Uint8Array[] = [];
+    for (const p of parts) {
+      if (bytesWritten >= p.byteLength) bytesWritten -= p.byteLength;
+      else {
+        rest.push(bytesWritten ? p.subarray(bytesWritten) : p);
+        bytesWritten = 0;
+      }
+    }
+    parts = rest;
+  }
+}
+
+/**
+ * Appends chunks to a file, several per writev and without copying them,
+ * with one writev in flight while the next batch gathers: the producer (a
+ * download) waits only when WRITE_HIGH_WATER bytes are held.
+ */
+class PipelinedWriter {
   #parts: Uint8Array[] = [];
   #bytes = 0;
+  #inflight: Promise<void> | undefined;
+  #error: { e: unknown } | undefined;
+  size = 0;
 
   constructor(private readonly fh: fs.FileHandle) {}
 
-  async add(chunk: Uint8Array): Promise<void> {
+  write(chunk: Uint8Array): void | Promise<void> {
+    if (this.#error) throw this.#error.e;
     if (!chunk.byteLength) return;
     this.#parts.push(chunk);
     this.#bytes += chunk.byteLength;
-    if (this.#bytes >= WRITE_BATCH) await this.flush();
+    this.size += chunk.byteLength;
+    if (!this.#inflight && this.#bytes >= WRITE_BATCH) this.#start();
+    if (this.#bytes >= WRITE_HIGH_WATER) return this.#drained();
   }
 
-  async flush(): Promise<void> {
-    let parts = this.#parts;
-    let left = this.#bytes;
+  #start(): void {
+    const parts = this.#parts;
+    const bytes = this.#bytes;
     this.#parts = [];
     this.#bytes = 0;
-    while (left > 0) {
-      let { bytesWritten } = await this.fh.writev(parts);
-      left -= bytesWritten;
-      if (left === 0) break;
-      // A short write: go on from the first byte not written.
-      const rest: Uint8Array[] = [];
-      for (const p of parts) {
-        if (bytesWritten >= p.byteLength) bytesWritten -= p.byteLength;
-        else {
-          rest.push(bytesWritten ? p.subarray(bytesWritten) : p);
-          bytesWritten = 0;
-        }
+    this.#inflight = writeAll(this.fh, parts, bytes).then(
+      () => {
+        this.#inflight = undefined;
+        if (this.#bytes >= WRITE_BATCH) this.#start();
+      },
+      (e: unknown) => {
+        this.#error = { e };
+        this.#inflight = undefined;
+      },
+    );
+  }
+
+  async #drained(): Promise<void> {
+    while (this.#inflight && this.#bytes >= WRITE_HIGH_WATER) await this.#inflight;
+    if (this.#error) throw this.#error.e;
+  }
+
+  /** Everything written (or the first write error). */
+  async flush(): Promise<void> {
+    for (;;) {
+      if (this.#inflight) {
+        await this.#inflight;
+        continue;
       }
-      parts = rest;
+      if (this.#error) throw this.#error.e;
+      if (!this.#bytes) return;
+      this.#start();
     }
+  }
+
+  /** No more writes; waits for the one in flight (so the file can be closed and removed). */
+  async settle(): Promise<void> {
+    this.#parts = [];
+    this.#bytes = 0;
+    while (this.#inflight) await this.#inflight;
   }
 }
 
@@ -174,40 +226,68 @@ export class DiskBackend implements StoreBackend {
   }
 
   async putBlob(digest: string, data: ReadableStream<Uint8Array>): Promise<PendingBlob> {
-    const final = this.#blobPath(digest);
-    const tmp = this.#tempPath(digest.slice(digest.indexOf(':') + 1));
-    await fs.mkdir(this.#tmp, { recursive: true });
-    const fh = await fs.open(tmp, 'wx', 0o644);
-    let size = 0;
-    const out = new BatchingWriter(fh);
+    const w = await this.openBlobWriter(digest);
     try {
       const reader = data.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        size += value.byteLength;
-        await out.add(value);
+        const p = w.write(value);
+        if (p) await p;
       }
-      await out.flush();
-      await fh.close();
+      return await w.close();
     } catch (e) {
-      await fh.close().catch(() => {});
-      await fs.rm(tmp, { force: true });
+      await w.abort();
       throw e;
     }
-    let done = false;
+  }
+
+  /** A temp file written through a PipelinedWriter; close() flushes and closes it, commit() renames it into place. */
+  async openBlobWriter(digest: string): Promise<BlobWriter> {
+    const final = this.#blobPath(digest);
+    const tmp = this.#tempPath(digest.slice(digest.indexOf(':') + 1));
+    await fs.mkdir(this.#tmp, { recursive: true });
+    const fh = await fs.open(tmp, 'wx', 0o644);
+    const out = new PipelinedWriter(fh);
+    let state: 'open' | 'closed' | 'gone' = 'open';
+    const pending = (size: number): PendingBlob => {
+      let done = false;
+      return {
+        digest,
+        size,
+        commit: async () => {
+          if (done) return;
+          done = true;
+          await fs.mkdir(path.dirname(final), { recursive: true });
+          await fs.rename(tmp, final);
+        },
+        discard: async () => {
+          if (done) return;
+          done = true;
+          await fs.rm(tmp, { force: true });
+        },
+      };
+    };
     return {
-      digest,
-      size,
-      commit: async () => {
-        if (done) return;
-        done = true;
-        await fs.mkdir(path.dirname(final), { recursive: true });
-        await fs.rename(tmp, final);
+      write: (chunk) => {
+        if (state !== 'open') throw new InvalidArgumentError(`blob ${digest}: write after close`);
+        return out.write(chunk);
       },
-      discard: async () => {
-        if (done) return;
-        done = true;
+      close: async () => {
+        if (state !== 'open') throw new InvalidArgumentError(`blob ${digest}: writer already closed`);
+        await out.flush();
+        state = 'closed';
+        await fh.close();
+        return pending(out.size);
+      },
+      abort: async () => {
+        if (state === 'gone') return;
+        const wasOpen = state === 'open';
+        state = 'gone';
+        if (wasOpen) {
+          await out.settle();
+          await fh.close().catch(() => {});
+        }
         await fs.rm(tmp, { force: true });
       },
     };

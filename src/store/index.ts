@@ -5,6 +5,7 @@ export { parseLocalName, formatLocalName, normalizeLocalName, type LocalName } f
 export type {
   StoreBackend,
   PendingBlob,
+  BlobWriter,
   StoredRecord,
   BlobInfo,
   RecordStore,

@@ -24,9 +24,10 @@ import { parseManifestOrIndex } from '../image/validate.js';
 import type { ApplyStats } from '../layer/apply.js';
 import type { Tree } from '../tree/types.js';
 import type { UnionView } from '../union/view.js';
+import { verifyingBlobWriter } from './blob-writer.js';
 import { formatLocalName, parseLocalName } from './names.js';
 import { imageView, unpackImage } from './view.js';
-import { LAYER_INDEX, REFS, type AreaStore, type DuReport, type GcReport, type ImageSummary, type PendingBlob, type RecordStore, type StoreBackend } from './types.js';
+import { LAYER_INDEX, REFS, type AreaStore, type BlobWriter, type DuReport, type GcReport, type ImageSummary, type PendingBlob, type RecordStore, type StoreBackend } from './types.js';
 
 export { REFS, LAYER_INDEX };
 
@@ -188,6 +189,19 @@ export class Store {
     }
     const stream = data instanceof Uint8Array ? bytesStream(data) : data;
     return { digest, pending: await this.backend.putBlob(digest, stream.pipeThrough(verifyStream(digest, opts.size))) };
+  }
+
+  /**
+   * stageBlob for a producer that pushes chunks (a registry download):
+   * the writer verifies digest and size as they come (an excess fails at
+   * once; a shortfall or a wrong digest at close(), which then leaves
+   * nothing behind), and close() gives the PendingBlob to commit. Undefined
+   * when the blob is already present. No stream stage per chunk: backends
+   * with openBlobWriter (disk) take the chunks directly.
+   */
+  async blobWriter(opts: { digest: string; size?: number }): Promise<BlobWriter | undefined> {
+    if (await this.backend.hasBlob(opts.digest)) return undefined;
+    return verifyingBlobWriter(this.backend, opts.digest, opts.size);
   }
 
   // ---- records and areas (for containers, volumes, build cache) ----

@@ -54,6 +54,25 @@ export interface PendingBlob {
   discard(): Promise<void>;
 }
 
+/**
+ * A blob handed over chunk by chunk (Store.blobWriter,
+ * StoreBackend.openBlobWriter): putBlob's push-style twin, for a producer
+ * that pushes (a network download) without a stream stage per chunk.
+ * After write() or close() failed, call abort().
+ */
+export interface BlobWriter {
+  /**
+   * Appends a chunk (kept by reference until written: do not reuse it). A
+   * returned promise asks the caller to wait for it before the next chunk
+   * (backpressure); a throw or rejection means the blob cannot be written.
+   */
+  write(chunk: Uint8Array): void | Promise<void>;
+  /** Every chunk written: the blob under its temporary name, to commit() or discard(). */
+  close(): Promise<PendingBlob>;
+  /** Forget what was written (the temporary goes). Idempotent; fine after close() failed. */
+  abort(): Promise<void>;
+}
+
 /** A record as the backend keeps it. */
 export interface StoredRecord<T = unknown> {
   value: T;
@@ -77,6 +96,12 @@ export interface StoreBackend {
    * removed and the error rethrown; nothing becomes visible before commit().
    */
   putBlob(digest: string, data: ReadableStream<Uint8Array>): Promise<PendingBlob>;
+  /**
+   * Optional: putBlob without a stream (see BlobWriter; the disk backend
+   * has it, the Store falls back to putBlob). Unverified, like putBlob's
+   * input: the Store checks digest and size before close() returns.
+   */
+  openBlobWriter?(digest: string): Promise<BlobWriter>;
   deleteBlob(digest: string): Promise<void>;
   listBlobs(): Promise<BlobInfo[]>;
 

@@ -10,6 +10,11 @@ import { extractArchive, makeTempDir, writeArchive } from './node-archive.js';
 import { nodeLayoutFs } from './node-layout-fs.js';
 import { layoutDestination, layoutSource } from './oci-layout.js';
 import type { TransportRef } from './reference.js';
+import { setBlobFetch } from './registry/client.js';
+import { nodeBlobFetch } from './registry/node-http.js';
+
+// Registry blob downloads over node:http: far less main-thread work per chunk than fetch (see node-http.ts).
+setBlobFetch(nodeBlobFetch);
 
 type FileRef = Extract<TransportRef, { path: string }>;
 

@@ -98,6 +98,8 @@ interface SendRequest {
   signal?: AbortSignal;
   /** Statuses returned to the caller instead of thrown (e.g. 404 for HEAD). */
   accept?: number[];
+  /** fetch for this request (blob downloads use the platform's blob fetch, see setBlobFetch). */
+  fetch?: typeof fetch;
 }
 
 function pullScope(repo: string): string {
@@ -150,59 +152,137 @@ async function readWithin<T>(reader: ReadableStreamDefaultReader<T>, ms: number)
   }
 }
 
-/**
- * reader.read() bounded like readWithin, but with ONE timer per body
- * instead of one per read (a 300 MiB layer is ~5,000 reads): the timer
- * looks at when the pending read began, and a consumer that is slow to ask
- * (backpressure) is not counted as a stalled registry. On timeout the
- * reader is cancelled, which ends the pending read, and read() throws IdleTimeout.
- */
-/** Size a pulled blob's chunks are gathered to before they go down the stream. */
+/** Bytes of a download between two progress events (an event per network chunk would be ~5,000 objects per 300 MiB). */
+const PROGRESS_BYTES = 1024 * 1024;
+
+/** Size a fetchBlob stream's chunks are gathered to: every later stream stage costs tens of µs per chunk on the main thread. */
 const COALESCE_BYTES = 1024 * 1024;
 
-class IdleReader<T> {
+/**
+ * The idle timeout of one body, with ONE timer per body instead of one per
+ * chunk (a 300 MiB layer is ~5,000 chunks): the timer looks at when the last
+ * chunk came, and time the consumer holds the body back (backpressure) is
+ * not counted as a stalled registry.
+ */
+class IdleWatch {
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #since = 0;
-  #waiting = false;
-  #fired = false;
+  #last = Date.now();
+  #paused = false;
+  #done = false;
   constructor(
-    readonly reader: ReadableStreamDefaultReader<T>,
     private readonly ms: number,
-  ) {}
+    private readonly onIdle: (e: IdleTimeout) => void,
+  ) {
+    this.#timer = setTimeout(this.#check, ms);
+  }
 
-  async read(): Promise<ReadableStreamReadResult<T>> {
-    if (this.#fired) throw new IdleTimeout(`no data for ${this.ms} ms`);
-    this.#since = Date.now();
-    this.#waiting = true;
-    if (this.#timer === undefined) this.#timer = setTimeout(this.#check, this.ms);
-    let r: ReadableStreamReadResult<T>;
-    try {
-      r = await this.reader.read();
-    } finally {
-      this.#waiting = false;
-    }
-    if (this.#fired) throw new IdleTimeout(`no data for ${this.ms} ms`);
-    return r;
+  /** A chunk came. */
+  touch(): void {
+    this.#last = Date.now();
+  }
+
+  /** The consumer holds the body back: not idle. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#last = Date.now();
+  }
+
+  stop(): void {
+    this.#done = true;
+    clearTimeout(this.#timer);
   }
 
   #check = (): void => {
-    this.#timer = undefined;
-    // No read pending: the next read() arms the timer again.
-    if (!this.#waiting) return;
-    const waited = Date.now() - this.#since;
-    if (waited < this.ms) {
-      this.#timer = setTimeout(this.#check, this.ms - waited);
+    if (this.#done) return;
+    const waited = Date.now() - this.#last;
+    if (this.#paused || waited < this.ms) {
+      this.#timer = setTimeout(this.#check, this.#paused ? this.ms : this.ms - waited);
       return;
     }
-    this.#fired = true;
-    this.reader.cancel(new IdleTimeout(`no data for ${this.ms} ms`)).catch(() => {});
+    this.#done = true;
+    this.onIdle(new IdleTimeout(`no data for ${this.ms} ms`));
   };
+}
 
-  /** Stops the timer (the body ended, failed or was cancelled). */
-  stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
+/**
+ * A response body handed over chunk by chunk, without a Web stream stage in
+ * between. fetch's bodies are read through their stream; a platform fetch
+ * can attach a cheaper pump to the Responses it makes (attachBodyPump: the
+ * Node one feeds node:http's 'data' events straight through).
+ */
+export interface BodyPump {
+  /**
+   * Hands each chunk to `onChunk` in order, waiting for the promise it
+   * returns before the next (backpressure). Resolves at the end of the body;
+   * rejects when the body breaks off, `onChunk` throws or rejects, or stop() is called.
+   */
+  run(onChunk: (chunk: Uint8Array) => void | Promise<void>): Promise<void>;
+  /** Abandons the body: run() rejects with `reason`, the connection is released. */
+  stop(reason: unknown): void;
+}
+
+const bodyPumps = new WeakMap<Response, () => BodyPump>();
+
+/** Lets `res`'s body be read by `pump` instead of through `res.body` (for a platform fetch, see setBlobFetch). */
+export function attachBodyPump(res: Response, pump: () => BodyPump): void {
+  bodyPumps.set(res, pump);
+}
+
+function webBodyPump(body: ReadableStream<Uint8Array>): BodyPump {
+  const reader = body.getReader();
+  let stopped: { reason: unknown } | undefined;
+  const check = () => {
+    if (stopped) throw stopped.reason;
+  };
+  return {
+    async run(onChunk) {
+      for (;;) {
+        check();
+        const r = await reader.read();
+        // A cancelled reader ends its pending read as done: that is the stop, not the end of the body.
+        check();
+        if (r.done) return;
+        const p = onChunk(r.value);
+        if (p) await p;
+      }
+    },
+    stop(reason) {
+      if (stopped) return;
+      stopped = { reason };
+      reader.cancel(reason).catch(() => {});
+    },
+  };
+}
+
+function bodyPumpOf(res: Response): BodyPump {
+  const make = bodyPumps.get(res);
+  if (make) return make();
+  return webBodyPump(res.body!);
+}
+
+/** Where downloadBlob delivers a blob's bytes, in order. */
+export interface BlobSink {
+  /**
+   * Takes the next chunk (the caller does not reuse it). A returned promise
+   * holds the download back until it settles; a throw or rejection ends the
+   * download with that error (no retry: the sink refused the bytes).
+   */
+  write(chunk: Uint8Array): void | Promise<void>;
+}
+
+let platformBlobFetch: typeof fetch | undefined;
+
+/**
+ * The fetch that clients without an explicit `fetch` option use for blob
+ * downloads (undefined: globalThis.fetch). src/transport/node.ts installs
+ * one over node:http, whose bodies need no Web stream per chunk.
+ */
+export function setBlobFetch(f: typeof fetch | undefined): void {
+  platformBlobFetch = f;
 }
 
 /**
@@ -382,7 +462,7 @@ export class RegistryClient {
    * with capped exponential backoff. Returns the last response for any
    * other status, and the last retryable response when attempts run out.
    */
-  private async fetchWithRetry(url: string, init: RequestInit, what: string): Promise<Response> {
+  private async fetchWithRetry(url: string, init: RequestInit, what: string, fetchFn: typeof fetch = this.fetchFn): Promise<Response> {
     const signal = init.signal ?? undefined;
     // A streamed body can be sent once: its failures go to the caller, which starts the blob over.
     const oneShot = init.body instanceof ReadableStream;
@@ -403,7 +483,7 @@ export class RegistryClient {
         attemptInit = { ...attemptInit, signal: anySignal(signal, ac.signal) ?? null };
       }
       try {
-        res = await this.fetchFn(url, attemptInit);
+        res = await fetchFn(url, attemptInit);
       } catch (e0) {
         if (signal?.aborted) throw abortError(signal, what);
         const e = timedOut ? new IdleTimeout(`no response within ${this.timeoutMs} ms`) : e0;
@@ -438,7 +518,7 @@ export class RegistryClient {
       const auth = await this.authHeader(req.scopes, req, signal);
       if (auth) headers.authorization = auth;
       if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
-      const res = await this.fetchWithRetry(href, { method: req.method, headers, body: req.body as BodyInit | undefined, signal, redirect: 'follow' }, req.what);
+      const res = await this.fetchWithRetry(href, { method: req.method, headers, body: req.body as BodyInit | undefined, signal, redirect: 'follow' }, req.what, req.fetch);
       if (res.ok || req.accept?.includes(res.status)) return res;
       if (res.status === 401 && round < 2 && !(req.body instanceof ReadableStream)) {
         const body = await res.text().catch(() => '');
@@ -568,35 +648,42 @@ export class RegistryClient {
     return Number.isFinite(n) ? n : 0;
   }
 
+  /** The fetch for blob downloads: the caller's own, else the platform's (setBlobFetch), else global fetch. */
+  private blobFetch(): typeof fetch {
+    return this.opts.fetch ? this.fetchFn : (platformBlobFetch ?? this.fetchFn);
+  }
+
   /**
-   * The blob's bytes as a stream, verified against `digest` (and `size`):
-   * the stream errors with DIGEST_MISMATCH instead of closing when they
-   * differ. An interrupted transfer (reset, truncated body) resumes with a
-   * Range request from the byte reached (distribution-spec "Pulling blobs"
-   * allows Range); a registry that answers 200 instead of 206 is read from
-   * the start and the bytes already delivered are skipped.
+   * Downloads a blob into `sink`, chunk by chunk, in order, with no Web
+   * stream in between (the pull path: see BlobSink). The bytes are NOT
+   * verified here: the sink verifies (the store does), or use fetchBlob.
+   *
+   * An interrupted transfer (reset, truncated body, no data for
+   * `timeoutMs`) resumes with a Range request from the byte reached
+   * (distribution-spec "Pulling blobs" allows Range); a registry that
+   * answers 200 instead of 206 is read from the start and the bytes
+   * already delivered are skipped. Interruptions are bounded by the retry
+   * policy; the sink's own errors end the download at once.
    */
-  fetchBlob(
+  async downloadBlob(
     repository: string,
     desc: { digest: string; size: number },
-    opts: RequestOptions & {
-      onProgress?: (p: BlobProgress) => void;
-      /** false when the consumer verifies anyway (the store does): saves hashing twice. Default true. */
-      verify?: boolean;
-    } = {},
-  ): ReadableStream<Uint8Array> {
+    sink: BlobSink,
+    opts: RequestOptions & { onProgress?: (p: BlobProgress) => void } = {},
+  ): Promise<void> {
     const signal = anySignal(opts.signal, this.opts.signal);
     const what = `pull blob ${desc.digest} from ${this.registry}/${repository}`;
     const url = this.url(`/v2/${repository}/blobs/${desc.digest}`);
+    const fetchFn = this.blobFetch();
+    const onProgress = opts.onProgress;
     let received = 0;
-    let skip = 0;
+    let reported = 0;
     let interruptions = 0;
-    let reader: IdleReader<Uint8Array> | undefined;
-    const open = async () => {
+    for (;;) {
       const headers: Record<string, string> = {};
       if (received > 0) headers.range = `bytes=${received}-`;
-      const res = await this.send({ method: 'GET', url, scopes: [pullScope(repository)], repository, what, headers, signal });
-      skip = 0;
+      const res = await this.send({ method: 'GET', url, scopes: [pullScope(repository)], repository, what, headers, signal, fetch: fetchFn });
+      let skip = 0;
       if (received > 0) {
         const cr = res.headers.get('content-range');
         const start = res.status === 206 && cr ? Number(/bytes\s+(\d+)-/.exec(cr)?.[1]) : NaN;
@@ -607,80 +694,145 @@ export class RegistryClient {
         }
       }
       if (!res.body) throw new RegistryError(`${what}: empty response`, { registry: this.registry, repository });
-      reader = new IdleReader(res.body.getReader(), this.timeoutMs);
-    };
-    const interrupted = async (cause: unknown) => {
-      reader?.stop();
-      reader = undefined;
-      if (signal?.aborted) throw abortError(signal, what);
-      interruptions++;
-      if (interruptions > this.retry.retries) {
-        throw new RegistryError(`${what}: transfer interrupted ${interruptions} times at byte ${received} of ${desc.size}`, { registry: this.registry, repository, digest: desc.digest }, { cause });
-      }
-      await sleep(backoffDelay(interruptions, this.retry), signal, what);
-    };
-    // Network chunks (~64 KiB) gathered into ~1 MiB ones: every later stream
-    // stage (verify, the store's writer) costs tens of µs per chunk on the
-    // main thread, which is what bounds a pull; one copy per MiB costs less.
-    const held: Uint8Array[] = [];
-    let heldBytes = 0;
-    const flush = (ctl: ReadableStreamDefaultController<Uint8Array>) => {
-      if (heldBytes === 0) return;
-      ctl.enqueue(concatBytes(held, heldBytes));
-      held.length = 0;
-      heldBytes = 0;
-      opts.onProgress?.({ digest: desc.digest, done: received, total: desc.size });
-    };
-    const raw = new ReadableStream<Uint8Array>({
-      pull: async (ctl) => {
-        for (;;) {
-          if (!reader) await open();
-          let r: ReadableStreamReadResult<Uint8Array>;
-          try {
-            r = await reader!.read();
-          } catch (e) {
-            // Broken off after the last byte (a Content-Length longer than the body): what came is checked by the digest.
-            if (received >= desc.size && !signal?.aborted) {
-              reader?.stop();
-              await reader?.reader.cancel().catch(() => {});
-              flush(ctl);
-              ctl.close();
-              return;
-            }
-            await interrupted(e);
-            continue;
-          }
-          if (r.done) {
-            if (received < desc.size) {
-              await interrupted(new Error('body ended early'));
-              continue;
-            }
-            reader?.stop();
-            flush(ctl);
-            ctl.close();
-            return;
-          }
-          let chunk = r.value;
+      const pump = bodyPumpOf(res);
+      const idle = new IdleWatch(this.timeoutMs, (e) => pump.stop(e));
+      let refused: { error: unknown } | undefined;
+      const resumeAfter = (p: Promise<void>): Promise<void> => {
+        idle.pause();
+        return p.then(
+          () => idle.resume(),
+          (e: unknown) => {
+            refused = { error: e };
+            throw e;
+          },
+        );
+      };
+      try {
+        await pump.run((chunk) => {
+          idle.touch();
           if (skip > 0) {
             const n = Math.min(skip, chunk.byteLength);
             skip -= n;
             chunk = chunk.subarray(n);
-            if (chunk.byteLength === 0) continue;
+            if (chunk.byteLength === 0) return;
           }
           received += chunk.byteLength;
-          held.push(chunk);
-          heldBytes += chunk.byteLength;
-          if (heldBytes >= COALESCE_BYTES || received >= desc.size) {
-            flush(ctl);
-            return;
+          let p: void | Promise<void>;
+          try {
+            p = sink.write(chunk);
+          } catch (e) {
+            refused = { error: e };
+            throw e;
           }
-        }
+          if (onProgress && (received - reported >= PROGRESS_BYTES || received >= desc.size)) {
+            reported = received;
+            onProgress({ digest: desc.digest, done: received, total: desc.size });
+          }
+          return p ? resumeAfter(p) : undefined;
+        });
+      } catch (e) {
+        idle.stop();
+        pump.stop(e);
+        if (refused) throw refused.error;
+        // Broken off after the last byte (a Content-Length longer than the body): what came is checked by the digest.
+        if (received >= desc.size && !signal?.aborted) return;
+        await this.#interrupted(e, ++interruptions, received, desc, what, repository, signal);
+        continue;
+      }
+      idle.stop();
+      if (received < desc.size) {
+        await this.#interrupted(new Error('body ended early'), ++interruptions, received, desc, what, repository, signal);
+        continue;
+      }
+      return;
+    }
+  }
+
+  /** An interrupted download: typed error when aborted or out of attempts, else the backoff before resuming. */
+  async #interrupted(
+    cause: unknown,
+    interruptions: number,
+    received: number,
+    desc: { digest: string; size: number },
+    what: string,
+    repository: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (signal?.aborted) throw abortError(signal, what);
+    if (interruptions > this.retry.retries) {
+      throw new RegistryError(`${what}: transfer interrupted ${interruptions} times at byte ${received} of ${desc.size}`, { registry: this.registry, repository, digest: desc.digest }, { cause });
+    }
+    await sleep(backoffDelay(interruptions, this.retry), signal, what);
+  }
+
+  /**
+   * The blob's bytes as a stream, verified against `digest` (and `size`):
+   * the stream errors with DIGEST_MISMATCH instead of closing when they
+   * differ. Downloads with downloadBlob (Range resume, retries, idle
+   * timeout), reading up to `readAhead` bytes ahead of the consumer.
+   */
+  fetchBlob(
+    repository: string,
+    desc: { digest: string; size: number },
+    opts: RequestOptions & {
+      onProgress?: (p: BlobProgress) => void;
+      /** false when the consumer verifies anyway (the store does): saves hashing twice. Default true. */
+      verify?: boolean;
+    } = {},
+  ): ReadableStream<Uint8Array> {
+    const cancelled = new AbortController();
+    const signal = anySignal(opts.signal, cancelled.signal);
+    let ctl!: ReadableStreamDefaultController<Uint8Array>;
+    let wake: (() => void) | undefined;
+    // Network chunks (~64 KiB) gathered into ~1 MiB ones: one copy per MiB costs less than a stream step per chunk.
+    const held: Uint8Array[] = [];
+    let heldBytes = 0;
+    const flush = () => {
+      if (heldBytes === 0) return;
+      ctl.enqueue(concatBytes(held, heldBytes));
+      held.length = 0;
+      heldBytes = 0;
+    };
+    const sink: BlobSink = {
+      write: (chunk) => {
+        if (cancelled.signal.aborted) throw cancelled.signal.reason;
+        held.push(chunk);
+        heldBytes += chunk.byteLength;
+        if (heldBytes < COALESCE_BYTES) return;
+        flush();
+        if ((ctl.desiredSize ?? 0) > 0) return;
+        return new Promise<void>((resolve) => {
+          wake = resolve;
+        });
       },
-      cancel: async (reason) => {
-        reader?.stop();
-        await reader?.reader.cancel(reason).catch(() => {});
+    };
+    const raw = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          ctl = c;
+          this.downloadBlob(repository, desc, sink, { signal, onProgress: opts.onProgress }).then(
+            () => {
+              if (cancelled.signal.aborted) return;
+              flush();
+              ctl.close();
+            },
+            (e: unknown) => {
+              if (!cancelled.signal.aborted) ctl.error(e);
+            },
+          );
+        },
+        pull: () => {
+          wake?.();
+          wake = undefined;
+        },
+        cancel: (reason) => {
+          cancelled.abort(reason ?? new Error('cancelled'));
+          wake?.();
+          wake = undefined;
+        },
       },
-    }, new ByteLengthQueuingStrategy({ highWaterMark: this.opts.readAhead ?? 4 * 1024 * 1024 }));
+      new ByteLengthQueuingStrategy({ highWaterMark: this.opts.readAhead ?? 4 * 1024 * 1024 }),
+    );
     if (opts.verify === false) return raw;
     return raw.pipeThrough(verifyTransform(desc.digest, { size: desc.size }));
   }

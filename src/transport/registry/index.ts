@@ -9,7 +9,7 @@ export {
   type DockerReference,
   type ParseDockerReferenceOptions,
 } from '../docker-ref.js';
-export { RegistryClient, MANIFEST_ACCEPT, type RegistryClientOptions, type BlobProgress, type FetchedManifest } from './client.js';
+export { RegistryClient, MANIFEST_ACCEPT, type RegistryClientOptions, type BlobProgress, type FetchedManifest, type BlobSink } from './client.js';
 export { parseChallenges, parseCredentials, type BasicCredentials, type CredentialsProvider, type Challenge } from './auth.js';
 export type { RetryOptions } from './retry.js';
 export { BlobSources, defaultBlobSources, BLOB_SOURCES, type BlobLocation } from './blob-sources.js';
