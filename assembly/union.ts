@@ -661,11 +661,13 @@ const MF: usize = 16;
  * heapP: 6k u32 (tournament); group: k u32; stack: stackCap frames of 16 bytes
  * (max depth + 2 suffice; -1 is returned when a layer is deeper than that);
  * node arrays: 1 + total records slots; nodeLcp[i]: common prefix of node
- * i's key with node i - 1's.
+ * i's key with node i - 1's; nodeKeySrc[i] (u16): the layer whose key bytes
+ * nodeKeyPtr[i] points into (see unionKeyRefs).
  */
 export function unionMerge(
   desc: usize, k: i32, heapP: usize, group: usize, stack: usize, stackCap: i32,
   nodeKeyPtr: usize, nodeKeyLen: usize, nodeLayer: usize, nodeEntry: usize, nodeFlags: usize, nodeEnd: usize, nodeLcp: usize,
+  nodeKeySrc: usize,
 ): i32 {
   const tree = heapP;
   const tl = heapP + (<usize>k << 2);
@@ -806,6 +808,7 @@ export function unionMerge(
     if (nLayer >= 0) {
       ni = m++;
       store<u32>(nodeKeyPtr + (<usize>ni << 2), <u32>kp);
+      store<u16>(nodeKeySrc + (<usize>ni << 1), <u16>w);
       store<u32>(nodeKeyLen + (<usize>ni << 2), <u32>kl);
       store<i32>(nodeLayer + (<usize>ni << 2), nLayer);
       store<i32>(nodeEntry + (<usize>ni << 2), nEntry);
@@ -834,6 +837,24 @@ export function unionMerge(
   keyBytes = kb;
   maxKeyLen = maxKl;
   return m;
+}
+
+/**
+ * Turns each node's key pointer into an offset inside its source layer's
+ * key bytes (desc: the layer descriptors unionMerge read), so that a view
+ * can point into the layers' own copies of those bytes (held by JS, cached
+ * per layer) instead of copying every merged key out.
+ */
+export function unionKeyRefs(desc: usize, nodeKeyPtr: usize, nodeKeyLen: usize, nodeKeySrc: usize, m: i32): void {
+  for (let i: i32 = 0; i < m; i++) {
+    const a = nodeKeyPtr + (<usize>i << 2);
+    if (load<u32>(nodeKeyLen + (<usize>i << 2)) == 0) {
+      store<u32>(a, 0);
+      continue;
+    }
+    const l = <usize>load<u16>(nodeKeySrc + (<usize>i << 1));
+    store<u32>(a, load<u32>(a) - load<u32>(desc + l * LD));
+  }
 }
 
 // ---------------------------------------------------------------- hash

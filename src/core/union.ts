@@ -49,17 +49,23 @@ export type PrepareFailure = { reason: 'path' | 'nul' | 'unsafe' | 'whiteout' | 
 /** The merged, visible tree: node 0 is the root, nodes in path order. */
 export interface MergedIndex {
   readonly count: number;
-  readonly keys: Uint8Array;
-  /** count + 1 offsets into keys. */
+  /**
+   * Buffers holding the keys (UTF-8): the key of node i is keyLen[i] bytes
+   * of sources[src[i]] from keyOff[i]. When every layer came with its bytes
+   * held by JS (a prepared table: cached, or from the store), the sources
+   * ARE those bytes and no key is copied; otherwise one compact copy of the
+   * merged keys (src undefined: every key in sources[0]).
+   */
+  readonly sources: readonly Uint8Array[];
+  readonly src: Uint16Array | undefined;
   readonly keyOff: Uint32Array;
+  readonly keyLen: Uint32Array;
   readonly layer: Int32Array;
   /** Entry index in its layer; -1 for implied directories. */
   readonly entry: Int32Array;
   readonly flags: Uint8Array;
   /** Index just past the node's subtree (children are node+1 .. end-1). */
   readonly end: Uint32Array;
-  /** Common prefix length of each node's key with the previous node's. */
-  readonly lcp: Uint32Array;
   /**
    * Open addressing: slot s is (table[2s] = hash, table[2s+1] = node index
    * + 1, 0 = empty); the slot count is a power of two.
@@ -191,6 +197,8 @@ interface Staged {
   readonly bytesLen: number;
   readonly entryCount: number;
   readonly maxDepth: number;
+  /** The same key bytes, held by JS (a prepared layer's `bytes`), when there is such a copy. */
+  js?: Uint8Array;
 }
 
 /**
@@ -288,7 +296,7 @@ function stagePrepared(core: CoreModule, arena: Arena, l: PreparedLayer): Staged
   new Int32Array(buf, recEntry, r).set(l.recEntry);
   new Uint8Array(buf, recFlags, r).set(l.recFlags);
   new Uint32Array(buf, recLcp, r).set(l.recLcp);
-  return { ptrs: [bytes, recOff, recLen, recEntry, recFlags, r, recLcp], bytesLen: l.bytes.length, entryCount: l.entryCount, maxDepth: l.maxDepth };
+  return { ptrs: [bytes, recOff, recLen, recEntry, recFlags, r, recLcp], bytesLen: l.bytes.length, entryCount: l.entryCount, maxDepth: l.maxDepth, js: l.bytes };
 }
 
 /** Stage 3 over staged layers (index 0 = bottom): merge, pack, hash; the result copied out. */
@@ -314,12 +322,13 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   const nFlags = arena.alloc(cap);
   const nEnd = arena.alloc(4 * cap);
   const nLcp = arena.alloc(4 * cap);
+  const nKeySrc = arena.alloc(2 * cap);
   const d32 = new Uint32Array(core.memory.buffer, desc, 8 * Math.max(1, k));
   layers.forEach((l, i) => {
     const p = l.ptrs;
     d32.set([p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, 0, p[6]!], i * 8);
   });
-  const m = x.unionMerge(desc, k, heap, group, stack, stackCap, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp) as number;
+  const m = x.unionMerge(desc, k, heap, group, stack, stackCap, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp, nKeySrc) as number;
   if (m < 0) throw new InvalidArgumentError(`a layer table has paths deeper than its depth (${maxDepth}) says: not a table this layer was prepared into`);
   const kb = x.unionKeyBytes() as number;
   const keys = arena.alloc(kb);
@@ -333,16 +342,22 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   while (3 * m > 2 * size) size *= 2;
   const table = arena.alloc(8 * size);
   x.unionTable(hashes, m, table, size - 1);
+  // Point into the layers' own key bytes when JS holds them all (no key
+  // copied out: the merged keys were most of the bytes a view allocated,
+  // and what made the garbage collector run between builds).
+  const shared = k > 0 && k <= 0xffff && layers.every((l) => l.js !== undefined);
+  if (shared) x.unionKeyRefs(desc, nKeyPtr, nKeyLen, nKeySrc, m);
   const buf = core.memory.buffer;
   return {
     count: m,
-    keys: new Uint8Array(buf, keys, kb).slice(),
-    keyOff: new Uint32Array(buf, keyOff, m + 1).slice(),
+    sources: shared ? layers.map((l) => l.js!) : [new Uint8Array(buf, keys, kb).slice()],
+    src: shared ? new Uint16Array(buf, nKeySrc, m).slice() : undefined,
+    keyOff: new Uint32Array(buf, shared ? nKeyPtr : keyOff, m).slice(),
+    keyLen: new Uint32Array(buf, nKeyLen, m).slice(),
     layer: new Int32Array(buf, nLayer, m).slice(),
     entry: new Int32Array(buf, nEntry, m).slice(),
     flags: new Uint8Array(buf, nFlags, m).slice(),
     end: new Uint32Array(buf, nEnd, m).slice(),
-    lcp: new Uint32Array(buf, nLcp, m).slice(),
     table: new Int32Array(buf, table, 2 * size).slice(),
   };
 }
@@ -419,8 +434,10 @@ export function buildIndex(core: CoreModule, layers: ReadonlyArray<PreparedLayer
         } else {
           const s = stageNames(core, arena, l.names, l.kinds);
           if ('reason' in s) return { ...s, layer: i };
+          const kept = l.keep ? copyOut(core, s) : undefined;
+          if (kept) s.js = kept.bytes;
           staged.push(s);
-          prepared.push(l.keep ? copyOut(core, s) : undefined);
+          prepared.push(kept);
         }
         maxDepth = Math.max(maxDepth, staged[i]!.maxDepth);
       }
@@ -441,17 +458,37 @@ export function buildIndex(core: CoreModule, layers: ReadonlyArray<PreparedLayer
  */
 export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
   const m = ix.count;
-  const recLen = new Uint32Array(m);
   const recEntry = new Int32Array(m);
   const recFlags = new Uint8Array(m);
+  const recLcp = new Uint32Array(m);
+  // One compact copy of the keys (the merge reads one buffer per layer),
+  // with each key's common prefix with the one before.
+  let total = 0;
+  for (let i = 0; i < m; i++) total += ix.keyLen[i]!;
+  const bytes = new Uint8Array(total);
+  const recOff = new Uint32Array(m);
+  let pos = 0;
+  let prev = 0;
+  let prevLen = 0;
   for (let i = 0; i < m; i++) {
-    recLen[i] = ix.keyOff[i + 1]! - ix.keyOff[i]!;
+    const src = ix.sources[ix.src === undefined ? 0 : ix.src[i]!]!;
+    const a = ix.keyOff[i]!;
+    const l = ix.keyLen[i]!;
+    let j = 0;
+    const n = Math.min(l, prevLen);
+    while (j < n && src[a + j] === bytes[prev + j]) j++;
+    recLcp[i] = i === 0 ? 0 : j;
+    for (let q = 0; q < l; q++) bytes[pos + q] = src[a + q]!;
+    recOff[i] = pos;
+    prev = pos;
+    prevLen = l;
+    pos += l;
     recEntry[i] = i;
     const f = ix.flags[i]!;
     // R_REAL 1, R_DIR 2, R_IMPLIED 16, R_CHANGED 32 (assembly/union.ts)
     recFlags[i] = f & NodeFlag.IMPLIED ? 16 : (f & NodeFlag.DIR ? 3 : 1) | (f & NodeFlag.CHANGED ? 32 : 0);
   }
-  return { entryCount: m, bytes: ix.keys, recOff: ix.keyOff.subarray(0, m), recLen, recEntry, recFlags, recLcp: ix.lcp, maxDepth };
+  return { entryCount: m, bytes, recOff, recLen: ix.keyLen, recEntry, recFlags, recLcp, maxDepth };
 }
 
 /** The hash the core stores for a key, computed from a JS string's UTF-16 units. */
@@ -463,28 +500,34 @@ export function hashPath(s: string): number {
   return h ^ (h >>> 15);
 }
 
+/** The buffer holding node i's key (from keyOff[i], keyLen[i] bytes). */
+export function keySource(ix: MergedIndex, i: number): Uint8Array {
+  return ix.sources[ix.src === undefined ? 0 : ix.src[i]!]!;
+}
+
 /** The key of node i as a string. */
 export function nodeKey(ix: MergedIndex, i: number): string {
+  const keys = keySource(ix, i);
   const a = ix.keyOff[i]!;
-  const b = ix.keyOff[i + 1]!;
+  const b = a + ix.keyLen[i]!;
   if (b - a < 48) {
     let s = '';
     for (let j = a; j < b; j++) {
-      const c = ix.keys[j]!;
-      if (c >= 0x80) return dec.decode(ix.keys.subarray(a, b));
+      const c = keys[j]!;
+      if (c >= 0x80) return dec.decode(keys.subarray(a, b));
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return dec.decode(ix.keys.subarray(a, b));
+  return dec.decode(keys.subarray(a, b));
 }
 
 /** True when node i's key is the string s. */
 export function keyEquals(ix: MergedIndex, i: number, s: string): boolean {
   const a = ix.keyOff[i]!;
-  const b = ix.keyOff[i + 1]!;
+  const b = a + ix.keyLen[i]!;
   if (b - a === s.length) {
-    const keys = ix.keys;
+    const keys = keySource(ix, i);
     for (let j = 0; j < s.length; j++) {
       const c = keys[a + j]!;
       if (c !== s.charCodeAt(j)) return c >= 0x80 ? nodeKey(ix, i) === s : false;

@@ -16,6 +16,7 @@ import {
   flattenIndex,
   hashPath,
   keyEquals,
+  keySource,
   buildIndex,
   mergeLayers,
   NodeFlag,
@@ -177,7 +178,8 @@ export class UnionView {
   private nodes: Array<UnionNode | undefined> | undefined;
 
   private flat: PreparedLayer | undefined;
-  private allKeys: string | null | undefined;
+  /** Per key buffer: its bytes as a string when ASCII, else null (filled on first use). */
+  private allKeys: Array<string | null> | undefined;
 
   private constructor(core: CoreModule, layers: readonly UnionLayer[], maxDepth: number, ix: MergedIndex, read?: LayerReader) {
     this.core = core;
@@ -446,9 +448,8 @@ export class UnionView {
         break;
       }
     }
-    const want = (dir === 0 ? 0 : ix.keyOff[dir + 1]! - ix.keyOff[dir]! + 1) + segLen;
+    const want = (dir === 0 ? 0 : ix.keyLen[dir]! + 1) + segLen;
     const end = ix.end[dir]!;
-    const keys = ix.keys;
     const table = ix.table;
     const mask = (table.length >>> 1) - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
@@ -457,9 +458,9 @@ export class UnionView {
       if (table[2 * s] !== h) continue;
       const i = v - 1;
       if (i <= dir || i >= end) continue;
-      const b = ix.keyOff[i + 1]!;
-      if (b - ix.keyOff[i]! !== want) continue;
-      const a = b - segLen;
+      if (ix.keyLen[i]! !== want) continue;
+      const keys = keySource(ix, i);
+      const a = ix.keyOff[i]! + want - segLen;
       let same = true;
       for (let j = 0; j < segLen && same; j++) same = keys[a + j] === (bytes ? bytes[j] : seg.charCodeAt(j));
       if (same) return i;
@@ -507,7 +508,7 @@ export class UnionView {
     const i = this.resolve(path, true);
     const ix = this.ix;
     if ((ix.flags[i]! & NodeFlag.DIR) === 0) throw new InvalidArgumentError(`not a directory: ${JSON.stringify(path)}`, { path });
-    const skip = ix.keyOff[i + 1]! - ix.keyOff[i]! + (i === 0 ? 0 : 1);
+    const skip = ix.keyLen[i]! + (i === 0 ? 0 : 1);
     const out: string[] = [];
     const end = ix.end[i]!;
     for (let c = i + 1; c < end; c = ix.end[c]!) out.push(this.keySuffix(c, skip));
@@ -515,29 +516,38 @@ export class UnionView {
   }
 
   /**
-   * All keys decoded at once (one TextDecoder call) when they are ASCII, so
-   * that a key is a slice of it; null when some key is not ASCII.
+   * The key buffer holding node i's key decoded at once (one TextDecoder
+   * call) when it is ASCII, so that a key is a slice of it; null when some
+   * byte of it is not ASCII.
    */
-  private get asciiKeys(): string | null {
-    if (this.allKeys === undefined) {
-      const s = new TextDecoder().decode(this.ix.keys);
-      this.allKeys = s.length === this.ix.keys.length ? s : null;
+  private asciiKeys(i: number): string | null {
+    const ix = this.ix;
+    const k = ix.src === undefined ? 0 : ix.src[i]!;
+    const texts = (this.allKeys ??= []);
+    let t = texts[k];
+    if (t === undefined) {
+      const bytes = ix.sources[k]!;
+      const s = new TextDecoder().decode(bytes);
+      texts[k] = t = s.length === bytes.length ? s : null;
     }
-    return this.allKeys;
+    return t;
   }
 
   /** Node i's path. */
   private keyAt(i: number): string {
-    const all = this.asciiKeys;
-    return all === null ? nodeKey(this.ix, i) : all.slice(this.ix.keyOff[i]!, this.ix.keyOff[i + 1]!);
+    const all = this.asciiKeys(i);
+    const a = this.ix.keyOff[i]!;
+    return all === null ? nodeKey(this.ix, i) : all.slice(a, a + this.ix.keyLen[i]!);
   }
 
   /** Node i's path without its first `skip` bytes (its name, given its parent's key length + 1). */
   private keySuffix(i: number, skip: number): string {
-    const all = this.asciiKeys;
-    if (all !== null) return all.slice(this.ix.keyOff[i]! + skip, this.ix.keyOff[i + 1]!);
+    const all = this.asciiKeys(i);
+    const a = this.ix.keyOff[i]!;
+    const b = a + this.ix.keyLen[i]!;
+    if (all !== null) return all.slice(a + skip, b);
     const key = nodeKey(this.ix, i);
-    return key.slice(key.length - utf16Length(this.ix.keys, this.ix.keyOff[i]! + skip, this.ix.keyOff[i + 1]!));
+    return key.slice(key.length - utf16Length(keySource(this.ix, i), a + skip, b));
   }
 
   /**

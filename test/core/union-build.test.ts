@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCore, type CoreModule } from '../../src/core/load.js';
-import { buildIndex, hashPath, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, probe, UnionKind, type MergedIndex, type PreparedLayer } from '../../src/core/union.js';
+import { buildIndex, flattenIndex, hashPath, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, probe, UnionKind, type MergedIndex, type PreparedLayer } from '../../src/core/union.js';
 
 const kindsOf = (names: string[]) => Uint8Array.from(names, (n) => (n.endsWith('/') ? UnionKind.directory : UnionKind.other));
 const named = (names: string[]) => names.map((path) => ({ path }));
@@ -26,7 +26,6 @@ function dump(ix: MergedIndex) {
     entry: Array.from(ix.entry),
     flags: Array.from(ix.flags),
     end: Array.from(ix.end),
-    lcp: Array.from(ix.lcp),
     table: Array.from(ix.table),
   };
 }
@@ -59,6 +58,38 @@ for (const simd of [true, false]) {
           else if (i === 1) expect(p).toEqual(prepared[i]); // kept: copied out, same tables
           else expect(p).toBeUndefined();
         });
+      }
+    });
+
+    it('points keys into the layers\' own bytes when JS holds them all, else makes one compact copy; flattening gives sorted keys with their common prefixes', async () => {
+      const core = await loadCore({ simd });
+      const layers = stack();
+      const prepared = layers.map((n) => prepJoined(core, n));
+      const shared = mergeLayers(core, prepared);
+      expect(shared.sources).toHaveLength(3);
+      shared.sources.forEach((b, i) => expect(b).toBe(prepared[i]!.bytes));
+      expect(shared.src).toBeInstanceOf(Uint16Array);
+      const kept = buildIndex(core, layers.map((n) => ({ names: named(n), kinds: kindsOf(n), keep: true })));
+      if ('reason' in kept) throw new Error(kept.reason);
+      kept.index.sources.forEach((b, i) => expect(b).toBe(kept.prepared[i]!.bytes));
+      const mixed = buildIndex(core, [prepared[0]!, { names: named(layers[1]!), kinds: kindsOf(layers[1]!), keep: false }, prepared[2]!]);
+      if ('reason' in mixed) throw new Error(mixed.reason);
+      expect(mixed.index.sources).toHaveLength(1);
+      expect(mixed.index.src).toBeUndefined();
+      expect(dump(mixed.index)).toEqual(dump(shared));
+      for (const ix of [shared, mixed.index]) {
+        const flat = flattenIndex(ix, 8);
+        const keys = Array.from({ length: ix.count }, (_, i) => nodeKey(ix, i));
+        const dec = new TextDecoder();
+        const te = new TextEncoder();
+        for (let i = 0; i < ix.count; i++) {
+          expect(dec.decode(flat.bytes.subarray(flat.recOff[i], flat.recOff[i]! + flat.recLen[i]!))).toBe(keys[i]);
+          if (i === 0) continue;
+          const [x, y] = [te.encode(keys[i - 1]), te.encode(keys[i])];
+          let j = 0;
+          while (j < x.length && j < y.length && x[j] === y[j]) j++;
+          expect(flat.recLcp[i], keys[i]).toBe(j);
+        }
       }
     });
 
