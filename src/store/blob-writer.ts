@@ -9,7 +9,7 @@ import { createHasher } from '../digest/hasher.js';
 import { parseDigest } from '../digest/digest.js';
 import { digestMismatch, sizeMismatch } from '../digest/verify.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
-import type { BlobWriter, PendingBlob, StoreBackend } from './types.js';
+import type { BlobHasher, BlobWriter, PendingBlob, StoreBackend } from './types.js';
 
 /** Bytes queued for a backend's putBlob before write() asks the producer to wait. */
 const STREAM_HIGH_WATER = 1024 * 1024;
@@ -67,14 +67,32 @@ function streamWriter(backend: StoreBackend, digest: string): BlobWriter {
   };
 }
 
+/** The platform's incremental hasher (node:crypto in Node, else the Wasm core) as a BlobHasher. */
+async function localHasher(algorithm: 'sha256' | 'sha512'): Promise<BlobHasher> {
+  const h = await createHasher(algorithm);
+  return {
+    update(chunk) {
+      h.update(chunk);
+    },
+    digest: async () => h.digest(),
+    dispose() {},
+  };
+}
+
 /** A BlobWriter that checks `digest` and `size` on the way into the backend. */
 export async function verifyingBlobWriter(backend: StoreBackend, digest: string, size?: number): Promise<BlobWriter> {
   const { algorithm } = parseDigest(digest);
   if (size !== undefined && !(Number.isSafeInteger(size) && size >= 0)) {
     throw new InvalidArgumentError(`expected size must be a non-negative integer, got ${String(size)}`, { size });
   }
-  const hasher = await createHasher(algorithm);
-  const inner = backend.openBlobWriter ? await backend.openBlobWriter(digest) : streamWriter(backend, digest);
+  const hasher = backend.blobHasher?.(algorithm) ?? (await localHasher(algorithm));
+  let inner: BlobWriter;
+  try {
+    inner = backend.openBlobWriter ? await backend.openBlobWriter(digest) : streamWriter(backend, digest);
+  } catch (e) {
+    hasher.dispose();
+    throw e;
+  }
   let n = 0;
   let closed = false;
   return {
@@ -83,22 +101,28 @@ export async function verifyingBlobWriter(backend: StoreBackend, digest: string,
       if (!(chunk instanceof Uint8Array)) throw new InvalidArgumentError('blob chunks must be Uint8Array');
       n += chunk.byteLength;
       if (size !== undefined && n > size) throw sizeMismatch(digest, size, `more (${n} so far)`);
-      hasher.update(chunk);
-      return inner.write(chunk);
+      const hashing = hasher.update(chunk);
+      const writing = inner.write(chunk);
+      if (!hashing) return writing;
+      return writing ? Promise.all([hashing, writing]).then(() => {}) : hashing;
     },
     async close() {
       if (closed) throw new InvalidArgumentError(`blob ${digest}: writer already closed`);
       closed = true;
       try {
         if (size !== undefined && n !== size) throw sizeMismatch(digest, size, n);
-        const actual = hasher.digest();
+        const actual = await hasher.digest();
         if (actual !== digest) throw digestMismatch(digest, actual);
       } catch (e) {
+        hasher.dispose();
         await inner.abort();
         throw e;
       }
       return inner.close();
     },
-    abort: () => inner.abort(),
+    abort: async () => {
+      hasher.dispose();
+      await inner.abort();
+    },
   };
 }

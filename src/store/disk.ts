@@ -25,7 +25,8 @@ import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { checkDigest } from '../image/hashing.js';
 import { NodeDirTree } from '../tree/node-dir.js';
 import type { Tree } from '../tree/types.js';
-import type { BlobInfo, BlobWriter, PendingBlob, StoreBackend, StoredRecord } from './types.js';
+import { workerHasher } from './disk-hasher.js';
+import type { BlobHasher, BlobInfo, BlobWriter, PendingBlob, StoreBackend, StoredRecord } from './types.js';
 
 export function encodeKey(key: string): string {
   return Array.from(new TextEncoder().encode(key), (b) =>
@@ -240,6 +241,11 @@ export class DiskBackend implements StoreBackend {
       await w.abort();
       throw e;
     }
+  }
+
+  /** sha256/sha512 on a worker thread (see disk-hasher.ts): a pull's hashing runs beside its downloads. */
+  blobHasher(algorithm: 'sha256' | 'sha512'): BlobHasher | undefined {
+    return workerHasher(algorithm);
   }
 
   /** A temp file written through a PipelinedWriter; close() flushes and closes it, commit() renames it into place. */

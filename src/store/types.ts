@@ -73,6 +73,18 @@ export interface BlobWriter {
   abort(): Promise<void>;
 }
 
+/**
+ * A digest computed somewhere other than the caller's thread (the disk
+ * backend: a worker thread). update() may ask the caller to wait (a
+ * returned promise); digest() gives `algorithm:hex` of everything added.
+ */
+export interface BlobHasher {
+  update(chunk: Uint8Array): void | Promise<void>;
+  digest(): Promise<string>;
+  /** Forget it (the write was abandoned). */
+  dispose(): void;
+}
+
 /** A record as the backend keeps it. */
 export interface StoredRecord<T = unknown> {
   value: T;
@@ -102,6 +114,8 @@ export interface StoreBackend {
    * input: the Store checks digest and size before close() returns.
    */
   openBlobWriter?(digest: string): Promise<BlobWriter>;
+  /** Optional: a hasher off the main thread for Store.blobWriter's checks (undefined: the Store hashes itself). */
+  blobHasher?(algorithm: 'sha256' | 'sha512'): BlobHasher | undefined;
   deleteBlob(digest: string): Promise<void>;
   listBlobs(): Promise<BlobInfo[]>;
 
