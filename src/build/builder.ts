@@ -438,14 +438,15 @@ class Builder {
       const layer = await work.layer;
       await this.hold(undefined, layer.digest);
       if (!(await this.store.hasBlob(layer.digest))) {
-        const bytes = layer.bytes!;
+        const chunks = layer.chunks ?? [layer.bytes!];
+        let next = 0;
         // The digest was computed by the same pass that produced the bytes: hand them to the backend as they are.
         const pending = await this.store.backend.putBlob(
           layer.digest,
           new ReadableStream<Uint8Array>({
-            start(c) {
-              c.enqueue(bytes);
-              c.close();
+            pull(c) {
+              if (next < chunks.length) c.enqueue(chunks[next++]!);
+              else c.close();
             },
           }),
         );

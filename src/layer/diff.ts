@@ -65,6 +65,12 @@ export interface DiffResult {
   compression: LayerCompression;
   /** The layer, when no `output` was given. */
   bytes?: Uint8Array;
+  /**
+   * The layer in pieces, when no `output` was given and it was written in
+   * blocks: `bytes` then joins them on first use only (a copy and 170 MB of
+   * fresh pages for a big layer that is just written on to a store).
+   */
+  chunks?: Uint8Array[];
   /** Entries written, whiteouts included. */
   entries: number;
   summary: DiffSummary;
@@ -480,7 +486,10 @@ export async function diffTrees(lower: TreeReader, upper: TreeReader, opts: Diff
     });
     if (gz) {
       const tar = await writeTarBlocks(entries, upper, kept, gz, opts.signal);
-      return { digest: blobHasher.digest(), diffId: tar.diffId, size, uncompressedSize: tar.size, mediaType: layerMediaType(compression), compression, bytes: concatBytes(parts, size), entries: entries.length, summary };
+      const result: DiffResult = { digest: blobHasher.digest(), diffId: tar.diffId, size, uncompressedSize: tar.size, mediaType: layerMediaType(compression), compression, chunks: parts, entries: entries.length, summary };
+      let joined: Uint8Array | undefined;
+      Object.defineProperty(result, 'bytes', { enumerable: true, get: () => (joined ??= concatBytes(parts, size)) });
+      return result;
     }
   }
 
