@@ -78,7 +78,7 @@ const command: Command = {
       sourceDateEpoch = Number(epochText);
     }
     const levelText = values['compression-level'];
-    // gzip levels as gzip(1) and Docker's compress/gzip take them; 6 is the default.
+    // gzip levels as gzip(1) and Docker's compress/gzip take them; the build's default is 3 (BUILD_GZIP_LEVEL: umoci's ratio).
     if (levelText !== undefined && !/^[1-9]$/.test(levelText)) throw new UsageError(`--compression-level must be 1..9, got ${JSON.stringify(levelText)}`);
     let dockerfileText: string | undefined;
     if (values.file !== undefined && values.file !== '-') {
