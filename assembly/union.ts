@@ -870,7 +870,8 @@ export function unionKeyRefs(desc: usize, nodeKeyPtr: usize, nodeKeyLen: usize, 
  * before it, so the FNV state after those bytes is taken from `states`
  * (the previous key's state after each whole character, 4 * (max key
  * length + 1) bytes) and only the rest is hashed: about a third of the
- * bytes of a typical tree.
+ * bytes of a typical tree. With keys = 0 nothing is copied (the view points
+ * into the layers' own key bytes): only the hashes are made.
  */
 export function unionPack(nodeKeyPtr: usize, nodeKeyLen: usize, nodeLcp: usize, m: i32, keys: usize, keyOff: usize, hashes: usize, states: usize): void {
   let o: u32 = 0;
@@ -878,8 +879,10 @@ export function unionPack(nodeKeyPtr: usize, nodeKeyLen: usize, nodeLcp: usize, 
   for (let i: i32 = 0; i < m; i++) {
     const p = <usize>load<u32>(nodeKeyPtr + (<usize>i << 2));
     const l = <i32>load<u32>(nodeKeyLen + (<usize>i << 2));
-    store<u32>(keyOff + (<usize>i << 2), o);
-    memory.copy(keys + <usize>o, p, <usize>l);
+    if (keys != 0) {
+      store<u32>(keyOff + (<usize>i << 2), o);
+      memory.copy(keys + <usize>o, p, <usize>l);
+    }
     o += <u32>l;
     // Start at a character boundary inside the shared prefix.
     let j = i == 0 ? 0 : load<i32>(nodeLcp + (<usize>i << 2));
@@ -924,7 +927,7 @@ export function unionPack(nodeKeyPtr: usize, nodeKeyLen: usize, nodeLcp: usize, 
     h ^= h >> 15;
     store<u32>(hashes + (<usize>i << 2), h);
   }
-  store<u32>(keyOff + (<usize>m << 2), o);
+  if (keys != 0) store<u32>(keyOff + (<usize>m << 2), o);
 }
 
 /**

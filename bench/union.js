@@ -18,23 +18,35 @@
  * lookups of paths drawn from every layer (visible, hidden and absent ones).
  * What each build call times, all from the same entry arrays (`layers`):
  *  - UnionView.build (cold): arrays that are not frozen, so every call
- *    encodes and prepares every layer (clean, sort, collapse) and merges;
+ *    encodes every path and prepares every layer (clean, sort, collapse)
+ *    and merges;
+ *  - UnionView.build (cold, packed names): the same, but each layer also
+ *    brings its names as readLayer packs them (UTF-8 bytes + kinds): every
+ *    call copies those bytes in and prepares and merges every layer; no
+ *    string is encoded;
+ *  - UnionView.build (cold from the store's tables): what a fresh process
+ *    does with the layers of a store: each layer brings the prepared table
+ *    the store recorded when it first read the layer (decoded from the
+ *    record's bytes before the call; decoding is timed separately below):
+ *    every call copies the tables in, merges, hashes and outputs the index.
+ *    The same work as warm, with tables from the store instead of a cache;
  *  - UnionView.build (warm): frozen arrays (the same entry objects) seen
  *    before, whose prepared tables are cached as they are for shared image
- *    layers: every call merges, hashes and copies out the index;
+ *    layers: every call merges, hashes and outputs the index;
  *  - (a) top-down: builds its 10 Maps (+ whiteout/opaque Sets) from them;
  *  - (b) fills one Map from the already merged list.
  * Measured with the shared harness (bench/lib: tinybench, interleaved
  * rounds, best median: wall time); prints calls/s with ratios and
  * lookups/s; then, because wall time on a shared machine mostly measures
  * the neighbours, CPU time per call (process.cpuUsage, best of 5, a full
- * GC before each call and outside it, so that no contender pays for the
+ * GC before each call and outside it, then a pause while V8 finishes
+ * sweeping on its background threads, so that no contender pays for the
  * garbage another left); writes bench/results/union.json.
  */
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { UnionView, loadCore, comparePaths } from 'layerfs';
+import { UnionView, loadCore, comparePaths, packNames, prepareLayerTable, encodeLayerTable, decodeLayerTable } from 'layerfs';
 
 function rng(seed) {
   let x = seed >>> 0 || 1;
@@ -179,13 +191,21 @@ export async function run(ctx) {
   const core = await loadCore();
   const inputs = layers.map((entries) => ({ entries }));
   const frozenInputs = layers.map((entries) => ({ entries: Object.freeze([...entries]) }));
+  const packedInputs = layers.map((entries) => ({ entries, names: packNames(entries) }));
+  // The store's records: each layer's table as the bytes it persists (base64 in JSON, decoded to these bytes).
+  const storedTables = layers.map((entries, i) => encodeLayerTable(prepareLayerTable(core, { entries, names: packedInputs[i].names }, i)));
+  const storeInputs = layers.map((entries, i) => ({ entries, table: decodeLayerTable(storedTables[i]) }));
+  const storedBase64 = storedTables.map((b) => Buffer.from(b).toString('base64'));
+  const fromRecords = () => layers.map((entries, i) => ({ entries, table: decodeLayerTable(Buffer.from(storedBase64[i], 'base64')) }));
   let view = UnionView.build(core, inputs);
   UnionView.build(core, frozenInputs); // fills the per-layer cache for the warm build
   const topDown = buildTopDown(layers);
   const mergedList = view.entries();
   const merged = buildMerged(mergedList);
 
-  // The three must agree before any of them is timed.
+  // The three must agree before any of them is timed (and every way of building the view with them).
+  const views = [view, UnionView.build(core, packedInputs), UnionView.build(core, storeInputs), UnionView.build(core, fromRecords()), UnionView.build(core, frozenInputs)];
+  for (const v of views) if (v.size !== view.size) throw new Error(`views disagree on the number of paths: ${v.size} / ${view.size}`);
   let visible = 0;
   const checked = Math.min(keys.length, 50_000);
   for (let i = 0; i < checked; i++) {
@@ -193,10 +213,15 @@ export async function run(ctx) {
     const b = lookupTopDown(topDown, keys[i]);
     const c = merged.get(keys[i]);
     if (a !== b || a !== c) throw new Error(`peers disagree on ${keys[i]}: ${a?.path} / ${b?.path} / ${c?.path}`);
+    for (const v of views) {
+      const e = v.lookup(keys[i])?.entry;
+      // Frozen inputs hold copies of the arrays, not of the entries: the same objects.
+      if (e !== a) throw new Error(`views disagree on ${keys[i]}`);
+    }
     if (a) visible++;
   }
   ctx.log(`agreement checked on ${checked} keys (${visible} visible); ${view.size} paths in the merged view`);
-  ctx.note('stack', { layers: layers.length, entries: entryCount, mergedPaths: view.size, lookups: lookupsN, visibleShare: visible / checked, simd: core.simd });
+  ctx.note('stack', { layers: layers.length, entries: entryCount, mergedPaths: view.size, lookups: lookupsN, visibleShare: visible / checked, simd: core.simd, storedTableBytes: storedTables.reduce((n, t) => n + t.length, 0) });
 
   // The first pass over the keys on a fresh view and a fresh Map: the view
   // then still compares key bytes (it remembers matched keys as strings
@@ -220,6 +245,12 @@ export async function run(ctx) {
     tasks: {
       'layerfs UnionView.build (cold: every layer prepared)': () => {
         view = UnionView.build(core, inputs);
+      },
+      'layerfs UnionView.build (cold, packed names: every layer prepared from its bytes)': () => {
+        sink += UnionView.build(core, packedInputs).size;
+      },
+      'layerfs UnionView.build (cold from the store\'s tables: a fresh process)': () => {
+        sink += UnionView.build(core, storeInputs).size;
       },
       'layerfs UnionView.build (warm: frozen layers, prepared tables cached)': () => {
         sink += UnionView.build(core, frozenInputs).size;
@@ -283,10 +314,15 @@ export async function run(ctx) {
   // each task's CPU time (process.cpuUsage), best of a few calls.
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc');
-  const cpu = (fn, reps = 5) => {
+  // After a forced full GC, V8 still sweeps the large heap on background
+  // threads for a while, and process.cpuUsage counts those threads: without
+  // the pause that work (~50 ms here) was billed to whichever call came next.
+  const settle = () => new Promise((r) => setTimeout(r, 250));
+  const cpu = async (fn, reps = 5) => {
     let best = Infinity;
     for (let r = 0; r < reps; r++) {
       gc();
+      await settle();
       const u = process.cpuUsage();
       fn();
       const d = process.cpuUsage(u);
@@ -295,39 +331,47 @@ export async function run(ctx) {
     return best;
   };
   const cpuMs = {
-    'build: UnionView.build (cold)': cpu(() => UnionView.build(core, inputs)),
-    'build: UnionView.build (warm)': cpu(() => UnionView.build(core, frozenInputs)),
-    'build: (a) top-down Maps': cpu(() => buildTopDown(layers)),
-    'build: (b) merged Map (filling only)': cpu(() => buildMerged(mergedList)),
-    'withLayer(1,000-entry top)': cpu(() => view.withLayer(top)),
-    [`${lookupsN} x UnionView.lookup`]: cpu(() => {
+    'build: UnionView.build (cold)': await cpu(() => UnionView.build(core, inputs)),
+    'build: UnionView.build (cold, packed names)': await cpu(() => UnionView.build(core, packedInputs)),
+    'build: UnionView.build (cold from store tables)': await cpu(() => UnionView.build(core, storeInputs)),
+    'build: decode the records\' tables + build': await cpu(() => UnionView.build(core, fromRecords())),
+    'build: UnionView.build (warm)': await cpu(() => UnionView.build(core, frozenInputs)),
+    'build: (a) top-down Maps': await cpu(() => buildTopDown(layers)),
+    'build: (b) merged Map (filling only)': await cpu(() => buildMerged(mergedList)),
+    'withLayer(1,000-entry top)': await cpu(() => view.withLayer(top)),
+    [`${lookupsN} x UnionView.lookup`]: await cpu(() => {
       for (let i = 0; i < keys.length; i++) if (view.lookup(keys[i]) !== undefined) sink++;
     }),
-    [`${lookupsN} x UnionView.has`]: cpu(() => {
+    [`${lookupsN} x UnionView.has`]: await cpu(() => {
       for (let i = 0; i < keys.length; i++) if (view.has(keys[i])) sink++;
     }),
-    [`${lookupsN} x (b) Map.get`]: cpu(() => {
+    [`${lookupsN} x (b) Map.get`]: await cpu(() => {
       for (let i = 0; i < keys.length; i++) if (merged.get(keys[i]) !== undefined) sink++;
     }),
-    [`${fewKeys.length} x (a) top-down`]: cpu(() => {
+    [`${fewKeys.length} x (a) top-down`]: await cpu(() => {
       for (let i = 0; i < fewKeys.length; i++) if (lookupTopDown(topDown, fewKeys[i]) !== undefined) sink++;
     }, 2),
   };
-  ctx.log('\nCPU time per call (process.cpuUsage, best of 5, full GC before each call)');
+  ctx.log('\nCPU time per call (process.cpuUsage, best of 5, a full GC and 250 ms for its background sweeping before each call)');
   for (const [k, v] of Object.entries(cpuMs)) ctx.log(`  ${k.padEnd(44)} ${v.toFixed(1)} ms`);
   const cpuRatios = {
     buildColdVsTopDown: cpuMs['build: (a) top-down Maps'] / cpuMs['build: UnionView.build (cold)'],
+    buildPackedVsTopDown: cpuMs['build: (a) top-down Maps'] / cpuMs['build: UnionView.build (cold, packed names)'],
+    buildStoreVsTopDown: cpuMs['build: (a) top-down Maps'] / cpuMs['build: UnionView.build (cold from store tables)'],
+    buildStoreDecodeVsTopDown: cpuMs['build: (a) top-down Maps'] / cpuMs['build: decode the records\' tables + build'],
     buildWarmVsTopDown: cpuMs['build: (a) top-down Maps'] / cpuMs['build: UnionView.build (warm)'],
     lookupVsMergedMap: cpuMs[`${lookupsN} x (b) Map.get`] / cpuMs[`${lookupsN} x UnionView.lookup`],
     hasVsMergedMap: cpuMs[`${lookupsN} x (b) Map.get`] / cpuMs[`${lookupsN} x UnionView.has`],
   };
-  ctx.log(`CPU-time ratios: build cold ${cpuRatios.buildColdVsTopDown.toFixed(2)}x, warm ${cpuRatios.buildWarmVsTopDown.toFixed(2)}x vs (a); lookup ${cpuRatios.lookupVsMergedMap.toFixed(2)}x, has ${cpuRatios.hasVsMergedMap.toFixed(2)}x vs Map.get`);
+  ctx.log(`CPU-time ratios: build cold ${cpuRatios.buildColdVsTopDown.toFixed(2)}x, packed names ${cpuRatios.buildPackedVsTopDown.toFixed(2)}x, from store tables ${cpuRatios.buildStoreVsTopDown.toFixed(2)}x (with decoding ${cpuRatios.buildStoreDecodeVsTopDown.toFixed(2)}x), warm ${cpuRatios.buildWarmVsTopDown.toFixed(2)}x vs (a); lookup ${cpuRatios.lookupVsMergedMap.toFixed(2)}x, has ${cpuRatios.hasVsMergedMap.toFixed(2)}x vs Map.get`);
   ctx.note('cpuMs', cpuMs);
   ctx.note('cpuRatios', cpuRatios);
 
   const perSec = (rows, name, n) => rows[name].opsPerSec * n;
   const targets = {
     buildColdVsTopDown: build['layerfs UnionView.build (cold: every layer prepared)'].ratio,
+    buildPackedVsTopDown: build['layerfs UnionView.build (cold, packed names: every layer prepared from its bytes)'].ratio,
+    buildStoreVsTopDown: build['layerfs UnionView.build (cold from the store\'s tables: a fresh process)'].ratio,
     buildWarmVsTopDown: build['layerfs UnionView.build (warm: frozen layers, prepared tables cached)'].ratio,
     buildTarget: 5,
     lookupVsMergedMap: lookups['layerfs UnionView.lookup'].ratio,
@@ -342,7 +386,7 @@ export async function run(ctx) {
     },
   };
   ctx.log(`\nlookups/s: ${Object.entries(targets.lookupsPerSec).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} M`).join(', ')}`);
-  ctx.log(`targets: build >= 5x (a): cold ${targets.buildColdVsTopDown.toFixed(2)}x, warm ${targets.buildWarmVsTopDown.toFixed(2)}x; lookups >= 1x Map: lookup ${targets.lookupVsMergedMap.toFixed(2)}x, has ${targets.hasVsMergedMap.toFixed(2)}x`);
+  ctx.log(`targets: build >= 5x (a): cold ${targets.buildColdVsTopDown.toFixed(2)}x, packed names ${targets.buildPackedVsTopDown.toFixed(2)}x, cold from store tables ${targets.buildStoreVsTopDown.toFixed(2)}x, warm ${targets.buildWarmVsTopDown.toFixed(2)}x; lookups >= 1x Map: lookup ${targets.lookupVsMergedMap.toFixed(2)}x, has ${targets.hasVsMergedMap.toFixed(2)}x`);
   ctx.note('targets', targets);
   ctx.note('sink', sink > 0);
 }

@@ -331,8 +331,12 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   const m = x.unionMerge(desc, k, heap, group, stack, stackCap, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp, nKeySrc) as number;
   if (m < 0) throw new InvalidArgumentError(`a layer table has paths deeper than its depth (${maxDepth}) says: not a table this layer was prepared into`);
   const kb = x.unionKeyBytes() as number;
-  const keys = arena.alloc(kb);
-  const keyOff = arena.alloc(4 * (m + 1));
+  // Point into the layers' own key bytes when JS holds them all (no key
+  // copied out: the merged keys were most of the bytes a view allocated,
+  // and what made the garbage collector run between builds).
+  const shared = k > 0 && k <= 0xffff && layers.every((l) => l.js !== undefined);
+  const keys = shared ? 0 : arena.alloc(kb);
+  const keyOff = shared ? 0 : arena.alloc(4 * (m + 1));
   const hashes = arena.alloc(4 * m);
   const states = arena.alloc(4 * ((x.unionMaxKeyLen() as number) + 1));
   x.unionPack(nKeyPtr, nKeyLen, nLcp, m, keys, keyOff, hashes, states);
@@ -342,10 +346,6 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   while (3 * m > 2 * size) size *= 2;
   const table = arena.alloc(8 * size);
   x.unionTable(hashes, m, table, size - 1);
-  // Point into the layers' own key bytes when JS holds them all (no key
-  // copied out: the merged keys were most of the bytes a view allocated,
-  // and what made the garbage collector run between builds).
-  const shared = k > 0 && k <= 0xffff && layers.every((l) => l.js !== undefined);
   if (shared) x.unionKeyRefs(desc, nKeyPtr, nKeyLen, nKeySrc, m);
   const buf = core.memory.buffer;
   return {
