@@ -41,10 +41,17 @@ import { rememberIndex } from './layer-index.js';
 import { imageView, layerFromPlan, viewFs, viewReader, type KnownLayers } from './image-fs.js';
 import { resolveOwner } from './owner.js';
 import { globalArgValues, planStage, type PlannedStep } from './plan.js';
-import { hashFiles, indexContext, inputsDigest, selectSources, type ContextIndex, type SourceRoot } from './sources.js';
+import { hashFiles, indexContext, inputsDigest, realPathOf, selectSources, type ContextIndex, type SourceRoot } from './sources.js';
 
 /** Record kind of the build cache (src/store records; each keeps its image alive against gc). */
 export const BUILD_CACHE = 'build-cache';
+/**
+ * Record kind marking the COPY/ADD instructions (as expanded, with the
+ * output options) the cache holds a result for. A step whose mark is absent
+ * cannot hit, so its inputs are hashed while its layer is written — one read
+ * of every file instead of two (see `inputs`).
+ */
+export const BUILD_CACHE_STEPS = 'build-cache-steps';
 const CACHE_VERSION = 1;
 /** Bytes of small input files a step keeps from hashing to packing (else they are read twice). */
 const HOLD_BYTES = 256 * 1024 * 1024;
@@ -121,7 +128,10 @@ export interface BuildResult {
 interface Inputs {
   roots: SourceRoot[];
   held: { bytes: Map<string, Uint8Array>; limit: number };
-  inputs: string;
+  /** The inputs digest; undefined when it is computed while packing (a step that cannot hit). */
+  inputs: string | undefined;
+  /** Content digests recorded by the layer writer as it reads the files (one pass). */
+  recorded?: Map<string, string>;
 }
 
 /** A COPY/ADD step on its way: planned (with the view it was planned on), then packed. */
@@ -230,6 +240,18 @@ class Builder {
     return (await sha256(new TextEncoder().encode(doc))).slice('sha256:'.length);
   }
 
+  /** Key of a step's mark (BUILD_CACHE_STEPS): the instruction and output options, no state or inputs. */
+  private async stepMark(text: string): Promise<string> {
+    const doc = JSON.stringify({ v: CACHE_VERSION, step: text, epoch: this.epoch ?? null, compression: this.compression, level: this.level ?? null });
+    return (await sha256(new TextEncoder().encode(doc))).slice('sha256:'.length);
+  }
+
+  /** False when the cache surely holds no result for this instruction (never built here, or --no-cache). */
+  private async mayHit(text: string): Promise<boolean> {
+    if (this.opts.noCache) return false;
+    return (await this.store.records<boolean>(BUILD_CACHE_STEPS).get(await this.stepMark(text))) !== undefined;
+  }
+
   /** The cached image of a key, if every blob it needs is still in the store (gc may have swept some). */
   private async lookup(key: string): Promise<Image | undefined> {
     if (this.opts.noCache) return undefined;
@@ -305,6 +327,9 @@ class Builder {
     const ix = await this.contextIndex();
     const roots = selectSources(ix, copy.sources, line, copy.add ? 'ADD' : 'COPY');
     const held = { bytes: new Map<string, Uint8Array>(), limit: HOLD_BYTES };
+    // A step that cannot hit needs its key only after its layer is written: the
+    // writer hashes each file as it reads it (contexts with transient reads).
+    if (this.ctx.readTransient && !(await this.mayHit(step.text))) return { roots, held, inputs: undefined, recorded: new Map() };
     const contents = await hashFiles(
       this.ctx,
       roots.flatMap((r) => (r.entry.type === 'directory' ? r.children : [r.entry])),
@@ -315,6 +340,17 @@ class Builder {
     return { roots, held, inputs: await inputsDigest(roots, contents) };
   }
 
+  /** The inputs digest of a one-pass step, once its layer is written: recorded digests, plus any file the writer did not read through readTransient. */
+  private async inputsAfterPack(inp: Inputs, number: number): Promise<string> {
+    const contents = inp.recorded!;
+    const rest = inp.roots.flatMap((r) => (r.entry.type === 'directory' ? r.children : [r.entry])).filter((e) => e.type === 'file' && !contents.has(realPathOf(e)));
+    if (rest.length) {
+      const more = await hashFiles(this.ctx, rest, (done, total) => this.emit({ type: 'progress', number, phase: 'hash', done, total }), this.opts.signal);
+      for (const [k, v] of more) contents.set(k, v);
+    }
+    return inputsDigest(inp.roots, contents);
+  }
+
   /** Plan a COPY/ADD against `view`, then write its layer (the returned promises settle in that order). */
   private pack(step: PlannedStep, view: UnionView, inp: Inputs, number: number): Packing {
     const held = inp.held;
@@ -323,7 +359,7 @@ class Builder {
     const planned = (async () => {
       const owner = copy.chown ? await resolveOwner(copy.chown, viewReader(view), line) : undefined;
       const nowSeconds = this.epoch ?? Math.floor(Date.now() / 1000);
-      const planTree = await planCopy({ fs: viewFs(view), ctx: this.ctx, roots: inp.roots, step: copy, owner, now: nowSeconds, line, bytes: held.bytes });
+      const planTree = await planCopy({ fs: viewFs(view), ctx: this.ctx, roots: inp.roots, step: copy, owner, now: nowSeconds, line, bytes: held.bytes, record: inp.recorded });
       return { planTree, view };
     })();
     const layer = planned.then(async ({ planTree }) => {
@@ -426,9 +462,10 @@ class Builder {
       }
 
       // COPY / ADD
-      const { roots, held, inputs } = await inputsOf(step);
-      const key = await this.cacheKey(image, step.text, inputs);
-      const hit = await this.lookup(key);
+      const inp = await inputsOf(step);
+      const { held } = inp;
+      let key = inp.inputs === undefined ? undefined : await this.cacheKey(image, step.text, inp.inputs);
+      const hit = key === undefined ? undefined : await this.lookup(key);
       if (hit) {
         image = hit;
         held.bytes.clear();
@@ -441,7 +478,7 @@ class Builder {
       // A layer may already be on its way: packed while the previous COPY was (see `speculate`).
       let work = speculative.get(step);
       speculative.delete(step);
-      if (!work) work = this.pack(step, await viewOf(image), { roots, held, inputs }, s.number);
+      if (!work) work = this.pack(step, await viewOf(image), inp, s.number);
       const { planTree, view: stepView } = await work.planned;
       // The next COPY sees this step's files and nothing else changes them in between
       // (metadata steps only touch the config), so it can be planned and packed now,
@@ -449,6 +486,19 @@ class Builder {
       const stepLayer = layerFromPlan(planTree);
       speculate(step, stepView.withLayer(stepLayer));
       const layer = await work.layer;
+      if (key === undefined) {
+        key = await this.cacheKey(image, step.text, await this.inputsAfterPack(inp, s.number));
+        // Another build may have stored this step meanwhile: its result wins, as a hit would have.
+        const late = await this.lookup(key);
+        if (late) {
+          image = late;
+          speculative.clear();
+          await this.store.records<boolean>(BUILD_CACHE_STEPS).put(await this.stepMark(step.text), true);
+          const l = late.layers[late.layers.length - 1]!;
+          this.done(s, { text: step.text, kind: 'copy', cached: true, layer: { digest: l.digest, diffId: l.diffId, size: l.size } });
+          continue;
+        }
+      }
       await this.hold(undefined, layer.digest);
       if (!(await this.store.hasBlob(layer.digest))) {
         const chunks = layer.chunks ?? [layer.bytes!];
@@ -477,6 +527,7 @@ class Builder {
       this.known.set(layer.diffId, stepLayer);
       view = { chain: chainOf(image), view: stepView.withLayer(stepLayer) };
       await this.remember(key, image, step.text);
+      await this.store.records<boolean>(BUILD_CACHE_STEPS).put(await this.stepMark(step.text), true);
       this.done(s, { text: step.text, kind: 'copy', cached: false, layer: { digest: layer.digest, diffId: layer.diffId, size: layer.size } });
     }
     return image;

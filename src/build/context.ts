@@ -41,9 +41,11 @@ export interface BuildContext {
    * Optional, for backends that read synchronously (Node directories): a
    * regular file's bytes in a buffer the context reuses, so valid only until
    * the next call (the layer writer copies them at once). Undefined when the
-   * file is not read this way (then readStream). Same errors as readBytes.
+   * file is not read this way (then readStream). With `onDigest`, it is
+   * also told the `sha256:<hex>` of the bytes read (inputs hashed in the
+   * same pass as the layer is written). Same errors as readBytes.
    */
-  readTransient?(path: string, size: number): Uint8Array | undefined;
+  readTransient?(path: string, size: number, onDigest?: (digest: string) => void): Uint8Array | undefined;
   /**
    * Optional: `sha256:<hex>` of the content of several files, read without
    * keeping their bytes (one reused buffer instead of a buffer per file).

@@ -145,6 +145,8 @@ export interface CopyPlanInput {
   line: number;
   /** Bytes already read while hashing the inputs, by real context path (saves reading them twice). */
   bytes?: Map<string, Uint8Array>;
+  /** Where transient reads record each file's content digest, by real context path (inputs hashed while packing). */
+  record?: Map<string, string>;
 }
 
 const ARCHIVE_MAGIC: Array<[string, number[]]> = [
@@ -245,6 +247,7 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
     if (isDir || e.type !== 'file') return { entry };
     const real = realPathOf(e);
     const held = inp.bytes;
+    const record = inp.record;
     // Looked up when read, so the caller can drop the held bytes once the layer is written.
     const bytes = () => {
       const b = held?.get(real);
@@ -254,7 +257,7 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
     return {
       entry,
       bytes,
-      ...(readTransient ? { transient: () => readTransient.call(ctx, real, e.size) } : {}),
+      ...(readTransient ? { transient: () => readTransient.call(ctx, real, e.size, record && ((d: string) => record.set(real, d))) } : {}),
       read: () => {
         const b = bytes();
         return b ? toStream(b) : ctx.readStream(real);

@@ -327,7 +327,7 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
       }
       return out;
     },
-    readTransient(path, size) {
+    readTransient(path, size, onDigest) {
       if (size > SMALL) return undefined;
       const abs = join(root, path);
       try {
@@ -336,7 +336,9 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
           // One byte more than expected tells a file that grew since it was listed.
           const buf = scratch.get(size + 1);
           const n = readFully(fd, buf, size + 1);
-          return n === size ? buf.subarray(0, n) : readSmall(abs, undefined); // changed since listed: the writer reports the size mismatch
+          const bytes = n === size ? buf.subarray(0, n) : readSmall(abs, undefined); // changed since listed: the writer reports the size mismatch
+          if (onDigest) onDigest(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+          return bytes;
         } finally {
           closeSync(fd);
         }
