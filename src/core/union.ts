@@ -331,10 +331,14 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   const m = x.unionMerge(desc, k, heap, group, stack, stackCap, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp, nKeySrc) as number;
   if (m < 0) throw new InvalidArgumentError(`a layer table has paths deeper than its depth (${maxDepth}) says: not a table this layer was prepared into`);
   const kb = x.unionKeyBytes() as number;
-  // Point into the layers' own key bytes when JS holds them all (no key
-  // copied out: the merged keys were most of the bytes a view allocated,
-  // and what made the garbage collector run between builds).
-  const shared = k > 0 && k <= 0xffff && layers.every((l) => l.js !== undefined);
+  // Point into the layers' own key bytes (no key copied out: the merged
+  // keys were most of the bytes a view allocated, and what made the garbage
+  // collector run between builds) when JS holds them, or when copying out
+  // the names of the layers it does not hold (a small top layer) costs less
+  // than one compact copy of the merged keys.
+  let unheld = 0;
+  for (const l of layers) if (l.js === undefined) unheld += l.bytesLen;
+  const shared = k > 0 && k <= 0xffff && unheld < kb;
   const keys = shared ? 0 : arena.alloc(kb);
   const keyOff = shared ? 0 : arena.alloc(4 * (m + 1));
   const hashes = arena.alloc(4 * m);
@@ -348,9 +352,10 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   x.unionTable(hashes, m, table, size - 1);
   if (shared) x.unionKeyRefs(desc, nKeyPtr, nKeyLen, nKeySrc, m);
   const buf = core.memory.buffer;
+  const sources = shared ? layers.map((l) => l.js ?? new Uint8Array(buf, l.ptrs[0]!, l.bytesLen).slice()) : [];
   return {
     count: m,
-    sources: shared ? layers.map((l) => l.js!) : [new Uint8Array(buf, keys, kb).slice()],
+    sources: shared ? sources : [new Uint8Array(buf, keys, kb).slice()],
     src: shared ? new Uint16Array(buf, nKeySrc, m).slice() : undefined,
     keyOff: new Uint32Array(buf, shared ? nKeyPtr : keyOff, m).slice(),
     keyLen: new Uint32Array(buf, nKeyLen, m).slice(),

@@ -72,12 +72,19 @@ for (const simd of [true, false]) {
       const kept = buildIndex(core, layers.map((n) => ({ names: named(n), kinds: kindsOf(n), keep: true })));
       if ('reason' in kept) throw new Error(kept.reason);
       kept.index.sources.forEach((b, i) => expect(b).toBe(kept.prepared[i]!.bytes));
-      const mixed = buildIndex(core, [prepared[0]!, { names: named(layers[1]!), kinds: kindsOf(layers[1]!), keep: false }, prepared[2]!]);
+      // A small layer prepared for this build alone: its names are copied out, the others pointed into.
+      const small = buildIndex(core, [prepared[0]!, prepared[1]!, { names: named(layers[2]!.slice(0, 50)), kinds: kindsOf(layers[2]!.slice(0, 50)), keep: false }]);
+      if ('reason' in small) throw new Error(small.reason);
+      expect(small.index.sources).toHaveLength(3);
+      expect(small.index.sources[0]).toBe(prepared[0]!.bytes);
+      expect(dump(small.index)).toEqual(dump(mergeLayers(core, [prepared[0]!, prepared[1]!, prepJoined(core, layers[2]!.slice(0, 50))])));
+      // Unprepared layers holding more name bytes than the merged keys: one compact copy instead.
+      const mixed = buildIndex(core, layers.map((n) => ({ names: named(n), kinds: kindsOf(n), keep: false })));
       if ('reason' in mixed) throw new Error(mixed.reason);
       expect(mixed.index.sources).toHaveLength(1);
       expect(mixed.index.src).toBeUndefined();
       expect(dump(mixed.index)).toEqual(dump(shared));
-      for (const ix of [shared, mixed.index]) {
+      for (const ix of [shared, small.index, mixed.index]) {
         const flat = flattenIndex(ix, 8);
         const keys = Array.from({ length: ix.count }, (_, i) => nodeKey(ix, i));
         const dec = new TextDecoder();
