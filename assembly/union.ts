@@ -47,6 +47,7 @@ const INF: i32 = 0x7fffffff;
 let errIndex: i32 = 0;
 let maxDepth: i32 = 0;
 let keyBytes: i32 = 0;
+let splitEnd: i32 = 0;
 let maxKeyLen: i32 = 0;
 
 /** Entry index of the last error returned by unionSplitClean. */
@@ -56,6 +57,10 @@ export function unionErrorIndex(): i32 {
 /** Deepest path (in '/' separators) seen by the last unionSplitClean. */
 export function unionMaxDepth(): i32 {
   return maxDepth;
+}
+/** End of the names and their rewritten copies after the last unionSplitClean (see there). */
+export function unionSplitEnd(): i32 {
+  return splitEnd;
 }
 /** Longest merged key of the last unionMerge, in bytes. */
 export function unionMaxKeyLen(): i32 {
@@ -104,9 +109,12 @@ export function unionFree(ptr: usize): void {
 
 /**
  * Splits `raw` (n names joined by NUL bytes) into off/len, cleans each name
- * in place (no empty or `.` segments, `..` pops, above the root is an error)
- * and classifies whiteouts, rewriting their key to the target (whiteout) or
- * the directory (opaque marker). Returns the total number of '/' in the
+ * (no empty or `.` segments, `..` pops, above the root is an error) and
+ * classifies whiteouts, rewriting their key to the target (whiteout) or
+ * the directory (opaque marker). The rawLen name bytes are left as they
+ * are: a name that cleaning or a whiteout rewrites is copied after them
+ * first (the block needs room for rawLen more bytes), and unionSplitEnd()
+ * tells where those copies end. Returns the total number of '/' in the
  * clean keys (a bound for implied parents), or E_* (E_BELOW_WHITEOUT: a
  * `.wh.` name used as a directory).
  */
@@ -115,6 +123,8 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
   maxDepth = 0;
   errIndex = 0;
   let pos: i32 = 0;
+  let ov: i32 = rawLen; // end of the rewritten copies
+  splitEnd = rawLen;
   for (let i: i32 = 0; i < n; i++) {
     // One pass finds the end of the name, counts its separators and tells
     // whether it is already clean (the usual case).
@@ -141,11 +151,19 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
       return E_NUL;
     }
     if (end > pos && isDotSeg(raw + <usize>seg, end - seg)) dirty = true;
-    const s = raw + <usize>pos;
+    let s = raw + <usize>pos;
+    let at = pos; // where the key lies (the name itself, or its rewritten copy)
     const rl = end - pos;
     let w: i32 = rl;
     let b: i32 = seg - pos; // base name start
     if (dirty) {
+      // Names are never rewritten where they lie (the caller's copy of the
+      // bytes stays valid for the keys that point into it): a name to clean
+      // is copied past the names first.
+      memory.copy(raw + <usize>ov, s, <usize>rl);
+      s = raw + <usize>ov;
+      at = ov;
+      ov += rl;
       // Clean in place: w (write) never passes r (read).
       w = 0;
       let r: i32 = 0;
@@ -204,6 +222,12 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
         w = b > 0 ? b - 1 : 0;
         if (d > 0) d--;
       } else {
+        if (at == pos) {
+          memory.copy(raw + <usize>ov, s, <usize>w);
+          s = raw + <usize>ov;
+          at = ov;
+          ov += w;
+        }
         const nl = bl - 4;
         const np = s + <usize>b + 4;
         const bad =
@@ -225,7 +249,7 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
       k = K_IGNORED;
     }
     store<u8>(kind + <usize>i, k | (changed ? K_CHANGED : 0));
-    store<u32>(off + (<usize>i << 2), <u32>pos);
+    store<u32>(off + (<usize>i << 2), <u32>at);
     store<u32>(len + (<usize>i << 2), <u32>w);
     sumDepth += d;
     if (d > maxDepth) maxDepth = d;
@@ -235,6 +259,7 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
     errIndex = 0;
     return E_NUL;
   }
+  splitEnd = ov;
   return sumDepth;
 }
 
@@ -845,15 +870,29 @@ export function unionMerge(
  * can point into the layers' own copies of those bytes (held by JS, cached
  * per layer) instead of copying every merged key out.
  */
-export function unionKeyRefs(desc: usize, nodeKeyPtr: usize, nodeKeyLen: usize, nodeKeySrc: usize, m: i32): void {
+export function unionKeyRefs(desc: usize, srcMap: usize, nodeKeyPtr: usize, nodeKeyLen: usize, nodeKeySrc: usize, m: i32): void {
+  // srcMap, 3 u32 per layer: split, source of bytes below it, source of
+  // bytes from it on (a layer given as bytes: its names, then the rewritten
+  // copies, are two buffers on the JS side).
   for (let i: i32 = 0; i < m; i++) {
     const a = nodeKeyPtr + (<usize>i << 2);
+    const sp = nodeKeySrc + (<usize>i << 1);
+    const l = <usize>load<u16>(sp);
+    const mp = srcMap + l * 12;
     if (load<u32>(nodeKeyLen + (<usize>i << 2)) == 0) {
       store<u32>(a, 0);
+      store<u16>(sp, <u16>load<u32>(mp, 4));
       continue;
     }
-    const l = <usize>load<u16>(nodeKeySrc + (<usize>i << 1));
-    store<u32>(a, load<u32>(a) - load<u32>(desc + l * LD));
+    const o = load<u32>(a) - load<u32>(desc + l * LD);
+    const split = load<u32>(mp);
+    if (o < split) {
+      store<u32>(a, o);
+      store<u16>(sp, <u16>load<u32>(mp, 4));
+    } else {
+      store<u32>(a, o - split);
+      store<u16>(sp, <u16>load<u32>(mp, 8));
+    }
   }
 }
 

@@ -199,6 +199,9 @@ interface Staged {
   readonly maxDepth: number;
   /** The same key bytes, held by JS (a prepared layer's `bytes`), when there is such a copy. */
   js?: Uint8Array;
+  /** For names given as bytes: those bytes, equal to the staged bytes below `split` (the rewritten copies follow). */
+  input?: Uint8Array;
+  split?: number;
 }
 
 /**
@@ -211,23 +214,25 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   let raw: number;
   let rawLen: number;
   let kinds: Uint8Array;
+  // Every block of names gets room for as many bytes again: unionSplitClean
+  // copies the names it rewrites there (the names themselves stay as given).
   if (names instanceof Uint8Array) {
     // A packed name table (UTF-8, NUL-separated): copied in as it is, no
-    // string is encoded (see PackedNames in src/union/types.ts).
+    // string is encoded (see PackedNames in src/layer/packed-names.ts).
     kinds = given ?? new Uint8Array(0);
     rawLen = names.length;
-    raw = arena.alloc(rawLen + 8);
+    raw = arena.alloc(2 * rawLen + 8);
     arena.u8.set(names, raw);
   } else if (typeof names === 'string') {
     kinds = given ?? new Uint8Array(0);
     const joined = names;
     let cap = joined.length;
-    raw = arena.alloc(cap + 8);
+    raw = arena.alloc(2 * cap + 8);
     let res = enc.encodeInto(joined, arena.u8.subarray(raw, raw + cap));
     if (res.read! < joined.length) {
       arena.pop();
       cap = utf8Length(joined);
-      raw = arena.alloc(cap + 8);
+      raw = arena.alloc(2 * cap + 8);
       res = enc.encodeInto(joined, arena.u8.subarray(raw, raw + cap));
     }
     rawLen = res.written!;
@@ -235,8 +240,8 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
     kinds = given ?? new Uint8Array(names.length);
     const res = encodeNames(arena, names, kinds, given === undefined);
     if ('bad' in res) return { reason: 'path', index: res.bad };
-    raw = res.raw;
     rawLen = res.len;
+    raw = arena.grow(res.raw, 2 * rawLen + 8);
   }
   const n = kinds.length;
   const off = arena.alloc(4 * n);
@@ -261,7 +266,14 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   const recFlags = arena.alloc(recCap);
   const recLcp = arena.alloc(4 * recCap);
   const r = x.unionRecords(raw, n, off, len, kind, perm, stack, recOff, recLen, recEntry, recFlags, recLcp) as number;
-  return { ptrs: [raw, recOff, recLen, recEntry, recFlags, r, recLcp], bytesLen: rawLen, entryCount: n, maxDepth };
+  const bytesLen = x.unionSplitEnd() as number;
+  return {
+    ptrs: [raw, recOff, recLen, recEntry, recFlags, r, recLcp],
+    bytesLen,
+    entryCount: n,
+    maxDepth,
+    ...(names instanceof Uint8Array ? { input: names, split: rawLen } : {}),
+  };
 }
 
 /** A staged layer copied out of Wasm memory (to be cached and merged again later). */
@@ -337,8 +349,8 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   // the names of the layers it does not hold (a small top layer) costs less
   // than one compact copy of the merged keys.
   let unheld = 0;
-  for (const l of layers) if (l.js === undefined) unheld += l.bytesLen;
-  const shared = k > 0 && k <= 0xffff && unheld < kb;
+  for (const l of layers) if (l.js === undefined) unheld += l.input ? l.bytesLen - l.split! : l.bytesLen;
+  const shared = k > 0 && k <= 0x7fff && unheld < kb;
   const keys = shared ? 0 : arena.alloc(kb);
   const keyOff = shared ? 0 : arena.alloc(4 * (m + 1));
   const hashes = arena.alloc(4 * m);
@@ -350,9 +362,28 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   while (3 * m > 2 * size) size *= 2;
   const table = arena.alloc(8 * size);
   x.unionTable(hashes, m, table, size - 1);
-  if (shared) x.unionKeyRefs(desc, nKeyPtr, nKeyLen, nKeySrc, m);
+  const sources: Uint8Array[] = [];
+  if (shared) {
+    // Each layer's key bytes on the JS side: its prepared bytes; or the
+    // names it was given plus a copy of the names rewritten for it; or a
+    // copy of what was staged for it.
+    const map = arena.alloc(12 * k);
+    const mm = new Uint32Array(core.memory.buffer, map, 3 * k);
+    const staged = (l: Staged, a: number) => new Uint8Array(core.memory.buffer, l.ptrs[0]! + a, l.bytesLen - a).slice();
+    layers.forEach((l, i) => {
+      mm[3 * i] = 0xffffffff;
+      mm[3 * i + 1] = mm[3 * i + 2] = sources.length;
+      if (l.js) sources.push(l.js);
+      else if (l.input) {
+        mm[3 * i] = l.split!;
+        sources.push(l.input);
+        mm[3 * i + 2] = sources.length;
+        sources.push(staged(l, l.split!));
+      } else sources.push(staged(l, 0));
+    });
+    x.unionKeyRefs(desc, map, nKeyPtr, nKeyLen, nKeySrc, m);
+  }
   const buf = core.memory.buffer;
-  const sources = shared ? layers.map((l) => l.js ?? new Uint8Array(buf, l.ptrs[0]!, l.bytesLen).slice()) : [];
   return {
     count: m,
     sources: shared ? sources : [new Uint8Array(buf, keys, kb).slice()],

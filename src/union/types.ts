@@ -19,7 +19,9 @@ export interface UnionLayer {
   readonly entries: readonly UnionLayerEntry[];
   /**
    * The entries' names packed (readLayer's `names`): the index reads these
-   * bytes instead of encoding each entry's path. Must describe `entries`.
+   * bytes instead of encoding each entry's path. Must describe `entries`,
+   * and must not change while views built from them live (their keys may
+   * point into these bytes).
    */
   readonly names?: PackedNames;
   /**

@@ -78,13 +78,23 @@ for (const simd of [true, false]) {
       expect(small.index.sources).toHaveLength(3);
       expect(small.index.sources[0]).toBe(prepared[0]!.bytes);
       expect(dump(small.index)).toEqual(dump(mergeLayers(core, [prepared[0]!, prepared[1]!, prepJoined(core, layers[2]!.slice(0, 50))])));
+      // Layers given as packed bytes: keys point into those bytes (left as they were given) and into a copy of the rewritten names.
+      const te0 = new TextEncoder();
+      const packed = layers.map((n) => te0.encode(n.join('\0')));
+      const before = packed.map((b) => b.slice());
+      const byBytes = buildIndex(core, layers.map((n, i) => ({ names: packed[i]!, kinds: kindsOf(n), keep: false })));
+      if ('reason' in byBytes) throw new Error(byBytes.reason);
+      expect(packed).toEqual(before);
+      for (const b of packed) expect(byBytes.index.sources).toContain(b);
+      expect(byBytes.index.sources).toHaveLength(6);
+      expect(dump(byBytes.index)).toEqual(dump(shared));
       // Unprepared layers holding more name bytes than the merged keys: one compact copy instead.
       const mixed = buildIndex(core, layers.map((n) => ({ names: named(n), kinds: kindsOf(n), keep: false })));
       if ('reason' in mixed) throw new Error(mixed.reason);
       expect(mixed.index.sources).toHaveLength(1);
       expect(mixed.index.src).toBeUndefined();
       expect(dump(mixed.index)).toEqual(dump(shared));
-      for (const ix of [shared, small.index, mixed.index]) {
+      for (const ix of [shared, small.index, mixed.index, byBytes.index]) {
         const flat = flattenIndex(ix, 8);
         const keys = Array.from({ length: ix.count }, (_, i) => nodeKey(ix, i));
         const dec = new TextDecoder();

@@ -7,7 +7,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCore } from '../../src/core/load.js';
+import { packNames } from '../../src/layer/packed-names.js';
 import { comparePaths } from '../../src/layer/path.js';
+import { prepareLayerTable } from '../../src/union/table.js';
 import type { UnionLayerEntry } from '../../src/union/types.js';
 import { UnionView } from '../../src/union/view.js';
 import { d, entry, f, l, opq, wh } from './helpers.js';
@@ -102,6 +104,22 @@ for (const simd of [true, false]) {
           check(UnionView.build(core, layers.map((entries) => ({ entries }))), layers, bigUniverse);
         }),
         { numRuns: 40 },
+      );
+    });
+
+    it('agrees when layers come as packed names, as prepared tables, or mixed (keys pointing into their bytes)', async () => {
+      const core = await loadCore({ simd });
+      fc.assert(
+        fc.property(arbStack, fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 8, maxLength: 8 }), (layers, how) => {
+          const inputs = layers.map((entries, i) => {
+            const mode = how[i % how.length]!;
+            if (mode === 0) return { entries };
+            if (mode === 1) return { entries, names: packNames(entries) };
+            return { entries, table: prepareLayerTable(core, { entries, names: packNames(entries) }, i) };
+          });
+          check(UnionView.build(core, inputs), layers);
+        }),
+        { numRuns: 200 },
       );
     });
 
