@@ -463,6 +463,8 @@ class Builder {
 
       // COPY / ADD
       const inp = await inputsOf(step);
+      // The next COPY's inputs are hashed meanwhile (this lookup, or this layer, leaves a thread idle).
+      prefetchAfter(step);
       const { held } = inp;
       let key = inp.inputs === undefined ? undefined : await this.cacheKey(image, step.text, inp.inputs);
       const hit = key === undefined ? undefined : await this.lookup(key);
@@ -474,7 +476,6 @@ class Builder {
         this.done(s, { text: step.text, kind: 'copy', cached: true, layer: { digest: l.digest, diffId: l.diffId, size: l.size } });
         continue;
       }
-      prefetchAfter(step);
       // A layer may already be on its way: packed while the previous COPY was (see `speculate`).
       let work = speculative.get(step);
       speculative.delete(step);

@@ -93,8 +93,9 @@ const DIGEST_SLICE = 32 << 20;
 /**
  * A second thread for digestMany: reading and hashing a context is mostly
  * system calls (open, read, close: ~10 µs each here) and sha256, and a
- * fully cached build does nothing else, so half of each batch goes to this
- * worker and the cached build uses both cores. One per process, started on
+ * fully cached build does nothing else, so this worker takes files of each
+ * batch as the main thread does (a shared counter) and the cached build uses
+ * both cores. One per process, started on
  * first use, holding the process open only while it has work.
  */
 const HASH_WORKER_SOURCE = `
@@ -122,7 +123,7 @@ function list(root, dirs) {
   for (const d of dirs) visit(d);
   return out;
 }
-parentPort.on('message', ({ id, op, root, dirs, paths, sizes, small }) => {
+parentPort.on('message', ({ id, op, root, dirs, paths, sizes, small, next, step }) => {
   if (op === 'list') {
     try {
       parentPort.postMessage({ id, listed: list(root, dirs) });
@@ -131,33 +132,42 @@ parentPort.on('message', ({ id, op, root, dirs, paths, sizes, small }) => {
     }
     return;
   }
+  // Files are claimed a few at a time from the shared counter, as the main thread claims them.
+  const counter = new Int32Array(next);
+  const done = [];
   const digests = [];
   let i = 0;
   try {
-    for (; i < paths.length; i++) {
-      const want = Math.min(sizes[i] + 1, small);
-      if (buf.byteLength < want) buf = Buffer.allocUnsafeSlow(Math.max(want, 2 * buf.byteLength));
-      const h = createHash('sha256');
-      const fd = openSync(join(root, paths[i]), 'r');
-      try {
-        for (;;) {
-          let n = 0;
-          while (n < buf.byteLength) {
-            const r = readSync(fd, buf, n, buf.byteLength - n, null);
-            if (r === 0) break;
-            n += r;
-            if (n === sizes[i] && sizes[i] < small) break; // short read at the listed size: the end (see readFully)
+    for (;;) {
+      const from = Atomics.add(counter, 0, step);
+      if (from >= paths.length) break;
+      for (i = from; i < Math.min(from + step, paths.length); i++) {
+        const want = Math.min(sizes[i] + 1, small);
+        if (buf.byteLength < want) buf = Buffer.allocUnsafeSlow(Math.max(want, 2 * buf.byteLength));
+        const h = createHash('sha256');
+        const fd = openSync(join(root, paths[i]), 'r');
+        try {
+          for (;;) {
+            let n = 0;
+            while (n < buf.byteLength) {
+              const r = readSync(fd, buf, n, buf.byteLength - n, null);
+              if (r === 0) break;
+              n += r;
+              if (n === sizes[i] && sizes[i] < small) break; // short read at the listed size: the end (see readFully)
+            }
+            if (n > 0) h.update(buf.subarray(0, n));
+            if (n < buf.byteLength) break;
           }
-          if (n > 0) h.update(buf.subarray(0, n));
-          if (n < buf.byteLength) break;
+        } finally {
+          closeSync(fd);
         }
-      } finally {
-        closeSync(fd);
+        done.push(i);
+        digests.push('sha256:' + h.digest('hex'));
       }
-      digests.push('sha256:' + h.digest('hex'));
     }
-    parentPort.postMessage({ id, digests });
+    parentPort.postMessage({ id, done, digests });
   } catch (e) {
+    Atomics.store(counter, 0, paths.length); // the main thread stops claiming too
     parentPort.postMessage({ id, error: { message: String(e && e.message), code: e && e.code, index: i } });
   }
 });
@@ -165,6 +175,8 @@ parentPort.on('message', ({ id, op, root, dirs, paths, sizes, small }) => {
 
 interface HashReply {
   id: number;
+  /** Indexes of the files the worker hashed, and their digests. */
+  done?: number[];
   digests?: string[];
   listed?: Array<[string, 'file' | 'directory' | 'symlink', number, number, number, string]>;
   error?: { message: string; code?: string; index: number };
@@ -172,8 +184,11 @@ interface HashReply {
 
 let hashWorker: { worker: Worker; pending: Map<number, (r: HashReply) => void>; next: number } | null | undefined;
 
-function workerDigests(root: string, paths: string[], sizes: number[]): Promise<HashReply> | undefined {
-  return askWorker({ root, paths, sizes, small: SMALL });
+/** Files claimed at once from the shared counter (small: the two threads finish together). */
+const CLAIM = 4;
+
+function workerDigests(root: string, paths: string[], sizes: number[], next: SharedArrayBuffer): Promise<HashReply> | undefined {
+  return askWorker({ root, paths, sizes, small: SMALL, next, step: CLAIM });
 }
 
 function askWorker(msg: Record<string, unknown>): Promise<HashReply> | undefined {
@@ -356,23 +371,31 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
     },
     async digestMany(paths, sizes) {
       const out = new Array<string>(paths.length);
-      // The second half (by bytes) to the hash worker, the first half here meanwhile.
-      const total = sizes.reduce((a, b) => a + b, 0);
-      let mid = paths.length;
-      if (total >= SPLIT_MIN_BYTES && paths.length >= 2) {
-        let acc = 0;
-        mid = 0;
-        while (mid < paths.length - 1 && acc < total / 2) acc += sizes[mid++]!;
+      const total = sizes.reduce((x, y) => x + y, 0);
+      // Both threads claim files from one shared counter (work stealing): neither
+      // waits for the other at the end of a batch, whatever the file sizes.
+      const next = new SharedArrayBuffer(4);
+      const counter = new Int32Array(next);
+      const far = total >= SPLIT_MIN_BYTES && paths.length >= 2 ? workerDigests(root, paths, sizes, next) : undefined;
+      try {
+        for (;;) {
+          const from = Atomics.add(counter, 0, CLAIM);
+          if (from >= paths.length) break;
+          await digestHere(paths, sizes, from, Math.min(from + CLAIM, paths.length), out);
+        }
+      } catch (e) {
+        Atomics.store(counter, 0, paths.length); // stop the worker claiming more
+        throw e;
       }
-      const far = mid < paths.length ? workerDigests(root, paths.slice(mid), sizes.slice(mid)) : undefined;
-      await digestHere(paths, sizes, 0, far ? mid : paths.length, out);
       if (far) {
         const r = await far;
-        if (r.error?.code === 'WORKER') await digestHere(paths, sizes, mid, paths.length, out); // the worker died: its share here
-        else if (r.error) {
-          const path = paths[mid + r.error.index]!;
+        if (r.error && r.error.code !== 'WORKER') {
+          const path = paths[r.error.index]!;
           throw notFound(path, root, Object.assign(new Error(r.error.message), { code: r.error.code }));
-        } else r.digests!.forEach((d, k) => (out[mid + k] = d));
+        }
+        r.done?.forEach((i, k) => (out[i] = r.digests![k]!));
+        // The worker died: what it claimed and did not report is hashed here.
+        for (let i = 0; i < paths.length; i++) if (out[i] === undefined) await digestHere(paths, sizes, i, i + 1, out);
       }
       return out;
     },
