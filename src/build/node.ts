@@ -23,10 +23,12 @@ const SMALL = 4 * 1024 * 1024;
 
 function entryOf(path: string, st: Stats, abs: string): ContextEntry | undefined {
   // Whole seconds, as ustar headers hold them (a sub-second part would cost a PAX record per file).
-  const base = { path, mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000), size: 0, linkname: '' };
-  if (st.isFile()) return { ...base, type: 'file', size: st.size };
-  if (st.isDirectory()) return { ...base, type: 'directory' };
-  if (st.isSymbolicLink()) return { ...base, type: 'symlink', mode: 0o777, linkname: readlinkSync(abs) };
+  const mode = st.mode & 0o7777;
+  const mtime = Math.floor(st.mtimeMs / 1000);
+  // One object literal per kind (no spread): 20,000 of these per listing.
+  if (st.isFile()) return { path, type: 'file', mode, mtime, size: st.size, linkname: '' };
+  if (st.isDirectory()) return { path, type: 'directory', mode, mtime, size: 0, linkname: '' };
+  if (st.isSymbolicLink()) return { path, type: 'symlink', mode: 0o777, mtime, size: 0, linkname: readlinkSync(abs) };
   return undefined;
 }
 
