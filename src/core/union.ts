@@ -497,25 +497,31 @@ export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
   const recEntry = new Int32Array(m);
   const recFlags = new Uint8Array(m);
   const recLcp = new Uint32Array(m);
-  // One compact copy of the keys (the merge reads one buffer per layer),
-  // with each key's common prefix with the one before.
+  // One compact buffer of the keys (the merge reads one buffer per layer):
+  // the index's own when it has one, else a copy; with each key's common
+  // prefix with the one before.
+  const compact = ix.src === undefined;
   let total = 0;
-  for (let i = 0; i < m; i++) total += ix.keyLen[i]!;
-  const bytes = new Uint8Array(total);
-  const recOff = new Uint32Array(m);
+  if (!compact) for (let i = 0; i < m; i++) total += ix.keyLen[i]!;
+  const bytes = compact ? ix.sources[0]! : new Uint8Array(total);
+  const recOff = compact ? ix.keyOff : new Uint32Array(m);
   let pos = 0;
   let prev = 0;
   let prevLen = 0;
   for (let i = 0; i < m; i++) {
-    const src = ix.sources[ix.src === undefined ? 0 : ix.src[i]!]!;
+    const src = ix.sources[compact ? 0 : ix.src[i]!]!;
     const a = ix.keyOff[i]!;
     const l = ix.keyLen[i]!;
+    if (compact) pos = a;
     let j = 0;
     const n = Math.min(l, prevLen);
     while (j < n && src[a + j] === bytes[prev + j]) j++;
     recLcp[i] = i === 0 ? 0 : j;
-    for (let q = 0; q < l; q++) bytes[pos + q] = src[a + q]!;
-    recOff[i] = pos;
+    if (!compact) {
+      if (l > 32) bytes.set(src.subarray(a, a + l), pos);
+      else for (let q = 0; q < l; q++) bytes[pos + q] = src[a + q]!;
+      recOff[i] = pos;
+    }
     prev = pos;
     prevLen = l;
     pos += l;
