@@ -46,9 +46,16 @@ function toStored(e: LayerEntry): StoredEntry {
   return out;
 }
 
+/**
+ * An entry of a record just parsed: its objects are this call's own, so it
+ * is completed in place (a copy of every entry cost about as much as
+ * parsing the record).
+ */
 function fromStored(e: StoredEntry): LayerEntry {
-  const { xattrs, ...rest } = e;
-  return { ...rest, xattrs: xattrs ? Object.fromEntries(Object.entries(xattrs).map(([k, v]) => [k, fromBase64(v)])) : {} } as LayerEntry;
+  const x = e.xattrs;
+  const out = e as unknown as LayerEntry;
+  out.xattrs = x ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, fromBase64(v)])) : {};
+  return out;
 }
 
 // Tables are megabytes: Node's Buffer codes base64 natively where it exists
@@ -101,7 +108,8 @@ async function readIndex(store: Store, layer: ImageLayer, withTable: boolean): P
     if (stored) return { entries, table: stored };
     // First view of a layer recorded without a table (or with a damaged one): add it.
     const table = await tableOf(entries);
-    if (table) await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: { ...value, table: tableToBase64(table) } });
+    // (value.entries were completed in place by fromStored: stored again from the entries.)
+    if (table) await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: { ...value, entries: entries.map(toStored), table: tableToBase64(table) } });
     return table ? { entries, table } : { entries };
   }
   const idx = await readLayer(await store.getBlob(layer.digest, layer.size), {

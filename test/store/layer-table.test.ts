@@ -90,6 +90,25 @@ describe('the store\'s layer tables', () => {
     expect((await backend.getRecord<Rec>('layer-index', k1))!.value.table).toBe(r1.table);
   });
 
+  it('adding a table to an older record keeps its entries as they were (xattrs in base64)', async () => {
+    const backend = new MemoryBackend();
+    const store = new Store(backend);
+    const xattr = Uint8Array.of(0, 1, 2, 255);
+    const t = encodeTar([{ header: tarHeader({ path: 'f', size: 1, mode: 0o644, xattrs: { 'user.k': xattr } }), data: enc.encode('x') }]);
+    await store.putBlob(t);
+    const img = await (await Image.empty()).withLayers([{ digest: sha(t), diffId: sha(t), size: t.length, mediaType: MediaType.ociLayer }]);
+    await store.putImage(img, ['x']);
+    await store.view('x');
+    const key = img.layers[0]!.digest;
+    const { table: _drop, ...bare } = (await backend.getRecord<Rec>('layer-index', key))!.value;
+    await backend.putRecord('layer-index', key, { value: bare });
+    expect((await new Store(backend).view('x')).lookup('f')!.entry.xattrs['user.k']).toEqual(xattr);
+    const rec = (await backend.getRecord<Rec & { entries: Array<{ xattrs?: Record<string, string> }> }>('layer-index', key))!.value;
+    expect(typeof rec.table).toBe('string');
+    expect(rec.entries[0]!.xattrs).toEqual({ 'user.k': Buffer.from(xattr).toString('base64') });
+    expect((await new Store(backend).view('x')).lookup('f')!.entry.xattrs['user.k']).toEqual(xattr);
+  });
+
   it('a layer a view refuses is recorded without a table, and the view says why', async () => {
     const backend = new MemoryBackend();
     const store = new Store(backend);
