@@ -1,5 +1,6 @@
 import { UsageError, type Command } from '../command.js';
 import { progressReporter } from '../progress.js';
+import { timeoutFrom, timeoutOption } from './_registry.js';
 
 /**
  * `layerfs pull [--platform os/arch[/variant]] [--creds user:pass] [--insecure]
@@ -10,7 +11,7 @@ const command: Command = {
   name: ['pull'],
   summary: 'pull an image from a registry into the store',
   usage:
-    'layerfs pull [--store DIR] [--platform os/arch[/variant]] [--creds USER:PASS] [--insecure] [--quiet] docker://HOST/REPO[:TAG|@DIGEST] [NAME[:TAG]]',
+    'layerfs pull [--store DIR] [--platform os/arch[/variant]] [--creds USER:PASS] [--insecure] [--timeout SECONDS] [--quiet] docker://HOST/REPO[:TAG|@DIGEST] [NAME[:TAG]]',
   async run(args, io) {
     const { parseArgs } = await import('node:util');
     const { values, positionals } = parseArgs({
@@ -21,10 +22,12 @@ const command: Command = {
         platform: { type: 'string' },
         creds: { type: 'string' },
         insecure: { type: 'boolean', default: false },
+        ...timeoutOption,
         quiet: { type: 'boolean', short: 'q', default: false },
       },
     });
     if (positionals.length < 1 || positionals.length > 2) throw new UsageError('give a registry reference and optionally a local name');
+    const timeout = timeoutFrom(values);
     const { openStore, pullImage, parseDockerReference, nodeCredentials } = await import('../../node.js');
     const ref = parseDockerReference(positionals[0]!, { defaultRegistry: io.env.LAYERFS_DEFAULT_REGISTRY || undefined });
     const store = await openStore(values.store, io.env);
@@ -32,6 +35,7 @@ const command: Command = {
     const r = await pullImage(store, ref, {
       platform: values.platform,
       insecure: values.insecure,
+      ...timeout,
       credentials: nodeCredentials({ creds: values.creds, env: io.env }),
       names: positionals[1] ? [positionals[1]] : undefined,
       onProgress: (e) => progress.onProgress(e),
