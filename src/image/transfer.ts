@@ -36,6 +36,8 @@ export interface ImageSource {
 export interface BlobWriteOptions {
   /** The layer's diffId, when the copy knows it (docker-archive names layers by it). */
   diffId?: string;
+  /** The same bytes again from the start (a registry destination resumes a broken streamed upload with it). */
+  reopen?: () => Promise<ReadableStream<Uint8Array>>;
 }
 
 export interface ImageDestination {

@@ -128,10 +128,14 @@ export async function copyImage(src: ImageSource, dst: ImageDestination, opts: C
         opts.onProgress?.({ digest: desc.digest, done: desc.size, total: desc.size, skipped: true });
         return;
       }
-      let s = await src.getBlob(desc);
-      if (!dst.verifiesBlobs) s = s.pipeThrough(verifyStream(desc.digest, desc.size));
+      const open = async () => {
+        const s = await src.getBlob(desc);
+        return dst.verifiesBlobs ? s : s.pipeThrough(verifyStream(desc.digest, desc.size));
+      };
+      let s = await open();
       if (opts.onProgress) s = s.pipeThrough(counter(() => {}, (n) => opts.onProgress!({ digest: desc.digest, done: n, total: desc.size })));
-      await dst.putBlob(desc, s, diffId ? { diffId } : undefined);
+      // reopen: a registry destination resumes a broken streamed PATCH from the source again (as pushImage does).
+      await dst.putBlob(desc, s, diffId ? { diffId, reopen: open } : { reopen: open });
       copied++;
     };
     /** The layer's uncompressed tar, verified: the stored bytes against the digest, the tar against the diffId. */

@@ -11,6 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../src/store/open-memory.js';
 import { RegistryClient, resumeOffset } from '../../src/transport/registry/client.js';
 import { pushImage } from '../../src/transport/registry/push.js';
+// Registers the transports store.copy uses (docker:// among them).
+import '../../src/transport/index.js';
 import { startFaultProxy, type FaultProxy, type SeenRequest } from '../helpers/fault-proxy.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { buildImage, makeLayer, storeImage, type BuiltImage } from './fixtures.js';
@@ -85,6 +87,22 @@ describe('resumable chunked upload through a fault proxy', () => {
     expect(contentRangeStart(failed[0]!)).toBe(100_000);
     expect(contentRangeStart(next)).toBe(100_000);
     // Every PATCH after the resume goes on from there, in order, with no gap or overlap.
+    const after = uploads.slice(status).filter((s) => s.method === 'PATCH').map(contentRangeStart);
+    expect(after).toEqual(after.map((_, i) => 100_000 * (i + 1)));
+    await expectAtRegistry(name, img);
+  });
+
+  it('copy SRC docker:// resumes a failed streamed PATCH in the same session too (the source is reopened)', async () => {
+    const { img, name, store } = await freshImage();
+    let patches = 0;
+    proxy.plan = ({ method }) => (method === 'PATCH' && ++patches === 2 ? { kind: 'status', status: 500 } : undefined);
+    const r = await store.copy(`${name}:1`, `docker://${proxy.host}/${name}:1`, { ...chunked, retries: 1, streamChunks: true });
+    expect(r.digest).toBe(img.digest);
+    const uploads = proxy.seen.filter(isUpload);
+    // One session for the layer, one for the config: the layer did not start over.
+    expect(uploads.filter((s) => s.method === 'POST').length).toBe(2);
+    const status = uploads.findIndex((s) => s.method === 'GET');
+    expect(status).toBeGreaterThan(0);
     const after = uploads.slice(status).filter((s) => s.method === 'PATCH').map(contentRangeStart);
     expect(after).toEqual(after.map((_, i) => 100_000 * (i + 1)));
     await expectAtRegistry(name, img);

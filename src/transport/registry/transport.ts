@@ -9,7 +9,7 @@
  */
 import { InvalidArgumentError } from '../../errors/InvalidArgumentError.js';
 import type { Image } from '../../image/image.js';
-import type { ImageDestination, ImageSource, ManifestBytes } from '../../image/transfer.js';
+import type { BlobWriteOptions, ImageDestination, ImageSource, ManifestBytes } from '../../image/transfer.js';
 import type { Descriptor } from '../../image/types.js';
 import type { DockerReference } from '../docker-ref.js';
 import { defaultBlobSources, type BlobSources } from './blob-sources.js';
@@ -99,11 +99,12 @@ export function dockerDestination(reference: string | DockerReference, opts: Doc
       }
       return false;
     },
-    async putBlob(desc: Descriptor, data: ReadableStream<Uint8Array>): Promise<void> {
+    async putBlob(desc: Descriptor, data: ReadableStream<Uint8Array>, wopts?: BlobWriteOptions): Promise<void> {
       const r = await client.startUpload(ref.repository, { signal: opts.signal });
       if (r.mounted) throw new InvalidArgumentError('registry reported a mount for a plain upload');
       try {
-        await client.uploadBlob(ref.repository, r.location, desc, data, { signal: opts.signal });
+        // With reopen, a streamed PATCH that fails resumes at the offset the registry holds (uploadBlob).
+        await client.uploadBlob(ref.repository, r.location, desc, data, { signal: opts.signal, reopen: wopts?.reopen });
       } catch (e) {
         await client.cancelUpload(ref.repository, r.location);
         throw e;
