@@ -128,6 +128,19 @@ describe.each(backends)('Store.blobWriter on the %s backend', (_, open) => {
     expect(await temps()).toEqual([]);
   });
 
+  it('48 concurrent writers (more than the disk hasher keeps in flight) all finish with their own bytes', async () => {
+    const { store } = await open();
+    const blobs = Array.from({ length: 48 }, (_, i) => randomBytes(1_200_000 + i));
+    await Promise.all(
+      blobs.map(async (b, i) => {
+        const w = (await store.blobWriter({ digest: sha(b), size: b.byteLength }))!;
+        await writeSplit(w, b, 100 + i);
+        await (await w.close()).commit();
+      }),
+    );
+    for (const b of blobs) expect(Buffer.from(await store.getBlobBytes(sha(b))).equals(b)).toBe(true);
+  });
+
   it('concurrent writers (as a pull runs 4) each get their own bytes', async () => {
     const { store } = await open();
     const blobs = Array.from({ length: 4 }, (_, i) => randomBytes(1_500_000 + i));
