@@ -1,7 +1,7 @@
 /**
  * The file-based transports (Node): `oci:DIR[:TAG]`, `oci-archive:FILE[:TAG]`
- * and `docker-archive:FILE[:REF]`. Imported by src/node.ts, which is what
- * registers them.
+ * and `docker-archive:FILE[:REF]`, and node:http for registry blob
+ * downloads. Imported by src/node.ts, which is what registers them.
  */
 import * as fs from 'node:fs/promises';
 import { registerTransport } from './endpoints.js';
