@@ -25,6 +25,7 @@ import { MediaType } from '../image/media-types.js';
 import { hostPlatform, parsePlatform } from '../image/platform.js';
 import type { ImageConfig, Platform } from '../image/types.js';
 import { diffTrees, type DiffResult } from '../layer/diff.js';
+import { gzipLevelsSupported } from '../layer/compression.js';
 import type { LayerCompression } from '../layer/layer-io.js';
 import { parseLocalName } from '../store/names.js';
 import type { BlobLease, Store } from '../store/store.js';
@@ -200,7 +201,8 @@ class Builder {
     private readonly lease: BlobLease,
   ) {
     this.compression = opts.compression ?? 'gzip';
-    this.level = opts.compressionLevel ?? (this.compression === 'gzip' ? BUILD_GZIP_LEVEL : undefined);
+    // Browsers' CompressionStream has no levels: there the default is its one (6).
+    this.level = opts.compressionLevel ?? (this.compression === 'gzip' && gzipLevelsSupported() ? BUILD_GZIP_LEVEL : undefined);
     this.epoch = opts.sourceDateEpoch;
   }
 

@@ -600,6 +600,14 @@ function zlibGzip(src: ReadableStream<Uint8Array>, zlib: ZlibWithCrc, level: num
   );
 }
 
+/**
+ * Whether gzip levels other than 6 can be written here: node:zlib (with
+ * crc32) has them; CompressionStream, the browsers' deflater, has none.
+ */
+export function gzipLevelsSupported(): boolean {
+  return zlibWithCrc() !== null;
+}
+
 /** Which gzip deflater compress() uses: 'zlib' (Node, block-parallel) or 'web' (CompressionStream). */
 export type GzipEncoder = 'auto' | 'zlib' | 'web';
 
