@@ -7,28 +7,12 @@
  * name is refused with a typed error.
  */
 import { describe, expect, it } from 'vitest';
-import { loadCore, type CoreModule } from '../../src/core/load.js';
+import { loadCore } from '../../src/core/load.js';
 import { InvalidArgumentError } from '../../src/errors/InvalidArgumentError.js';
 import { InvalidWhiteoutError } from '../../src/errors/InvalidWhiteoutError.js';
 import type { UnionLayerEntry } from '../../src/union/types.js';
 import { UnionView } from '../../src/union/view.js';
-import { d, f, opq, wh } from './helpers.js';
-
-/** The core, with its name-cleaning export counted (one call per layer prepared). */
-function counted(core: CoreModule): { core: CoreModule; calls: () => number } {
-  let n = 0;
-  const exports = new Proxy(core.exports, {
-    get(t, k) {
-      const v = t[k as string];
-      if (k !== 'unionSplitClean') return v;
-      return (...a: number[]) => {
-        n++;
-        return v(...a);
-      };
-    },
-  });
-  return { core: { exports, memory: core.memory, simd: core.simd }, calls: () => n };
-}
+import { counted, d, f, opq, wh } from './helpers.js';
 
 const paths = (v: UnionView) => v.entries().map((n) => `${n.path}@${n.layer}${n.implied ? '*' : ''}`);
 

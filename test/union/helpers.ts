@@ -1,3 +1,4 @@
+import type { CoreModule } from '../../src/core/load.js';
 /**
  * Builders for layer entries in tests: `f('a/b')` a file, `d('a')` a
  * directory, `l('a', 'target')` a symlink, `h('a', 'target')` a hardlink,
@@ -33,3 +34,19 @@ export const wh = (path: string) => {
   return f(i < 0 ? `.wh.${path}` : `${path.slice(0, i)}/.wh.${path.slice(i + 1)}`);
 };
 export const opq = (dir: string) => f(dir === '' ? '.wh..wh..opq' : `${dir}/.wh..wh..opq`);
+
+/** The core, with its name-cleaning export counted (one call per layer prepared). */
+export function counted(core: CoreModule): { core: CoreModule; calls: () => number } {
+  let n = 0;
+  const exports = new Proxy(core.exports, {
+    get(t, k) {
+      const v = t[k as string];
+      if (k !== 'unionSplitClean') return v;
+      return (...a: number[]) => {
+        n++;
+        return v(...a);
+      };
+    },
+  });
+  return { core: { exports, memory: core.memory, simd: core.simd }, calls: () => n };
+}

@@ -7,28 +7,13 @@
  * typed errors, never a Wasm trap.
  */
 import { describe, expect, it } from 'vitest';
-import { loadCore, type CoreModule } from '../../src/core/load.js';
+import { loadCore } from '../../src/core/load.js';
 import { isLayerfsError } from '../../src/errors/LayerfsError.js';
 import { packNames } from '../../src/layer/packed-names.js';
 import { decodeLayerTable, encodeLayerTable, prepareLayerTable } from '../../src/union/table.js';
 import type { UnionLayerEntry } from '../../src/union/types.js';
 import { UnionView } from '../../src/union/view.js';
-import { d, f, h, l, opq, wh } from './helpers.js';
-
-function counted(core: CoreModule): { core: CoreModule; calls: () => number } {
-  let n = 0;
-  const exports = new Proxy(core.exports, {
-    get(t, k) {
-      const v = t[k as string];
-      if (k !== 'unionSplitClean') return v;
-      return (...a: number[]) => {
-        n++;
-        return v(...a);
-      };
-    },
-  });
-  return { core: { exports, memory: core.memory, simd: core.simd }, calls: () => n };
-}
+import { counted, d, f, h, l, opq, wh } from './helpers.js';
 
 const paths = (v: UnionView) => v.entries().map((n) => `${n.path}@${n.layer}${n.implied ? '*' : ''}:${n.type}`);
 
