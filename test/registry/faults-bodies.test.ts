@@ -17,8 +17,9 @@ import type { Store } from '../../src/store/store.js';
 import { RegistryClient } from '../../src/transport/registry/client.js';
 import { pullImage } from '../../src/transport/registry/pull.js';
 import { pushImage } from '../../src/transport/registry/push.js';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import type { FaultProxy } from '../helpers/fault-proxy.js';
+import type { TestRegistry } from '../helpers/registry.js';
+import { startBodyFaultRegistry } from './body-faults-setup.js';
 import { buildImage, makeLayer, randomLayer, sha, storeImage, type BuiltImage } from './fixtures.js';
 
 const fast = { baseDelayMs: 2, maxDelayMs: 20, retries: 3 };
@@ -52,15 +53,7 @@ const typed = (e: unknown) => {
 };
 
 beforeAll(async () => {
-  reg = await startRegistry();
-  proxy = await startFaultProxy({ host: '127.0.0.1', port: reg.port });
-  small = buildImage([randomLayer('s0'), randomLayer('s1')]);
-  big = buildImage([makeLayer({ 'big.bin': randomBytes(600_000) })]);
-  const store = openMemoryStore();
-  await storeImage(store, small, 'bodies/small:1');
-  await storeImage(store, big, 'bodies/big:1');
-  await pushImage(store, 'bodies/small:1', `docker://${reg.host}/bodies/small:1`, fast);
-  await pushImage(store, 'bodies/big:1', `docker://${reg.host}/bodies/big:1`, fast);
+  ({ reg, proxy, small, big } = await startBodyFaultRegistry('bodies', 's', fast));
 }, 60_000);
 afterEach(() => {
   proxy.plan = () => undefined;

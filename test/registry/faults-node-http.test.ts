@@ -19,10 +19,10 @@ import type { Store } from '../../src/store/store.js';
 import { RegistryClient, setBlobFetch } from '../../src/transport/registry/client.js';
 import { nodeBlobFetch } from '../../src/transport/registry/node-http.js';
 import { pullImage } from '../../src/transport/registry/pull.js';
-import { pushImage } from '../../src/transport/registry/push.js';
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { buildImage, makeLayer, randomLayer, storeImage, type BuiltImage } from './fixtures.js';
+import type { FaultProxy } from '../helpers/fault-proxy.js';
+import type { TestRegistry } from '../helpers/registry.js';
+import { startBodyFaultRegistry } from './body-faults-setup.js';
+import type { BuiltImage } from './fixtures.js';
 
 const fast = { baseDelayMs: 2, maxDelayMs: 20, retries: 3 };
 /** Short enough for a test, long enough for a loaded loopback (as in faults-bodies). */
@@ -42,15 +42,7 @@ beforeAll(async () => {
     return nodeBlobFetch(input, init);
   });
   work = await fs.mkdtemp(path.join(tmpdir(), 'layerfs-node-http-'));
-  reg = await startRegistry();
-  proxy = await startFaultProxy({ host: '127.0.0.1', port: reg.port });
-  small = buildImage([randomLayer('n0'), randomLayer('n1')]);
-  big = buildImage([makeLayer({ 'big.bin': randomBytes(600_000) })]);
-  const store = openMemoryStore();
-  await storeImage(store, small, 'nodehttp/small:1');
-  await storeImage(store, big, 'nodehttp/big:1');
-  await pushImage(store, 'nodehttp/small:1', `docker://${reg.host}/nodehttp/small:1`, fast);
-  await pushImage(store, 'nodehttp/big:1', `docker://${reg.host}/nodehttp/big:1`, fast);
+  ({ reg, proxy, small, big } = await startBodyFaultRegistry('nodehttp', 'n', fast));
 }, 60_000);
 afterEach(() => {
   proxy.plan = () => undefined;
