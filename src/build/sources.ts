@@ -165,15 +165,8 @@ export async function hashFiles(
     // A context that reads synchronously into one reused buffer: hashing
     // keeps no bytes (the layer writer reads again, through readTransient,
     // which costs less than holding hundreds of MiB: page faults and GC).
-    let k = 0;
-    while (k < list.length) {
+    for (const { batch, bytes } of byteBatches(list)) {
       signal?.throwIfAborted();
-      const batch: ContextEntry[] = [];
-      let bytes = 0;
-      while (k < list.length && (batch.length === 0 || bytes < BATCH_BYTES)) {
-        bytes += list[k]!.size;
-        batch.push(list[k++]!);
-      }
       const digests = await ctx.digestMany(batch.map(realPathOf), batch.map((e) => e.size));
       batch.forEach((e, i) => out.set(realPathOf(e), digests[i]!));
       done += bytes;
@@ -183,15 +176,8 @@ export async function hashFiles(
   }
   const small = list.filter((e) => e.size <= SMALL);
   const big = list.filter((e) => e.size > SMALL);
-  let k = 0;
-  while (k < small.length) {
+  for (const { batch, bytes } of byteBatches(small)) {
     signal?.throwIfAborted();
-    const batch: ContextEntry[] = [];
-    let bytes = 0;
-    while (k < small.length && (batch.length === 0 || bytes < BATCH_BYTES)) {
-      bytes += small[k]!.size;
-      batch.push(small[k++]!);
-    }
     let bufs: Uint8Array[];
     if (ctx.readMany) bufs = await ctx.readMany(batch.map(realPathOf), batch.map((e) => e.size));
     else {
@@ -216,6 +202,20 @@ export async function hashFiles(
     onProgress?.(done, total);
   }
   return out;
+}
+
+/** Consecutive runs of `list` of about BATCH_BYTES each (at least one entry per run). */
+function* byteBatches(list: readonly ContextEntry[]): Generator<{ batch: ContextEntry[]; bytes: number }> {
+  let k = 0;
+  while (k < list.length) {
+    const batch: ContextEntry[] = [];
+    let bytes = 0;
+    while (k < list.length && (batch.length === 0 || bytes < BATCH_BYTES)) {
+      bytes += list[k]!.size;
+      batch.push(list[k++]!);
+    }
+    yield { batch, bytes };
+  }
 }
 
 /** The inputs digest of a step's sources: names, types, modes, link targets, contents. */
