@@ -13,6 +13,7 @@ import { digestBytes, verifyBytes } from './hashing.js';
 import { MediaType } from './media-types.js';
 import type { Descriptor, HistoryEntry, ImageConfig, Manifest, Platform } from './types.js';
 import { parseConfig, parseManifest } from './validate.js';
+import { copyBytes } from '../tar/bytes.js';
 
 export interface ImageLayer {
   /** Position in the stack, 0 = bottom. */
@@ -85,19 +86,19 @@ export class Image {
     if (f.config['os.version']) p['os.version'] = f.config['os.version'];
     this.platform = deepFreeze(p);
     this.size = f.manifestBytes.byteLength + f.manifest.config.size + f.layers.reduce((n, l) => n + l.size, 0);
-    this.#manifestBytes = f.manifestBytes.slice();
-    this.#configBytes = f.configBytes.slice();
+    this.#manifestBytes = copyBytes(f.manifestBytes);
+    this.#configBytes = copyBytes(f.configBytes);
     Object.freeze(this);
   }
 
   /** A copy of the manifest bytes, exactly as stored. */
   manifestBytes(): Uint8Array {
-    return this.#manifestBytes.slice();
+    return copyBytes(this.#manifestBytes);
   }
 
   /** A copy of the config bytes, exactly as stored. */
   configBytes(): Uint8Array {
-    return this.#configBytes.slice();
+    return copyBytes(this.#configBytes);
   }
 
   /** Descriptor of the manifest itself (what an index or a tag points at). */

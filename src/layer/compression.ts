@@ -29,6 +29,9 @@ import { Decompress as ZstdDecompress } from 'fzstd';
 import { InvalidTarError } from '../errors/InvalidTarError.js';
 import { UnsupportedError } from '../errors/UnsupportedError.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
+import { copyBytes } from '../tar/bytes.js';
+import { concatBytes } from '../tar/reader.js';
+import { incompressibleRuns, storedBlocks } from './incompressible.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -404,8 +407,11 @@ const DEFLATE_WINDOW = 32 * 1024;
 const GZIP_IN_FLIGHT = 4;
 
 /**
- * Deflate jobs on node:zlib's thread pool at once, across all streams: no
- * more than the cores, and always one pool thread left over, because file
+ * Deflate jobs on node:zlib's thread pool at once, across all streams: one
+ * more than the cores, so that a core whose job ends has another deflate
+ * thread to run while the main thread gets round to the completion and
+ * starts the next job (with one job per core, a 2-core cold build kept 1.47
+ * cores busy; with one more, 1.61), and always one pool thread left over, because file
  * system calls share that pool (4 threads unless UV_THREADPOOL_SIZE says
  * otherwise). With the pool full of 50 ms deflate jobs (two layers packing),
  * every store write and record read of the build queued behind them: a cold
@@ -420,7 +426,7 @@ function deflateLimit(): number {
     const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
     const cores = os?.availableParallelism?.() ?? 2;
     const pool = Number(proc?.env?.UV_THREADPOOL_SIZE) || 4;
-    deflateSlots = Math.max(1, Math.min(cores, pool - 1));
+    deflateSlots = Math.max(1, Math.min(cores + 1, pool - 1));
   }
   return deflateSlots;
 }
@@ -490,27 +496,50 @@ function zlibGzipBlocks(zlib: ZlibWithCrc, level: number, emit: (c: Uint8Array) 
   let crc = 0;
   let total = 0;
   let failed: unknown;
-  const inFlight: Promise<Uint8Array>[] = [];
-  const start = (owner: Uint8Array, n: number, last: boolean) => {
-    if (failed !== undefined) throw failed;
-    const input = owner.subarray(0, n);
-    // The dictionary is copied when deflateRaw starts, and `prev` may be recycled after this: hold a copy of the window.
-    const window = prev?.slice(Math.max(0, prev.byteLength - DEFLATE_WINDOW));
-    if (prevOwner) release(prevOwner);
-    crc = zlib.crc32(input, crc);
-    total += n;
-    refs.set(owner, 2); // the deflate job, and the dictionary role for the next block
-    const job = withDeflateSlot(
+  const inFlight: Promise<Uint8Array[]>[] = [];
+  /** Raw deflate of `input` on the pool, primed with `window`; a sync flush, or the stream's end when `last`. */
+  const deflate = (input: Uint8Array, window: Uint8Array | undefined, last: boolean) =>
+    withDeflateSlot(
       () =>
         new Promise<Uint8Array>((res, rej) =>
           deflateRaw(
             input,
             // One output chunk per block: the default 16 KiB would cost a thread-pool round trip per 16 KiB.
-            { level, ...(window ? { dictionary: window } : {}), finishFlush: last ? Z_FINISH : Z_SYNC_FLUSH, chunkSize: GZIP_BLOCK + (GZIP_BLOCK >> 3) },
+            { level, ...(window?.byteLength ? { dictionary: window } : {}), finishFlush: last ? Z_FINISH : Z_SYNC_FLUSH, chunkSize: input.byteLength + (input.byteLength >> 3) + 64 },
             (err, out) => (err ? rej(err) : res(out)),
           ),
         ),
     );
+  const start = (owner: Uint8Array, n: number, last: boolean) => {
+    if (failed !== undefined) throw failed;
+    const input = owner.subarray(0, n);
+    // The dictionary is copied when deflateRaw starts, and `prev` may be recycled after this: hold a copy of the window.
+    const window = prev && copyBytes(prev, Math.max(0, prev.byteLength - DEFLATE_WINDOW));
+    if (prevOwner) release(prevOwner);
+    crc = zlib.crc32(input, crc);
+    total += n;
+    // Stretches deflate cannot shrink are stored as they are (incompressible.ts); the rest
+    // is deflated in pieces between them, each primed with the 32 KiB of input before it
+    // (what one deflate stream would see) and joined by sync flushes as blocks are.
+    const parts: Array<Promise<Uint8Array> | Uint8Array> = [];
+    let at = 0;
+    const deflateUpTo = (end: number, final: boolean) => {
+      if (end === at && !(final && end === n)) return;
+      let dict: Uint8Array | undefined;
+      if (at >= DEFLATE_WINDOW) dict = input.subarray(at - DEFLATE_WINDOW, at);
+      else if (at > 0) dict = window ? concatBytes([window.subarray(Math.max(0, window.byteLength - (DEFLATE_WINDOW - at))), input.subarray(0, at)]) : input.subarray(0, at);
+      else dict = window;
+      parts.push(deflate(input.subarray(at, end), dict, final));
+      at = end;
+    };
+    for (const [s, e] of incompressibleRuns(input, n)) {
+      deflateUpTo(s, false);
+      parts.push(storedBlocks(input.subarray(s, e), last && e === n));
+      at = e;
+    }
+    if (at < n || (last && parts.length === 0)) deflateUpTo(n, last);
+    refs.set(owner, 2); // the deflate jobs, and the dictionary role for the next block
+    const job = Promise.all(parts);
     const tracked = job.then((out) => (release(owner), out));
     tracked.catch((e) => (failed ??= e)); // awaited in order by drain; after a failure the rest are dropped
     inFlight.push(tracked);
@@ -519,8 +548,7 @@ function zlibGzipBlocks(zlib: ZlibWithCrc, level: number, emit: (c: Uint8Array) 
   };
   const drain = async (keep: number) => {
     while (inFlight.length > keep) {
-      const out = await inFlight.shift()!;
-      if (out.byteLength) emit(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+      for (const out of await inFlight.shift()!) if (out.byteLength) emit(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
     }
   };
   emit(gzipHeader(level));
@@ -632,7 +660,7 @@ export function compress(src: ReadableStream<Uint8Array>, compression: Compressi
       transform(chunk, controller) {
         // RFC 1952 2.3: byte 9 is the OS; pin it so output is the same on every platform.
         if (pos <= 9 && pos + chunk.length > 9 && chunk[9 - pos] !== 3) {
-          chunk = chunk.slice();
+          chunk = copyBytes(chunk);
           chunk[9 - pos] = 3;
         }
         pos += chunk.length;

@@ -423,8 +423,8 @@ async function plan(
  * copy of each body, one sha256 update (the diffId) and one deflate job per
  * 1 MiB, and no Web-stream stage per entry. A tree may hand over bodies
  * synchronously: `readFileBytes` (kept in memory) or `readFileTransient`
- * (read into a buffer it reuses, valid until its next call: the writer
- * copies it at once).
+ * (read into a buffer it reuses, valid until the next read of any caller:
+ * the writer copies it before it awaits anything).
  */
 async function writeTarBlocks(entries: Planned[], upper: TreeReader, kept: Map<string, Uint8Array>, gz: GzipBlocks, signal?: AbortSignal): Promise<{ diffId: Digest; size: number }> {
   const tarHasher = await createHasher('sha256');
@@ -447,10 +447,17 @@ async function writeTarBlocks(entries: Planned[], upper: TreeReader, kept: Map<s
     }
     let bytes = kept.get(p.source);
     if (bytes !== undefined) kept.delete(p.source);
-    bytes ??= direct?.call(upper, p.source) ?? transient?.call(upper, p.source);
+    bytes ??= direct?.call(upper, p.source);
+    let reused = false;
+    if (bytes === undefined && transient) {
+      bytes = transient.call(upper, p.source);
+      reused = bytes !== undefined;
+    }
     if (bytes === undefined) await tar.addBody(p.header, upper.readFile(p.source));
     else {
-      const w = tar.add(p.header, bytes);
+      // A transient body lives in a buffer the next read reuses (another layer packing at
+      // the same time, or the next step's input hashing, reads through the same one).
+      const w = tar.add(p.header, bytes, reused);
       if (w) await w;
     }
   }

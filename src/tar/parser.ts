@@ -19,6 +19,7 @@ import { InvalidTarError } from '../errors/InvalidTarError.js';
 import type { EntryType, TarHeader } from './types.js';
 import { BLOCK, decodeRawHeader, isZeroBlock, type RawHeader } from './header.js';
 import { parsePax, paxString, type PaxRecords } from './pax.js';
+import { copyBytes } from './bytes.js';
 
 /** Largest PAX or GNU long-name record accepted (they are buffered whole). */
 export const MAX_META_SIZE = 16 * 1024 * 1024;
@@ -276,7 +277,7 @@ export class TarParser {
     if (pax) {
       for (const [key, value] of pax) {
         if (key.startsWith('SCHILY.xattr.')) {
-          xattrs[key.slice(13)] = value.slice(); // raw bytes; an empty value is a real (empty) xattr
+          xattrs[key.slice(13)] = copyBytes(value); // raw bytes; an empty value is a real (empty) xattr
           continue;
         }
         if (value.length === 0) continue; // an empty value deletes the record: keep the header's field

@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { encodeHeader, END_OF_ARCHIVE, paddingFor } from './encode.js';
 import type { TarHeader } from './types.js';
+import { copyBytes } from './bytes.js';
 
 export type TarBody = Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
@@ -250,8 +251,12 @@ export interface TarBlockWriter {
    * Adds one entry with its whole body (regular files: exactly header.size
    * bytes, INVALID_ARGUMENT otherwise). Returns a promise only when a block
    * filled up and was handed on; `undefined` means it is already written.
+   * With `transient`, the body is memory the caller reuses as soon as add
+   * returns (a read buffer): a body that does not fit in the current block
+   * is copied before add returns, since the rest of it is written only after
+   * the full block was handed on, when another read may have refilled it.
    */
-  add(header: TarHeader, body?: Uint8Array): Promise<void> | undefined;
+  add(header: TarHeader, body?: Uint8Array, transient?: boolean): Promise<void> | undefined;
   /** Adds a regular file whose body is streamed (or any TarBody). */
   addBody(header: TarHeader, body: TarBody): Promise<void>;
   /** Writes the end-of-archive blocks; returns the last, partly filled block and its length (not handed to the sink). */
@@ -299,7 +304,7 @@ export function createTarBlockWriter(sink: TarBlockSink): TarBlockWriter {
     get size() {
       return total;
     },
-    add(header, body) {
+    add(header, body, transient) {
       const size = check(header, body);
       if (size > 0 && body!.byteLength !== size) throw sizeMismatch(header, body!.byteLength);
       const head = encodeHeader(header);
@@ -316,10 +321,11 @@ export function createTarBlockWriter(sink: TarBlockSink): TarBlockWriter {
         total += n;
         return undefined;
       }
+      const owned = transient && size > 0 ? copyBytes(body!) : body;
       return (async () => {
         await write(head);
         if (size > 0) {
-          await write(body!);
+          await write(owned!);
           if (pad > 0) await write(PAD.subarray(0, pad));
         }
       })();

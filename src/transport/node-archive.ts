@@ -17,6 +17,7 @@ import { tarHeader } from '../tar/encode.js';
 import { parseTar } from '../tar/reader.js';
 import { createTarWriter } from '../tar/writer.js';
 import { writeStreamToFile } from './node-layout-fs.js';
+import { copyBytes } from '../tar/bytes.js';
 
 /** Our temp dirs: `layerfs-<prefix>-<pid>-<random>` (mkdtemp adds 6 characters). */
 const TEMP_DIR = /^layerfs-(docker-archive|docker-archive-out|oci-archive|oci-archive-out)-(\d+)-[A-Za-z0-9]{6}$/;
@@ -78,7 +79,7 @@ export async function extractArchive(file: string, dir: string): Promise<Map<str
         async pull(c) {
           const r = await body.next();
           if (r.done) c.close();
-          else c.enqueue(r.value.slice());
+          else c.enqueue(copyBytes(r.value));
         },
       });
       await writeStreamToFile(dest, stream);

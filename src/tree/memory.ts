@@ -11,6 +11,7 @@ import { NotFoundError } from '../errors/NotFoundError.js';
 import { baseName, parentPath } from '../layer/path.js';
 import { applyNodeMeta, lookupNode, newNodeAttrs, nodeEntry, parentNode, walkNodes, type NodeAttrs } from './nodes.js';
 import type { CreateMeta, FileBody, Tree, TreeEntry, TreeEntryType, TreeMeta } from './types.js';
+import { copyBytes } from '../tar/bytes.js';
 
 interface MemNode extends NodeAttrs<Record<string, Uint8Array>> {
   id: number;
@@ -22,12 +23,12 @@ const EMPTY = new Uint8Array(0);
 
 function copyXattrs(x: Record<string, Uint8Array> | undefined): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
-  if (x) for (const k of Object.keys(x)) out[k] = x[k]!.slice();
+  if (x) for (const k of Object.keys(x)) out[k] = copyBytes(x[k]!);
   return out;
 }
 
 async function collect(body: FileBody): Promise<Uint8Array> {
-  if (body instanceof Uint8Array) return body.slice();
+  if (body instanceof Uint8Array) return copyBytes(body);
   const parts: Uint8Array[] = [];
   let n = 0;
   if ('getReader' in body && typeof body.getReader === 'function') {
@@ -41,7 +42,7 @@ async function collect(body: FileBody): Promise<Uint8Array> {
   } else {
     // Chunks may be views into buffers the producer reuses: copy each.
     for await (const c of body as AsyncIterable<Uint8Array>) {
-      parts.push(c.slice());
+      parts.push(copyBytes(c));
       n += c.byteLength;
     }
   }
@@ -170,7 +171,7 @@ export class MemoryTree implements Tree {
     const data = n.data!;
     return new ReadableStream<Uint8Array>({
       start(c) {
-        if (data.byteLength) c.enqueue(data.slice());
+        if (data.byteLength) c.enqueue(copyBytes(data));
         c.close();
       },
     });

@@ -14,6 +14,7 @@ import { InvalidWhiteoutError } from '../errors/InvalidWhiteoutError.js';
 import { UnsafePathError } from '../errors/UnsafePathError.js';
 import type { PackedNames } from '../layer/packed-names.js';
 import type { UnionLayerEntry } from './types.js';
+import { copyBytes } from '../tar/bytes.js';
 
 /** A prepared layer table (opaque to callers: persist it with encodeLayerTable). */
 export type LayerTable = PreparedLayer;
@@ -125,7 +126,7 @@ function bad(why: string): never {
 export function decodeLayerTable(bytes: Uint8Array): LayerTable {
   if (!(bytes instanceof Uint8Array) || bytes.length < 4 * HEAD) bad('too short');
   // Aligned views need an offset that is a multiple of 4.
-  const b = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  const b = bytes.byteOffset % 4 === 0 ? bytes : copyBytes(bytes);
   const head = new Uint32Array(b.buffer, b.byteOffset, HEAD);
   const [magic, version, entryCount, r, kb, maxDepth] = head as unknown as number[];
   if (magic !== MAGIC || version !== VERSION) bad('unknown format');

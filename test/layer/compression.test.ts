@@ -20,6 +20,7 @@ import {
 } from '../../src/layer/compression.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { collect, errorCode, streamOf } from '../tar/helpers.js';
+import { prng } from '../helpers/prng.js';
 
 requireTools('zstd');
 
@@ -34,6 +35,23 @@ function sample(n = 5 * 1024 * 1024 + 123): Uint8Array {
   return out;
 }
 const data = sample();
+
+/** Like a layer's tar: runs of 512-byte blocks of text or of random bytes (binaries), seeded. */
+function layerLike(n: number, seed: number): Uint8Array {
+  const r = prng(seed);
+  const words = 'the of and to in is that for it as with was on be by this are'.split(' ');
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; ) {
+    const end = Math.min(n, i + 512 * Math.floor(1 + r() * 60));
+    if (r() < 0.35) while (i < end) out[i++] = Math.floor(r() * 256);
+    else
+      while (i < end) {
+        const w = words[Math.floor(r() * words.length)]! + ' ';
+        for (let c = 0; c < w.length && i < end; c++) out[i++] = w.charCodeAt(c);
+      }
+  }
+  return out;
+}
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const run = (cmd: string, args: string[], input: Uint8Array) => execFileSync(cmd, args, { input, maxBuffer: 1 << 28 });
 
@@ -146,6 +164,18 @@ describe('gzip encoders', () => {
     expect(Number(listed[1])).toBe(big.length);
     // Priming every block with the 32 KiB before it keeps the ratio of one deflate stream.
     expect(gz.length).toBeLessThan(gzipSync(big).length * 1.01);
+  });
+
+  it('two node:zlib gzip streams at once each restore to their own input (each block primed with its own window)', async () => {
+    // Blocks wait for a deflate slot while the other stream holds it; a block's dictionary
+    // was once a Buffer.slice() view of the block before, recycled and refilled by then.
+    const inputs = [layerLike(7 * GZIP_BLOCK + 99, 1), layerLike(6 * GZIP_BLOCK + 7, 2)];
+    const outs = await Promise.all(inputs.map((x) => collect(compress(streamOf(x, 65536), 'gzip', { level: 6, gzipEncoder: 'zlib' }))));
+    const alone = await Promise.all(inputs.map(async (x) => sha(await collect(compress(streamOf(x, 65536), 'gzip', { level: 6, gzipEncoder: 'zlib' })))));
+    outs.forEach((gz, i) => {
+      expect(sha(gunzipSync(gz))).toBe(sha(inputs[i]!));
+      expect(sha(gz)).toBe(alone[i]); // and the same bytes as when compressed on its own
+    });
   });
 
   it('the node:zlib encoder handles empty input, a whole number of blocks, and levels 1-9', async () => {
