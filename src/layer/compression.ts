@@ -418,8 +418,9 @@ const GZIP_IN_FLIGHT = 4;
  * build's wall time was twice its CPU time at level 6.
  */
 let deflateSlots: number | undefined;
-let deflateBusy = 0;
-const deflateWaiting: Array<() => void> = [];
+/** Input bytes of the deflate jobs running, and the jobs waiting for room, in order. */
+let deflateBytes = 0;
+const deflateWaiting: Array<{ cost: number; go: () => void }> = [];
 function deflateLimit(): number {
   if (deflateSlots === undefined) {
     const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
@@ -430,15 +431,29 @@ function deflateLimit(): number {
   }
   return deflateSlots;
 }
-async function withDeflateSlot<T>(job: () => Promise<T>): Promise<T> {
-  if (deflateBusy >= deflateLimit()) await new Promise<void>((res) => deflateWaiting.push(res));
-  else deflateBusy++;
+/**
+ * Runs a deflate job of `bytes` input once there is room: the slots are
+ * counted in input bytes, GZIP_BLOCK a slot, so a block split into pieces
+ * around stored runs (incompressible.ts) has them all on the pool at once
+ * instead of each waiting for the main thread to hand out the slot the one
+ * before it freed; a thread then goes from one small piece to the next
+ * without a round trip through the main thread.
+ */
+async function withDeflateSlot<T>(bytes: number, job: () => Promise<T>): Promise<T> {
+  const room = deflateLimit() * GZIP_BLOCK;
+  const cost = Math.min(Math.max(bytes, 1), room);
+  if (deflateWaiting.length > 0 || deflateBytes + cost > room) await new Promise<void>((go) => deflateWaiting.push({ cost, go }));
+  else deflateBytes += cost;
   try {
     return await job();
   } finally {
-    const next = deflateWaiting.shift();
-    if (next) next(); // the slot passes straight to the next job
-    else deflateBusy--;
+    deflateBytes -= cost;
+    // Waiters start in order, as many as fit.
+    while (deflateWaiting.length > 0 && deflateBytes + deflateWaiting[0]!.cost <= room) {
+      const w = deflateWaiting.shift()!;
+      deflateBytes += w.cost;
+      w.go();
+    }
   }
 }
 /** RFC 1952 section 2.3: magic, CM=8 (deflate), no flags, MTIME 0, XFL as zlib sets it (2 at level 9, 4 at 1, else 0), OS 3 (Unix). */
@@ -500,6 +515,7 @@ function zlibGzipBlocks(zlib: ZlibWithCrc, level: number, emit: (c: Uint8Array) 
   /** Raw deflate of `input` on the pool, primed with `window`; a sync flush, or the stream's end when `last`. */
   const deflate = (input: Uint8Array, window: Uint8Array | undefined, last: boolean) =>
     withDeflateSlot(
+      input.byteLength,
       () =>
         new Promise<Uint8Array>((res, rej) =>
           deflateRaw(
