@@ -33,7 +33,7 @@ import { MemoryTree } from '../tree/memory.js';
 import type { TreeReader } from '../tree/types.js';
 import { copyImage, openSource, parseImageReference } from '../transport/index.js';
 import type { UnionView } from '../union/view.js';
-import { toBuildContext, type BuildContext, type ContextInput } from './context.js';
+import { toBuildContext, type BuildContext, type ContextInput, type RememberedDigest } from './context.js';
 import { planCopy, type PlanTree } from './copy-layer.js';
 import { DockerIgnore } from './dockerignore.js';
 import { parseDockerfile, type Dockerfile, type Stage } from './dockerfile/instructions.js';
@@ -53,6 +53,13 @@ export const BUILD_CACHE = 'build-cache';
  * of every file instead of two (see `inputs`).
  */
 export const BUILD_CACHE_STEPS = 'build-cache-steps';
+/**
+ * Record kind of the content digests a context on disk remembers between
+ * builds (ContextDigestMemo), keyed by the sha256 of the context's path:
+ * a rebuild reads only the files whose stamp changed.
+ */
+export const BUILD_CONTEXT_DIGESTS = 'build-context-digests';
+const MEMO_VERSION = 1;
 const CACHE_VERSION = 1;
 /** Bytes of small input files a step keeps from hashing to packing (else they are read twice). */
 const HOLD_BYTES = 256 * 1024 * 1024;
@@ -558,6 +565,17 @@ export async function build(store: Store, opts: BuildOptions): Promise<BuildResu
   const names = opts.tag === undefined ? [] : Array.isArray(opts.tag) ? opts.tag : [opts.tag];
   for (const n of names) parseLocalName(n); // a bad name fails now, not after the build
   const ctx = await toBuildContext(opts.context);
+  const memo = ctx.digestMemo;
+  const memoKey = memo && (await sha256(new TextEncoder().encode(memo.key))).slice('sha256:'.length);
+  // --no-cache reads every file again (what it learns is still remembered).
+  if (memo && memoKey && !opts.noCache) {
+    try {
+      const rec = await store.records<{ v: number; files: Record<string, RememberedDigest> }>(BUILD_CONTEXT_DIGESTS).get(memoKey);
+      if (rec?.v === MEMO_VERSION && rec.files && typeof rec.files === 'object') memo.restore(rec.files);
+    } catch (e) {
+      if (!(e instanceof LayerfsError)) throw e; // a damaged record is as good as none: everything is hashed
+    }
+  }
   let text = opts.dockerfileText;
   const dfPath = opts.dockerfile ?? 'Dockerfile';
   if (text === undefined) {
@@ -600,6 +618,8 @@ export async function build(store: Store, opts: BuildOptions): Promise<BuildResu
 
     await lease.add([last!.digest, last!.id]);
     await store.putImage(last!, names);
+    const files = memo?.dump();
+    if (files && memoKey) await store.records(BUILD_CONTEXT_DIGESTS).put(memoKey, { v: MEMO_VERSION, files });
     return { id: last!.id, digest: last!.digest, image: last!, names, steps: builder.steps };
   } finally {
     await lease.release();

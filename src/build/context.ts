@@ -52,6 +52,35 @@ export interface BuildContext {
    * Same errors as readBytes.
    */
   digestMany?(paths: string[], sizes: number[]): Promise<string[]>;
+  /**
+   * Optional (Node directories): content digests remembered between builds
+   * (see ContextDigestMemo), so that a rebuild does not read files that are
+   * provably unchanged.
+   */
+  readonly digestMemo?: ContextDigestMemo;
+}
+
+/** A remembered file: the stamp it had when it was hashed (inode, size, mtime and ctime in ms), and its `sha256:<hex>`. */
+export type RememberedDigest = [ino: number, size: number, mtimeMs: number, ctimeMs: number, digest: string];
+
+/**
+ * Content digests a context remembers between builds, as BuildKit's content
+ * hash cache and git's index do: a file is hashed again unless its stamp
+ * (inode, size, modification and change times, to the sub-second) is the
+ * one it had when it was hashed. Cache keys still hold the content digest
+ * and never a time; the stamp only says when the digest is still the
+ * file's. A stamp is remembered only when its times have a sub-second part
+ * (CONFORMANCE 20: whole-second times cannot tell two writes apart) and lie
+ * a while before the listing (a file written in the same clock tick as it
+ * was read could change unseen: git's "racy" entries).
+ */
+export interface ContextDigestMemo {
+  /** What identifies the context across builds (its absolute path). */
+  readonly key: string;
+  /** Digests remembered by an earlier build, by path. */
+  restore(files: Record<string, RememberedDigest>): void;
+  /** What this build learnt and can vouch for, by path; undefined when nothing changed since restore(). */
+  dump(): Record<string, RememberedDigest> | undefined;
 }
 
 /** One file of an in-memory context: its content, or content with attributes. */

@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { NotFoundError } from '../errors/NotFoundError.js';
 import { comparePaths } from '../layer/path.js';
 import { setDirectoryContextOpener, type BuildContext, type ContextEntry } from './context.js';
+import { DigestMemo } from './digest-memo.js';
 
 /** Files up to this size are read in one synchronous call. */
 const SMALL = 4 * 1024 * 1024;
@@ -117,7 +118,7 @@ const { createHash, hash: oneShot } = require('node:crypto');
 const { join } = require('node:path');
 let buf = Buffer.allocUnsafeSlow(1 << 20);
 const { readdirSync, lstatSync, readlinkSync } = require('node:fs');
-// Listing: [path, type, mode, size, mtimeMs, linkname] of every entry below dirs (any order: the caller sorts).
+// Listing: [path, type, mode, size, mtimeMs, linkname, ino, ctimeMs] of every entry below dirs (any order: the caller sorts).
 function list(root, dirs) {
   const out = [];
   const prefix = root.endsWith('/') ? root : root + '/';
@@ -126,7 +127,7 @@ function list(root, dirs) {
       const path = rel + '/' + name;
       const abs = prefix + path;
       const st = lstatSync(abs);
-      if (st.isFile()) out.push([path, 'file', st.mode, st.size, st.mtimeMs, '']);
+      if (st.isFile()) out.push([path, 'file', st.mode, st.size, st.mtimeMs, '', st.ino, st.ctimeMs]);
       else if (st.isDirectory()) {
         out.push([path, 'directory', st.mode, 0, st.mtimeMs, '']);
         visit(path);
@@ -201,7 +202,7 @@ interface HashReply {
   /** Indexes of the files the worker hashed, and their digests. */
   done?: number[];
   digests?: string[];
-  listed?: Array<[string, 'file' | 'directory' | 'symlink', number, number, number, string]>;
+  listed?: Array<[string, 'file' | 'directory' | 'symlink', number, number, number, string, number?, number?]>;
   error?: { message: string; code?: string; index: number };
 }
 
@@ -259,6 +260,7 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
   if (!st?.isDirectory()) throw new NotFoundError(`build context ${JSON.stringify(dir)} is not a directory`, { path: dir });
   const sizes = new Map<string, number>();
   const scratch = new Scratch();
+  const memo = new DigestMemo(root);
   // Context paths are clean and relative: concatenation is path.join without its normalising pass.
   const prefix = root.endsWith('/') ? root : `${root}/`;
   /** sha256 of files [from, to) into out[from, to), read through the scratch buffer on this thread. */
@@ -298,10 +300,43 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
       }
     }
   };
+  /** sha256 of the files `paths`, read and hashed on this thread and the hash worker. */
+  const hashFiles = async (paths: string[], sizes: number[]): Promise<string[]> => {
+    const out = new Array<string>(paths.length);
+    const total = sizes.reduce((x, y) => x + y, 0);
+    // Both threads claim files from one shared counter (work stealing): neither
+    // waits for the other at the end of a batch, whatever the file sizes.
+    const next = new SharedArrayBuffer(4);
+    const counter = new Int32Array(next);
+    const far = total >= SPLIT_MIN_BYTES && paths.length >= 2 ? workerDigests(root, paths, sizes, next) : undefined;
+    try {
+      for (;;) {
+        const from = Atomics.add(counter, 0, CLAIM);
+        if (from >= paths.length) break;
+        await digestHere(paths, sizes, from, Math.min(from + CLAIM, paths.length), out);
+      }
+    } catch (e) {
+      Atomics.store(counter, 0, paths.length); // stop the worker claiming more
+      throw e;
+    }
+    if (far) {
+      const r = await far;
+      if (r.error && r.error.code !== 'WORKER') {
+        const path = paths[r.error.index]!;
+        throw notFound(path, root, Object.assign(new Error(r.error.message), { code: r.error.code }));
+      }
+      r.done?.forEach((i, k) => (out[i] = r.digests![k]!));
+      // The worker died: what it claimed and did not report is hashed here.
+      for (let i = 0; i < paths.length; i++) if (out[i] === undefined) await digestHere(paths, sizes, i, i + 1, out);
+    }
+    return out;
+  };
   return {
     description: root,
+    digestMemo: memo,
     async list() {
       const out: ContextEntry[] = [];
+      const listedAt = Date.now();
       // Top-level directories after the first go to the worker (lstat is ~10 µs a call here; two threads halve it).
       const top = readdirSync(root).sort(comparePaths);
       const dirs = top.filter((n) => {
@@ -319,10 +354,14 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
         for (const name of names) {
           const path = rel === '' ? name : `${rel}/${name}`;
           const abs = prefix + path;
-          const e = entryOf(path, lstatSync(abs), abs);
+          const st = lstatSync(abs);
+          const e = entryOf(path, st, abs);
           if (!e) continue;
           out.push(e);
-          if (e.type === 'file') sizes.set(path, e.size);
+          if (e.type === 'file') {
+            sizes.set(path, e.size);
+            memo.saw(path, st.ino, st.size, st.mtimeMs, st.ctimeMs, listedAt);
+          }
           if (e.type === 'directory' && !skip.has(path)) visit(path);
         }
       };
@@ -332,11 +371,14 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
         if (r.error?.code === 'WORKER') for (const d of farDirs) visit(d);
         else if (r.error) throw Object.assign(new Error(r.error.message), { code: r.error.code });
         else {
-          for (const [path, type, mode, size, mtimeMs, linkname] of r.listed!) {
+          for (const [path, type, mode, size, mtimeMs, linkname, ino, ctimeMs] of r.listed!) {
             // Same fields as entryOf: whole-second mtimes, symlinks 0777.
             const e: ContextEntry = { path, type, mode: type === 'symlink' ? 0o777 : mode & 0o7777, size: type === 'file' ? size : 0, mtime: Math.floor(mtimeMs / 1000), linkname };
             out.push(e);
-            if (type === 'file') sizes.set(path, size);
+            if (type === 'file') {
+              sizes.set(path, size);
+              memo.saw(path, ino!, size, mtimeMs, ctimeMs!, listedAt);
+            }
           }
           out.sort((a, b) => comparePaths(a.path, b.path));
         }
@@ -392,7 +434,11 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
           const buf = scratch.get(size + 1);
           const n = readFully(fd, buf, size + 1, size);
           const bytes = n === size ? buf.subarray(0, n) : readSmall(abs, undefined); // changed since listed: the writer reports the size mismatch
-          if (onDigest) onDigest(sha256Hex(bytes));
+          if (onDigest) {
+            const digest = sha256Hex(bytes);
+            memo.learn(path, digest);
+            onDigest(digest);
+          }
           return bytes;
         } finally {
           closeSync(fd);
@@ -402,32 +448,21 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
       }
     },
     async digestMany(paths, sizes) {
+      // Files whose stamp is the one an earlier build hashed them with are not read again.
       const out = new Array<string>(paths.length);
-      const total = sizes.reduce((x, y) => x + y, 0);
-      // Both threads claim files from one shared counter (work stealing): neither
-      // waits for the other at the end of a batch, whatever the file sizes.
-      const next = new SharedArrayBuffer(4);
-      const counter = new Int32Array(next);
-      const far = total >= SPLIT_MIN_BYTES && paths.length >= 2 ? workerDigests(root, paths, sizes, next) : undefined;
-      try {
-        for (;;) {
-          const from = Atomics.add(counter, 0, CLAIM);
-          if (from >= paths.length) break;
-          await digestHere(paths, sizes, from, Math.min(from + CLAIM, paths.length), out);
-        }
-      } catch (e) {
-        Atomics.store(counter, 0, paths.length); // stop the worker claiming more
-        throw e;
+      const at: number[] = [];
+      for (let i = 0; i < paths.length; i++) {
+        const known = memo.known(paths[i]!);
+        if (known !== undefined) out[i] = known;
+        else at.push(i);
       }
-      if (far) {
-        const r = await far;
-        if (r.error && r.error.code !== 'WORKER') {
-          const path = paths[r.error.index]!;
-          throw notFound(path, root, Object.assign(new Error(r.error.message), { code: r.error.code }));
-        }
-        r.done?.forEach((i, k) => (out[i] = r.digests![k]!));
-        // The worker died: what it claimed and did not report is hashed here.
-        for (let i = 0; i < paths.length; i++) if (out[i] === undefined) await digestHere(paths, sizes, i, i + 1, out);
+      if (at.length > 0) {
+        const all = at.length === paths.length;
+        const got = await hashFiles(all ? paths : at.map((i) => paths[i]!), all ? sizes : at.map((i) => sizes[i]!));
+        at.forEach((i, k) => {
+          out[i] = got[k]!;
+          memo.learn(paths[i]!, got[k]!);
+        });
       }
       return out;
     },
