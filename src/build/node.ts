@@ -301,7 +301,7 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
     }
   };
   /** sha256 of the files `paths`, read and hashed on this thread and the hash worker. */
-  const hashFiles = async (paths: string[], sizes: number[]): Promise<string[]> => {
+  const readAndHash = async (paths: string[], sizes: number[]): Promise<string[]> => {
     const out = new Array<string>(paths.length);
     const total = sizes.reduce((x, y) => x + y, 0);
     // Both threads claim files from one shared counter (work stealing): neither
@@ -436,7 +436,7 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
           const bytes = n === size ? buf.subarray(0, n) : readSmall(abs, undefined); // changed since listed: the writer reports the size mismatch
           if (onDigest) {
             const digest = sha256Hex(bytes);
-            memo.learn(path, digest);
+            if (n === size) memo.learn(path, digest); // (a file that changed since it was listed has another stamp by now)
             onDigest(digest);
           }
           return bytes;
@@ -458,7 +458,7 @@ export async function nodeContext(dir: string): Promise<BuildContext> {
       }
       if (at.length > 0) {
         const all = at.length === paths.length;
-        const got = await hashFiles(all ? paths : at.map((i) => paths[i]!), all ? sizes : at.map((i) => sizes[i]!));
+        const got = await readAndHash(all ? paths : at.map((i) => paths[i]!), all ? sizes : at.map((i) => sizes[i]!));
         at.forEach((i, k) => {
           out[i] = got[k]!;
           memo.learn(paths[i]!, got[k]!);

@@ -529,7 +529,8 @@ function zlibGzipBlocks(zlib: ZlibWithCrc, level: number, emit: (c: Uint8Array) 
   const start = (owner: Uint8Array, n: number, last: boolean) => {
     if (failed !== undefined) throw failed;
     const input = owner.subarray(0, n);
-    // The dictionary is copied when deflateRaw starts, and `prev` may be recycled after this: hold a copy of the window.
+    // `prev` is recycled once this block is on its way, maybe before this block's jobs get a
+    // slot: hold a copy of the window (copyBytes: on a Buffer, slice() is a view, not a copy).
     const window = prev && copyBytes(prev, Math.max(0, prev.byteLength - DEFLATE_WINDOW));
     if (prevOwner) release(prevOwner);
     crc = zlib.crc32(input, crc);

@@ -73,6 +73,28 @@ describe('createTarBlockWriter', () => {
     });
   }
 
+  it('copies a transient body that straddles a block before add() returns (its buffer is reused at once)', async () => {
+    const out: Uint8Array[] = [];
+    // The sink yields to the event loop, as the gzip pool's backpressure does.
+    const w = createTarBlockWriter({ block: () => new Uint8Array(4096), full: async (b) => {
+        out.push(b.slice());
+        await new Promise((r) => setTimeout(r, 1));
+      },
+    });
+    const shared = Buffer.alloc(10_000); // a context's read buffer, as readTransient hands it out
+    const bodies = [bytesOf(3000, rand, true), bytesOf(9000, rand, false), bytesOf(5000, rand, true)];
+    const headers = bodies.map((b, i) => tarHeader({ path: `t${i}`, size: b.byteLength, mtime: 1 }));
+    for (const [i, b] of bodies.entries()) {
+      shared.set(b);
+      const pending = w.add(headers[i]!, shared.subarray(0, b.byteLength), true);
+      shared.fill(0x21); // the next read refills the buffer before the writer is done with the block
+      if (pending) await pending;
+    }
+    const last = await w.end();
+    out.push(last.block.slice(0, last.length));
+    expect(sha(joined(out))).toBe(sha(encodeTar(bodies.map((b, i) => ({ header: headers[i]!, data: b })))));
+  });
+
   it('refuses a body whose length is not the header size', async () => {
     const w = createTarBlockWriter({ block: () => new Uint8Array(4096), full: () => {} });
     expect(() => w.add(tarHeader({ path: 'a', size: 3 }), new Uint8Array(2))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
