@@ -10,10 +10,12 @@
  * The test is a collision count (Rényi entropy of order 2) over 512 bytes:
  * every 8th byte of a 4 KiB cell to find runs, every byte of a 512-byte
  * block to find where they end; bytes that collide about as rarely as
- * uniformly random bytes do are called incompressible. H2 <= H (Shannon), so a cell passing the test has an
- * order-0 entropy of at least ~7.75 bits per byte: Huffman coding could
- * save under 3 % of it, and LZ77 matches in such data are rare. The
- * decision depends on the bytes alone, so the output stays deterministic.
+ * uniformly random bytes do are called incompressible. H2 <= H (Shannon),
+ * so bytes passing the test have an order-0 entropy of at least ~7.75 bits
+ * per byte: Huffman coding could save under 3 % of them, and LZ77 matches
+ * in such data are rare. Tar headers (mostly zeros) never pass, so a run
+ * ends at the header of the next file. The decision depends on the bytes
+ * alone, so the output stays deterministic.
  */
 
 /** Bytes judged at once when looking for runs. */
