@@ -106,6 +106,32 @@ describe('gzip with stored runs', () => {
     expect(sha(await collect(compress(streamOf(data, 777), 'gzip', { level: 3, gzipEncoder: 'zlib' })))).toBe(sha(gz));
   });
 
+  it('ends the stream with a stored block when the input ends in a stored run (and with an empty one for empty input)', async () => {
+    for (const input of [randomBytes(2 * GZIP_BLOCK, 9), join([text(GZIP_BLOCK + 4096, 10), randomBytes(64 * 1024, 11)]), new Uint8Array(0)]) {
+      const gz = await collect(compress(streamOf(input), 'gzip', { level: 3, gzipEncoder: 'zlib' }));
+      expect(sha(gunzipSync(gz))).toBe(sha(input));
+      expect(sha(execFileSync('gzip', ['-dc'], { input: gz, maxBuffer: 1 << 28 }))).toBe(sha(input));
+    }
+  });
+
+  it('property: any layout of random and text stretches round-trips, the same bytes however it is chunked', async () => {
+    const { default: fc } = await import('fast-check');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ random: fc.boolean(), size: fc.integer({ min: 1, max: 70_000 }), seed: fc.nat() }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 200_000 }),
+        fc.constantFrom(1, 3, 6),
+        async (layout, chunk, level) => {
+          const input = join(layout.map((x) => (x.random ? randomBytes(x.size, x.seed) : text(x.size, x.seed))));
+          const gz = await collect(compress(streamOf(input, chunk), 'gzip', { level, gzipEncoder: 'zlib' }));
+          expect(sha(gunzipSync(gz))).toBe(sha(input));
+          expect(sha(await collect(compress(streamOf(input, 65536), 'gzip', { level, gzipEncoder: 'zlib' })))).toBe(sha(gz));
+        },
+      ),
+      { numRuns: 25, seed: 4242 },
+    );
+  });
+
   it('is no bigger than one zlib stream at the same level (random bytes stored, not coded)', async () => {
     for (const level of [1, 3, 6]) {
       const gz = await collect(compress(streamOf(data), 'gzip', { level, gzipEncoder: 'zlib' }));
