@@ -541,7 +541,7 @@ function zlibGzipBlocks(zlib: ZlibWithCrc, level: number, emit: (c: Uint8Array) 
     const parts: Array<Promise<Uint8Array> | Uint8Array> = [];
     let at = 0;
     const deflateUpTo = (end: number, final: boolean) => {
-      if (end === at && !(final && end === n)) return;
+      if (end === at && !final) return; // (the final piece may be empty: it ends the stream)
       let dict: Uint8Array | undefined;
       if (at >= DEFLATE_WINDOW) dict = input.subarray(at - DEFLATE_WINDOW, at);
       else if (at > 0) dict = window ? concatBytes([window.subarray(Math.max(0, window.byteLength - (DEFLATE_WINDOW - at))), input.subarray(0, at)]) : input.subarray(0, at);

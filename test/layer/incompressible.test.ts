@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { constants, deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
 import { CELL, incompressibleRuns, MAX_RUNS, MIN_STORED_RUN, storedBlocks } from '../../src/layer/incompressible.js';
 import { compress, GZIP_BLOCK } from '../../src/layer/compression.js';
+import { concatBytes } from '../../src/tar/reader.js';
 import { prng } from '../helpers/prng.js';
 import { collect, streamOf } from '../tar/helpers.js';
 
@@ -28,12 +29,6 @@ function text(n: number, seed: number): Uint8Array {
   let s = '';
   while (s.length < n) s += WORDS[Math.floor(r() * WORDS.length)] + ' ';
   return new TextEncoder().encode(s.slice(0, n));
-}
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
-  return out;
 }
 
 describe('incompressibleRuns', () => {
@@ -56,7 +51,7 @@ describe('incompressibleRuns', () => {
     // text | random starting and ending off the 4 KiB cells, on tar's 512-byte blocks | text
     const a = 3 * CELL + 1536;
     const b = a + 9 * CELL + 1024;
-    const data = join([text(a, 4), randomBytes(b - a, 5), text(GZIP_BLOCK - b, 6)]);
+    const data = concatBytes([text(a, 4), randomBytes(b - a, 5), text(GZIP_BLOCK - b, 6)]);
     expect(incompressibleRuns(data, data.length)).toEqual([[a, b]]);
   });
 
@@ -67,7 +62,7 @@ describe('incompressibleRuns', () => {
       parts.push(randomBytes(MIN_STORED_RUN + i * CELL, 100 + i));
     }
     parts.push(text(2 * CELL, 7), randomBytes(MIN_STORED_RUN - CELL, 8), text(2 * CELL, 9));
-    const data = join(parts);
+    const data = concatBytes(parts);
     const runs = incompressibleRuns(data, data.length);
     expect(runs).toHaveLength(MAX_RUNS);
     expect(runs.map(([s, e]) => e - s)).toEqual(Array.from({ length: MAX_RUNS }, (_, k) => MIN_STORED_RUN + (k + 4) * CELL));
@@ -81,7 +76,7 @@ describe('storedBlocks', () => {
       const data = randomBytes(n, n + 1);
       expect(sha(inflateRawSync(storedBlocks(data, true)))).toBe(sha(data));
       // Not final: a stream continues after it (here: an empty final stored block).
-      const more = join([storedBlocks(data, false), storedBlocks(new Uint8Array(0), true)]);
+      const more = concatBytes([storedBlocks(data, false), storedBlocks(new Uint8Array(0), true)]);
       expect(sha(inflateRawSync(more))).toBe(sha(data));
       expect(() => inflateRawSync(storedBlocks(data, false), { finishFlush: constants.Z_FINISH })).toThrow();
     }
@@ -97,7 +92,7 @@ describe('gzip with stored runs', () => {
     files.push(r() < 0.4 ? randomBytes(size, n) : text(size, n));
     n += size;
   }
-  const data = join(files);
+  const data = concatBytes(files);
 
   it('gzip -d and zlib restore it; the bytes are the same however the input is chunked', async () => {
     const gz = await collect(compress(streamOf(data, 65536), 'gzip', { level: 3, gzipEncoder: 'zlib' }));
@@ -107,7 +102,7 @@ describe('gzip with stored runs', () => {
   });
 
   it('ends the stream with a stored block when the input ends in a stored run (and with an empty one for empty input)', async () => {
-    for (const input of [randomBytes(2 * GZIP_BLOCK, 9), join([text(GZIP_BLOCK + 4096, 10), randomBytes(64 * 1024, 11)]), new Uint8Array(0)]) {
+    for (const input of [randomBytes(2 * GZIP_BLOCK, 9), concatBytes([text(GZIP_BLOCK + 4096, 10), randomBytes(64 * 1024, 11)]), new Uint8Array(0)]) {
       const gz = await collect(compress(streamOf(input), 'gzip', { level: 3, gzipEncoder: 'zlib' }));
       expect(sha(gunzipSync(gz))).toBe(sha(input));
       expect(sha(execFileSync('gzip', ['-dc'], { input: gz, maxBuffer: 1 << 28 }))).toBe(sha(input));
@@ -122,7 +117,7 @@ describe('gzip with stored runs', () => {
         fc.integer({ min: 1, max: 200_000 }),
         fc.constantFrom(1, 3, 6),
         async (layout, chunk, level) => {
-          const input = join(layout.map((x) => (x.random ? randomBytes(x.size, x.seed) : text(x.size, x.seed))));
+          const input = concatBytes(layout.map((x) => (x.random ? randomBytes(x.size, x.seed) : text(x.size, x.seed))));
           const gz = await collect(compress(streamOf(input, chunk), 'gzip', { level, gzipEncoder: 'zlib' }));
           expect(sha(gunzipSync(gz))).toBe(sha(input));
           expect(sha(await collect(compress(streamOf(input, 65536), 'gzip', { level, gzipEncoder: 'zlib' })))).toBe(sha(gz));
