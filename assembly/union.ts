@@ -25,7 +25,7 @@ const K_IGNORED: u8 = 4;
 const K_CHANGED: u8 = 0x10;
 
 // Record flags (stage 2 output).
-const R_REAL: u8 = 1; // a real entry survives here (recEntry is its index)
+const R_REAL: u8 = 1; // a real entry survives here (the record's entry is its index)
 const R_DIR: u8 = 2; // ... and it is a directory
 const R_WHITEOUT: u8 = 4; // the layer deletes this path from lower layers
 const R_OPAQUE: u8 = 8; // the layer hides lower children of this directory
@@ -427,19 +427,25 @@ export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usiz
 // Stage-2 stack frame: key ptr, key len, min tar index of surviving descendants, record index.
 const SF: usize = 16;
 
+// A record (16 bytes, in one array so that the merge reads one stream per
+// layer, not four): key offset in the layer's bytes, key length, entry
+// index (-1: none), and the length of the prefix the key shares with the
+// previous record's (the merge uses it to skip comparing what is already
+// known to be equal). Flags are a byte array of their own.
+const REC: usize = 16;
+
 /**
  * One record per distinct key of a sorted layer. Returns the record count.
- * stack: (maxDepth + 2) * 16 bytes. Record arrays: n + sumDepth + 1 slots.
- * recLcp[r]: length of the prefix record r shares with record r - 1 (the
- * merge uses it to skip comparing what is already known to be equal).
+ * stack: (maxDepth + 2) * 16 bytes. rec: n + sumDepth + 1 records of REC
+ * bytes; recFlags: as many bytes.
  */
 export function unionRecords(
   raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, stack: usize,
-  recOff: usize, recLen: usize, recEntry: usize, recFlags: usize, recLcp: usize,
+  rec: usize, recFlags: usize,
 ): i32 {
   let sp: i32 = 0; // frames on the stack
   let r: i32 = 0; // records written
-  let pp: usize = raw; // previous record's key, for recLcp
+  let pp: usize = raw; // previous record's key, for the common prefixes
   let pl: i32 = -1;
   let g: i32 = 0;
   while (g < n) {
@@ -499,11 +505,12 @@ export function unionRecords(
     let from: i32 = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 4) + 1 : 0;
     for (let q = from; q < kl; q++) {
       if (load<u8>(kp + <usize>q) != 47) continue;
-      store<u32>(recOff + (<usize>r << 2), <u32>(kp - raw));
-      store<u32>(recLen + (<usize>r << 2), <u32>q);
-      store<i32>(recEntry + (<usize>r << 2), -1);
+      const rp = rec + <usize>r * REC;
+      store<u32>(rp, <u32>(kp - raw));
+      store<u32>(rp, <u32>q, 4);
+      store<i32>(rp, -1, 8);
+      store<i32>(rp, pl < 0 ? 0 : lcpOf(pp, pl, kp, q), 12);
       store<u8>(recFlags + <usize>r, 0);
-      store<i32>(recLcp + (<usize>r << 2), pl < 0 ? 0 : lcpOf(pp, pl, kp, q));
       pp = kp;
       pl = q;
       const f = stack + <usize>sp * SF;
@@ -524,11 +531,12 @@ export function unionRecords(
     }
     if (wh) flags |= R_WHITEOUT;
     if (opq) flags |= R_OPAQUE;
-    store<u32>(recOff + (<usize>r << 2), <u32>(kp - raw));
-    store<u32>(recLen + (<usize>r << 2), <u32>kl);
-    store<i32>(recEntry + (<usize>r << 2), finalIdx);
+    const rp = rec + <usize>r * REC;
+    store<u32>(rp, <u32>(kp - raw));
+    store<u32>(rp, <u32>kl, 4);
+    store<i32>(rp, finalIdx, 8);
+    store<i32>(rp, pl < 0 ? 0 : lcpOf(pp, pl, kp, kl), 12);
     store<u8>(recFlags + <usize>r, flags);
-    store<i32>(recLcp + (<usize>r << 2), pl < 0 ? 0 : lcpOf(pp, pl, kp, kl));
     pp = kp;
     pl = kl;
     if (finalIdx >= 0) {
@@ -557,7 +565,7 @@ export function unionRecords(
 
 // ---------------------------------------------------------------- stage 3
 
-// Layer descriptor (8 x u32): bytes, recOff, recLen, recEntry, recFlags, count, cursor, recLcp.
+// Layer descriptor (8 x u32): bytes, rec, 0, 0, recFlags, count, cursor, 0.
 const LD: usize = 32;
 
 // LCP-aware tournament (loser) tree over the layers' current records.
@@ -567,7 +575,7 @@ const LD: usize = 32;
 // (only while building). Every key left in the tree is >= the last winner,
 // and the losers on the winner's path know their common prefix with it; a
 // layer's next key knows its common prefix with the key it follows
-// (recLcp). Comparing two such prefix lengths decides most matches without
+// (its record's common prefix). Comparing two such prefix lengths decides most matches without
 // reading a byte; equal ones compare from there on.
 
 let gL: i32 = 0; // common prefix length found by the last cmpFrom
@@ -611,18 +619,29 @@ function beats(hp: usize, hl: usize, a: u32, b: u32): bool {
   return c < 0 || (c == 0 && a > b);
 }
 
-/** Loads layer l's record at its cursor into hp/hl; returns its recLcp (0 when exhausted). */
+/**
+ * Loads layer l's record at its cursor into hp/hl (key) and hf/he (flags,
+ * entry: kept with the key so that taking the record needs no second look
+ * through the layer's descriptor); returns its common prefix with the
+ * record before (0 when exhausted).
+ */
 // @ts-ignore: decorator
-@inline function loadHead(desc: usize, hp: usize, hl: usize, l: u32): i32 {
+@inline function loadHead(desc: usize, hp: usize, l: u32, k: i32): i32 {
   const d = desc + <usize>l * LD;
-  const c = load<u32>(d, 24);
-  if (c >= load<u32>(d, 20)) {
+  const c = <usize>load<u32>(d, 24);
+  const hl = hp + (<usize>k << 2);
+  if (c >= <usize>load<u32>(d, 20)) {
     store<i32>(hl + (<usize>l << 2), -1);
     return 0;
   }
-  store<u32>(hp + (<usize>l << 2), load<u32>(d) + load<u32>(<usize>load<u32>(d, 4) + (<usize>c << 2)));
-  store<i32>(hl + (<usize>l << 2), <i32>load<u32>(<usize>load<u32>(d, 8) + (<usize>c << 2)));
-  return load<i32>(<usize>load<u32>(d, 28) + (<usize>c << 2));
+  const hf = hl + (<usize>k << 2);
+  const he = hf + (<usize>k << 2);
+  const rp = <usize>load<u32>(d, 4) + c * REC;
+  store<u32>(hp + (<usize>l << 2), load<u32>(d) + load<u32>(rp));
+  store<i32>(hl + (<usize>l << 2), load<i32>(rp, 4));
+  store<i32>(he + (<usize>l << 2), load<i32>(rp, 8));
+  store<u32>(hf + (<usize>l << 2), <u32>load<u8>(<usize>load<u32>(d, 16) + c));
+  return load<i32>(rp, 12);
 }
 
 /**
@@ -680,10 +699,10 @@ const MF: usize = 16;
  * in layer L hides the path and its subtree below L, an opaque mark hides
  * lower children, a non-directory hides everything below it up to its own
  * layer. Returns the node count; unionKeyBytes() tells the key bytes.
- * A node's entry is its record's recEntry: the winning entry, or for an
- * implied directory the implied record's recEntry (-1 in a prepared layer;
+ * A node's entry is its record's entry: the winning entry, or for an
+ * implied directory the implied record's entry (-1 in a prepared layer;
  * an already merged view passed in as one layer carries node indexes there).
- * heapP: 6k u32 (tournament); group: k u32; stack: stackCap frames of 16 bytes
+ * heapP: 8k u32 (tournament); group: 3k u32; stack: stackCap frames of 16 bytes
  * (max depth + 2 suffice; -1 is returned when a layer is deeper than that);
  * node arrays: 1 + total records slots; nodeLcp[i]: common prefix of node
  * i's key with node i - 1's; nodeKeySrc[i] (u16): the layer whose key bytes
@@ -698,10 +717,13 @@ export function unionMerge(
   const tl = heapP + (<usize>k << 2);
   const hp = tl + (<usize>k << 2);
   const hl = hp + (<usize>k << 2);
-  const win = hl + (<usize>k << 2);
+  const win = hl + (<usize>(3 * k) << 2); // after hf and he (see loadHead)
+  // The group's members: layer, record flags, record entry.
+  const gFlags = group + (<usize>k << 2);
+  const gEntry = gFlags + (<usize>k << 2);
   for (let l: i32 = 0; l < k; l++) {
     store<u32>(desc + <usize>l * LD, 0, 24);
-    loadHead(desc, hp, hl, <u32>l);
+    loadHead(desc, hp, <u32>l, k);
   }
   if (k > 0) {
     for (let j: i32 = 2 * k - 1; j >= 1; j--) {
@@ -749,12 +771,18 @@ export function unionMerge(
       nextL = 0;
     } else {
       // Take every layer whose current record has this key.
+      const hf = hl + (<usize>k << 2);
+      const he = hf + (<usize>k << 2);
       let x = w;
       do {
-        store<u32>(group + (<usize>(gn++) << 2), x);
+        const xo = <usize>x << 2;
+        store<u32>(group + (<usize>gn << 2), x);
+        store<u32>(gFlags + (<usize>gn << 2), load<u32>(hf + xo));
+        store<i32>(gEntry + (<usize>gn << 2), load<i32>(he + xo));
+        gn++;
         const d = desc + <usize>x * LD;
         store<u32>(d, load<u32>(d, 24) + 1, 24);
-        const cl = loadHead(desc, hp, hl, x);
+        const cl = loadHead(desc, hp, x, k);
         replay(tree, tl, hp, hl, k, x, cl);
         x = load<u32>(tree);
       } while (load<i32>(hl + (<usize>x << 2)) == kl && gWinL == kl);
@@ -778,9 +806,7 @@ export function unionMerge(
     let own: i32 = 0;
     for (let i: i32 = 0; i < gn; i++) {
       const l = <i32>load<u32>(group + (<usize>i << 2));
-      const d = desc + <usize>l * LD;
-      const c = <usize>(load<u32>(d, 24) - 1);
-      const fl = load<u8>(<usize>load<u32>(d, 16) + <usize>c);
+      const fl = <u8>load<u32>(gFlags + (<usize>i << 2));
       if ((fl & R_WHITEOUT) != 0) {
         if (l > hideSelf) hideSelf = l;
         if (l > own) own = l;
@@ -797,18 +823,16 @@ export function unionMerge(
     for (let i: i32 = 0; i < gn; i++) {
       const l = <i32>load<u32>(group + (<usize>i << 2));
       if (l < hideSelf) continue;
-      const d = desc + <usize>l * LD;
-      const c = <usize>(load<u32>(d, 24) - 1);
-      const fl = load<u8>(<usize>load<u32>(d, 16) + <usize>c);
+      const fl = <u8>load<u32>(gFlags + (<usize>i << 2));
       if ((fl & R_REAL) != 0 && l > rl) {
         rl = l;
-        rEntry = load<i32>(<usize>load<u32>(d, 12) + (<usize>c << 2));
+        rEntry = load<i32>(gEntry + (<usize>i << 2));
         rFlags = fl;
       }
       if ((fl & R_IMPLIED) != 0 && l > il) {
         il = l;
         // -1 for a layer's own records; a flattened view's node index (see unionMerge's doc).
-        iEntry = load<i32>(<usize>load<u32>(d, 12) + (<usize>c << 2));
+        iEntry = load<i32>(gEntry + (<usize>i << 2));
       }
     }
     let nLayer: i32 = -1;

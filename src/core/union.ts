@@ -20,6 +20,10 @@ import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { WasmCoreError } from '../errors/WasmCoreError.js';
 import type { CoreModule } from './load.js';
 
+/** Words per record in PreparedLayer.rec, and where each field sits. */
+export const REC_WORDS = 4;
+export const RecField = { OFF: 0, LEN: 1, ENTRY: 2, LCP: 3 } as const;
+
 /** Entry kinds handed to the core (only "directory or not" matters to it). */
 export const UnionKind = { directory: 0, other: 1 } as const;
 
@@ -32,13 +36,14 @@ export interface PreparedLayer {
   readonly entryCount: number;
   /** UTF-8 key bytes (the names cleaned in place). */
   readonly bytes: Uint8Array;
-  readonly recOff: Uint32Array;
-  readonly recLen: Uint32Array;
-  /** Index of the winning entry, -1 for records without a real entry. */
-  readonly recEntry: Int32Array;
+  /**
+   * REC_WORDS per record, interleaved (the merge reads one stream per
+   * layer): key offset in `bytes`, key length, index of the winning entry
+   * (-1 for records without a real entry), and the length of the prefix the
+   * key shares with the previous record's.
+   */
+  readonly rec: Int32Array;
   readonly recFlags: Uint8Array;
-  /** Common prefix length of each record's key with the previous record's. */
-  readonly recLcp: Uint32Array;
   /** Deepest key, in separators. */
   readonly maxDepth: number;
 }
@@ -192,7 +197,7 @@ function encodeNames(arena: Arena, items: ArrayLike<Named>, kinds: Uint8Array, c
 
 /** A layer's records in Wasm memory, ready for the merge. */
 interface Staged {
-  /** bytes, recOff, recLen, recEntry, recFlags, record count, recLcp (see LD in assembly/union.ts). */
+  /** bytes, rec, recFlags, record count (see LD in assembly/union.ts). */
   readonly ptrs: readonly number[];
   readonly bytesLen: number;
   readonly entryCount: number;
@@ -260,15 +265,12 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   x.unionSort(raw, n, off, len, kind, perm, tmp);
   const recCap = n + sumDepth + 1;
   const stack = arena.alloc((maxDepth + 2) * 16);
-  const recOff = arena.alloc(4 * recCap);
-  const recLen = arena.alloc(4 * recCap);
-  const recEntry = arena.alloc(4 * recCap);
+  const rec = arena.alloc(4 * REC_WORDS * recCap);
   const recFlags = arena.alloc(recCap);
-  const recLcp = arena.alloc(4 * recCap);
-  const r = x.unionRecords(raw, n, off, len, kind, perm, stack, recOff, recLen, recEntry, recFlags, recLcp) as number;
+  const r = x.unionRecords(raw, n, off, len, kind, perm, stack, rec, recFlags) as number;
   const bytesLen = x.unionSplitEnd() as number;
   return {
-    ptrs: [raw, recOff, recLen, recEntry, recFlags, r, recLcp],
+    ptrs: [raw, rec, recFlags, r],
     bytesLen,
     entryCount: n,
     maxDepth,
@@ -278,37 +280,28 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
 
 /** A staged layer copied out of Wasm memory (to be cached and merged again later). */
 function copyOut(core: CoreModule, s: Staged): PreparedLayer {
-  const [raw, recOff, recLen, recEntry, recFlags, r, recLcp] = s.ptrs as [number, number, number, number, number, number, number];
+  const [raw, rec, recFlags, r] = s.ptrs as [number, number, number, number];
   const buf = core.memory.buffer;
   return {
     entryCount: s.entryCount,
     bytes: new Uint8Array(buf, raw, s.bytesLen).slice(),
-    recOff: new Uint32Array(buf, recOff, r).slice(),
-    recLen: new Uint32Array(buf, recLen, r).slice(),
-    recEntry: new Int32Array(buf, recEntry, r).slice(),
+    rec: new Int32Array(buf, rec, REC_WORDS * r).slice(),
     recFlags: new Uint8Array(buf, recFlags, r).slice(),
-    recLcp: new Uint32Array(buf, recLcp, r).slice(),
     maxDepth: s.maxDepth,
   };
 }
 
 /** A prepared layer copied into `arena`. */
 function stagePrepared(core: CoreModule, arena: Arena, l: PreparedLayer): Staged {
-  const r = l.recOff.length;
+  const r = l.recFlags.length;
   const bytes = arena.alloc(l.bytes.length);
-  const recOff = arena.alloc(4 * r);
-  const recLen = arena.alloc(4 * r);
-  const recEntry = arena.alloc(4 * r);
+  const rec = arena.alloc(4 * REC_WORDS * r);
   const recFlags = arena.alloc(r);
-  const recLcp = arena.alloc(4 * r);
   const buf = core.memory.buffer;
   new Uint8Array(buf, bytes, l.bytes.length).set(l.bytes);
-  new Uint32Array(buf, recOff, r).set(l.recOff);
-  new Uint32Array(buf, recLen, r).set(l.recLen);
-  new Int32Array(buf, recEntry, r).set(l.recEntry);
+  new Int32Array(buf, rec, REC_WORDS * r).set(l.rec);
   new Uint8Array(buf, recFlags, r).set(l.recFlags);
-  new Uint32Array(buf, recLcp, r).set(l.recLcp);
-  return { ptrs: [bytes, recOff, recLen, recEntry, recFlags, r, recLcp], bytesLen: l.bytes.length, entryCount: l.entryCount, maxDepth: l.maxDepth, js: l.bytes };
+  return { ptrs: [bytes, rec, recFlags, r], bytesLen: l.bytes.length, entryCount: l.entryCount, maxDepth: l.maxDepth, js: l.bytes };
 }
 
 /** Stage 3 over staged layers (index 0 = bottom): merge, pack, hash; the result copied out. */
@@ -318,12 +311,12 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   let totalRec = 0;
   let maxDepth = 0;
   for (const l of layers) {
-    totalRec += l.ptrs[5]!;
+    totalRec += l.ptrs[3]!;
     maxDepth = Math.max(maxDepth, l.maxDepth);
   }
   const desc = arena.alloc(32 * Math.max(1, k));
-  const heap = arena.alloc(24 * Math.max(1, k));
-  const group = arena.alloc(4 * Math.max(1, k));
+  const heap = arena.alloc(32 * Math.max(1, k));
+  const group = arena.alloc(12 * Math.max(1, k));
   const stackCap = maxDepth + 3;
   const stack = arena.alloc(stackCap * 16);
   const cap = totalRec + 1;
@@ -338,7 +331,7 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   const d32 = new Uint32Array(core.memory.buffer, desc, 8 * Math.max(1, k));
   layers.forEach((l, i) => {
     const p = l.ptrs;
-    d32.set([p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, 0, p[6]!], i * 8);
+    d32.set([p[0]!, p[1]!, 0, 0, p[2]!, p[3]!, 0, 0], i * 8);
   });
   const m = x.unionMerge(desc, k, heap, group, stack, stackCap, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp, nKeySrc) as number;
   if (m < 0) throw new InvalidArgumentError(`a layer table has paths deeper than its depth (${maxDepth}) says: not a table this layer was prepared into`);
@@ -464,7 +457,7 @@ export function buildIndex(core: CoreModule, layers: ReadonlyArray<PreparedLayer
       let maxDepth = 0;
       for (let i = 0; i < layers.length; i++) {
         const l = layers[i]!;
-        if ('recOff' in l) {
+        if ('rec' in l) {
           staged.push(stagePrepared(core, arena, l));
           prepared.push(l);
         } else {
@@ -488,15 +481,14 @@ export function buildIndex(core: CoreModule, layers: ReadonlyArray<PreparedLayer
  * A merged index seen as ONE prepared layer (what a squashed image would
  * be): merging it with a new top layer gives the same visible tree as
  * merging the whole stack with that layer, because a layer's whiteouts and
- * opaque markers act on everything below it alike. recEntry holds node
+ * opaque markers act on everything below it alike. Record entries hold node
  * indexes, which mergeLayers passes through for real and implied nodes, so
  * the caller maps them back to (layer, entry).
  */
 export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
   const m = ix.count;
-  const recEntry = new Int32Array(m);
+  const rec = new Int32Array(REC_WORDS * m);
   const recFlags = new Uint8Array(m);
-  const recLcp = new Uint32Array(m);
   // One compact buffer of the keys (the merge reads one buffer per layer):
   // the index's own when it has one, else a copy; with each key's common
   // prefix with the one before.
@@ -504,7 +496,6 @@ export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
   let total = 0;
   if (!compact) for (let i = 0; i < m; i++) total += ix.keyLen[i]!;
   const bytes = compact ? ix.sources[0]! : new Uint8Array(total);
-  const recOff = compact ? ix.keyOff : new Uint32Array(m);
   let pos = 0;
   let prev = 0;
   let prevLen = 0;
@@ -516,21 +507,23 @@ export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
     let j = 0;
     const n = Math.min(l, prevLen);
     while (j < n && src[a + j] === bytes[prev + j]) j++;
-    recLcp[i] = i === 0 ? 0 : j;
+    const w = REC_WORDS * i;
+    rec[w + RecField.LCP] = i === 0 ? 0 : j;
+    rec[w + RecField.LEN] = l;
     if (!compact) {
       if (l > 32) bytes.set(src.subarray(a, a + l), pos);
       else for (let q = 0; q < l; q++) bytes[pos + q] = src[a + q]!;
-      recOff[i] = pos;
     }
+    rec[w + RecField.OFF] = pos;
+    rec[w + RecField.ENTRY] = i;
     prev = pos;
     prevLen = l;
     pos += l;
-    recEntry[i] = i;
     const f = ix.flags[i]!;
     // R_REAL 1, R_DIR 2, R_IMPLIED 16, R_CHANGED 32 (assembly/union.ts)
     recFlags[i] = f & NodeFlag.IMPLIED ? 16 : (f & NodeFlag.DIR ? 3 : 1) | (f & NodeFlag.CHANGED ? 32 : 0);
   }
-  return { entryCount: m, bytes, recOff, recLen: ix.keyLen, recEntry, recFlags, recLcp, maxDepth };
+  return { entryCount: m, bytes, rec, recFlags, maxDepth };
 }
 
 /** The hash the core stores for a key, computed from a JS string's UTF-16 units. */

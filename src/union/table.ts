@@ -8,7 +8,7 @@
  * encodeLayerTable. A view built from tables only merges (stage 3).
  */
 import type { CoreModule } from '../core/load.js';
-import { isPrepareFailure, prepareLayer, type PreparedLayer, type PrepareFailure } from '../core/union.js';
+import { isPrepareFailure, prepareLayer, REC_WORDS, type PreparedLayer, type PrepareFailure } from '../core/union.js';
 import { InvalidArgumentError } from '../errors/InvalidArgumentError.js';
 import { InvalidWhiteoutError } from '../errors/InvalidWhiteoutError.js';
 import { UnsafePathError } from '../errors/UnsafePathError.js';
@@ -87,32 +87,49 @@ export function prepareLayerTable(core: CoreModule, layer: { readonly entries: r
   return res;
 }
 
-// Serialised form: a header of 8 u32 (magic, version, entryCount, record
-// count r, key bytes, maxDepth, 0, 0), then recOff, recLen, recEntry,
-// recLcp (r u32 each, little-endian as Wasm and every JS engine in use),
-// then recFlags (r bytes) and the key bytes. Typed arrays of the decoded
-// table are views of the one buffer (no copies).
+// Serialised form (version 2): a header of 8 u32 (magic, version,
+// entryCount, record count r, key bytes, maxDepth, 0, 0), then the records
+// (REC_WORDS i32 each: key offset, key length, entry, common prefix;
+// little-endian as Wasm and every JS engine in use), their flags (r bytes)
+// and the key bytes. Typed arrays of the decoded table are views of the one
+// buffer (no copies). Version 1 (one array per field) is refused: the store
+// then prepares the layer's table again.
 const MAGIC = 0x4c465554; // "TUFL"
-const VERSION = 1;
+const VERSION = 2;
 const HEAD = 8;
 
 /** The bytes of a table, for the store. */
 export function encodeLayerTable(t: LayerTable): Uint8Array {
-  const r = t.recOff.length;
-  const out = new Uint8Array(4 * HEAD + 16 * r + r + t.bytes.length);
-  const u32 = new Uint32Array(out.buffer, 0, HEAD + 4 * r);
-  u32.set([MAGIC, VERSION, t.entryCount, r, t.bytes.length, t.maxDepth, 0, 0]);
-  u32.set(t.recOff, HEAD);
-  u32.set(t.recLen, HEAD + r);
-  new Int32Array(out.buffer, 4 * (HEAD + 2 * r), r).set(t.recEntry);
-  u32.set(t.recLcp, HEAD + 3 * r);
-  out.set(t.recFlags, 4 * (HEAD + 4 * r));
-  out.set(t.bytes, 4 * (HEAD + 4 * r) + r);
+  const r = t.recFlags.length;
+  const words = REC_WORDS * r;
+  const out = new Uint8Array(4 * (HEAD + words) + r + t.bytes.length);
+  const i32 = new Int32Array(out.buffer, 0, HEAD + words);
+  i32.set([MAGIC, VERSION, t.entryCount, r, t.bytes.length, t.maxDepth, 0, 0]);
+  i32.set(t.rec, HEAD);
+  out.set(t.recFlags, 4 * (HEAD + words));
+  out.set(t.bytes, 4 * (HEAD + words) + r);
   return out;
 }
 
 function bad(why: string): never {
   throw new InvalidArgumentError(`not a layer table: ${why}`);
+}
+
+/** Index of the first record that could make the index read outside its table, or -1. */
+function firstBadRecord(rec: Int32Array, flags: Uint8Array, keyBytes: number, entryCount: number): number {
+  // One tight pass (locals only, no calls): it runs over every record of
+  // every layer a fresh process views.
+  const r = flags.length;
+  let prevLen = 0;
+  for (let i = 0, w = 0; i < r; i++, w += REC_WORDS) {
+    const o = rec[w]!;
+    const l = rec[w + 1]!;
+    const e = rec[w + 2]!;
+    const lcp = rec[w + 3]!;
+    if (o < 0 || l < 0 || o + l > keyBytes || lcp < 0 || lcp > l || lcp > prevLen || e < -1 || e >= entryCount || flags[i]! > 63) return i;
+    prevLen = l;
+  }
+  return -1;
 }
 
 /**
@@ -127,30 +144,18 @@ export function decodeLayerTable(bytes: Uint8Array): LayerTable {
   if (!(bytes instanceof Uint8Array) || bytes.length < 4 * HEAD) bad('too short');
   // Aligned views need an offset that is a multiple of 4.
   const b = bytes.byteOffset % 4 === 0 ? bytes : copyBytes(bytes);
-  const head = new Uint32Array(b.buffer, b.byteOffset, HEAD);
+  const head = new Int32Array(b.buffer, b.byteOffset, HEAD);
   const [magic, version, entryCount, r, kb, maxDepth] = head as unknown as number[];
   if (magic !== MAGIC || version !== VERSION) bad('unknown format');
-  if (4 * HEAD + 17 * r! + kb! !== b.length) bad('size does not match its header');
+  if (entryCount! < 0 || r! < 0 || kb! < 0 || maxDepth! < 0) bad('negative counts');
+  const words = REC_WORDS * r!;
+  if (4 * (HEAD + words) + r! + kb! !== b.length) bad('size does not match its header');
   const at = b.byteOffset + 4 * HEAD;
-  const recOff = new Uint32Array(b.buffer, at, r);
-  const recLen = new Uint32Array(b.buffer, at + 4 * r!, r);
-  const recEntry = new Int32Array(b.buffer, at + 8 * r!, r);
-  const recLcp = new Uint32Array(b.buffer, at + 12 * r!, r);
-  const recFlags = new Uint8Array(b.buffer, at + 16 * r!, r);
-  const keys = new Uint8Array(b.buffer, at + 17 * r!, kb);
-  const n = entryCount!;
-  let prevLen = 0;
-  for (let i = 0; i < r!; i++) {
-    const o = recOff[i]!;
-    const l = recLen[i]!;
-    if (o + l > kb! || l > kb!) bad(`record ${i} lies outside the key bytes`);
-    const lcp = recLcp[i]!;
-    if (lcp > l || lcp > prevLen) bad(`record ${i} has a common prefix longer than its key`);
-    const e = recEntry[i]!;
-    if (e < -1 || e >= n) bad(`record ${i} names entry ${e} of ${n}`);
-    if (recFlags[i]! > 63) bad(`record ${i} has unknown flags`);
-    prevLen = l;
-  }
+  const rec = new Int32Array(b.buffer, at, words);
+  const recFlags = new Uint8Array(b.buffer, at + 4 * words, r);
+  const keys = new Uint8Array(b.buffer, at + 4 * words + r!, kb);
+  const i = firstBadRecord(rec, recFlags, kb!, entryCount!);
+  if (i >= 0) bad(`record ${i} does not fit its table (key outside the key bytes, common prefix longer than its key, entry out of range, or unknown flags)`);
   if (maxDepth! > kb!) bad('depth larger than the keys');
-  return { entryCount: n, bytes: keys, recOff, recLen, recEntry, recFlags, recLcp, maxDepth: maxDepth! };
+  return { entryCount: entryCount!, bytes: keys, rec, recFlags, maxDepth: maxDepth! };
 }

@@ -21,6 +21,7 @@ import {
   mergeLayers,
   NodeFlag,
   nodeKey,
+  REC_WORDS,
   prepareLayer,
   probe,
   type LayerNames,
@@ -84,7 +85,7 @@ function entriesOf(layer: UnionLayer, index: number): readonly UnionLayerEntry[]
 function givenTable(layer: UnionLayer, entries: readonly UnionLayerEntry[], index: number): LayerTable | undefined {
   const t = layer.table;
   if (t === undefined) return undefined;
-  if (!(t?.recOff instanceof Uint32Array) || !(t.bytes instanceof Uint8Array)) {
+  if (!(t?.rec instanceof Int32Array) || !(t.recFlags instanceof Uint8Array) || !(t.bytes instanceof Uint8Array) || t.rec.length !== REC_WORDS * t.recFlags.length) {
     throw new InvalidArgumentError(`layer ${index}: its table is not a layer table (prepareLayerTable, decodeLayerTable)`, { layer: index });
   }
   if (t.entryCount !== entries.length) {

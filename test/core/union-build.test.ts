@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCore, type CoreModule } from '../../src/core/load.js';
-import { buildIndex, flattenIndex, hashPath, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, probe, UnionKind, type MergedIndex, type PreparedLayer } from '../../src/core/union.js';
+import { buildIndex, flattenIndex, hashPath, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, probe, REC_WORDS, UnionKind, type MergedIndex, type PreparedLayer } from '../../src/core/union.js';
 
 const kindsOf = (names: string[]) => Uint8Array.from(names, (n) => (n.endsWith('/') ? UnionKind.directory : UnionKind.other));
 const named = (names: string[]) => names.map((path) => ({ path }));
@@ -100,12 +100,13 @@ for (const simd of [true, false]) {
         const dec = new TextDecoder();
         const te = new TextEncoder();
         for (let i = 0; i < ix.count; i++) {
-          expect(dec.decode(flat.bytes.subarray(flat.recOff[i], flat.recOff[i]! + flat.recLen[i]!))).toBe(keys[i]);
+          const [off, len, , lcp] = flat.rec.subarray(REC_WORDS * i, REC_WORDS * (i + 1));
+          expect(dec.decode(flat.bytes.subarray(off, off! + len!))).toBe(keys[i]);
           if (i === 0) continue;
           const [x, y] = [te.encode(keys[i - 1]), te.encode(keys[i])];
           let j = 0;
           while (j < x.length && j < y.length && x[j] === y[j]) j++;
-          expect(flat.recLcp[i], keys[i]).toBe(j);
+          expect(lcp, keys[i]).toBe(j);
         }
       }
     });

@@ -39,7 +39,7 @@ for (const simd of [true, false]) {
       expect(fail(['a/.wh.', 'ok'])).toEqual({ reason: 'whiteout', index: 0 });
       expect(fail(['ok', 'x', 'd/.wh..wh.z'])).toEqual({ reason: 'whiteout', index: 2 });
       expect(isPrepareFailure(fail(['a', 'b\0c']))).toBe(true);
-      expect(prep(core, ['fine']).recOff.length).toBe(1);
+      expect(prep(core, ['fine']).recFlags.length).toBe(1);
     });
 
     it('gives back every block it takes (the next allocation lands where it did before)', async () => {

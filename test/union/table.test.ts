@@ -67,7 +67,8 @@ for (const simd of [true, false]) {
       const want = UnionView.build(base, layers.map((entries) => ({ entries })));
       const tables = layers.map((entries, i) => prepareLayerTable(base, { entries, names: packNames(entries) }, i));
       const stored = tables.map((t) => decodeLayerTable(encodeLayerTable(t)));
-      expect(stored.map((t) => [...t.recOff])).toEqual(tables.map((t) => [...t.recOff]));
+      expect(stored.map((t) => [...t.rec])).toEqual(tables.map((t) => [...t.rec]));
+      expect(stored.map((t) => [...t.recFlags])).toEqual(tables.map((t) => [...t.recFlags]));
       for (const ts of [tables, stored]) {
         const v = UnionView.build(core, layers.map((entries, i) => ({ entries, table: ts[i]! })));
         expect(paths(v)).toEqual(paths(want));
@@ -134,10 +135,14 @@ for (const simd of [true, false]) {
         good.subarray(0, 20),
         good.subarray(0, good.length - 1),
         damaged((_, u) => (u[0] = 0)),
+        damaged((_, u) => (u[1] = 1)), // version 1 (one array per field): prepared again by the store
+        damaged((_, u) => (u[3] = 0xffffffff)), // a negative record count
         damaged((_, u) => (u[8] = 0xffffff)), // record 0's offset
-        damaged((_, u) => (u[8 + r + 5] = 1e9)), // record 5's length
-        damaged((_, u) => (u[8 + 2 * r + 5] = 1e6)), // record 5's entry
-        damaged((_, u) => (u[8 + 3 * r + 5] = 4000)), // record 5's common prefix
+        damaged((_, u) => (u[8] = 0xffffffff)), // record 0's offset, negative
+        damaged((_, u) => (u[8 + 4 * 5 + 1] = 1e9)), // record 5's length
+        damaged((_, u) => (u[8 + 4 * 5 + 2] = 1e6)), // record 5's entry
+        damaged((_, u) => (u[8 + 4 * 5 + 2] = 0xfffffffe)), // record 5's entry, -2
+        damaged((_, u) => (u[8 + 4 * 5 + 3] = 4000)), // record 5's common prefix
         damaged((b) => (b[4 * (8 + 4 * r) + 5] = 200)), // record 5's flags
       ]) {
         expect(() => decodeLayerTable(b)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
