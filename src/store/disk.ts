@@ -4,6 +4,7 @@
  *   blobs/<alg>/<hex>                 content, named by digest
  *   tmp/<hex>.<host>-<pid>.<random>  blobs and records being written
  *   records/<kind>/<key>.json         small JSON documents (tags are kind 'refs')
+ *   records/<kind>/<key>.bin          a record's binary attachment (a layer's union table)
  *   areas/<kind>/<id>/                writable trees (containers, volumes)
  *
  * Keys and ids are percent-encoded (every byte outside [A-Za-z0-9_-]), so no
@@ -337,15 +338,37 @@ export class DiskBackend implements StoreBackend {
   }
 
   async putRecord<T>(kind: string, key: string, record: StoredRecord<T>): Promise<void> {
-    const p = this.#recordPath(kind, key);
+    await this.#replace(this.#recordPath(kind, key), JSON.stringify(record));
+  }
+
+  /** Writes `data` to a temp name and renames it over `p`: readers see the old file or the new one. */
+  async #replace(p: string, data: string | Uint8Array): Promise<void> {
     await fs.mkdir(path.dirname(p), { recursive: true });
     await fs.mkdir(this.#tmp, { recursive: true });
     const tmp = this.#tempPath('record');
-    await fs.writeFile(tmp, JSON.stringify(record), { flag: 'wx' });
+    await fs.writeFile(tmp, data, { flag: 'wx' });
     await fs.rename(tmp, p);
   }
 
+  #attachmentPath(kind: string, key: string): string {
+    return path.join(this.location, 'records', encodeKey(kind), `${encodeKey(key)}.bin`);
+  }
+
+  async getRecordBytes(kind: string, key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await fs.readFile(this.#attachmentPath(kind, key));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async putRecordBytes(kind: string, key: string, bytes: Uint8Array): Promise<void> {
+    await this.#replace(this.#attachmentPath(kind, key), bytes);
+  }
+
   async deleteRecord(kind: string, key: string): Promise<boolean> {
+    await fs.rm(this.#attachmentPath(kind, key), { force: true });
     try {
       await fs.unlink(this.#recordPath(kind, key));
       return true;

@@ -5,6 +5,7 @@
  */
 import { BlobUnknownError } from '../errors/BlobUnknownError.js';
 import { readAll, bytesStream } from '../image/hashing.js';
+import { copyBytes } from '../tar/bytes.js';
 import { MemoryTree } from '../tree/memory.js';
 import type { Tree } from '../tree/types.js';
 import type { BlobInfo, PendingBlob, StoreBackend, StoredRecord } from './types.js';
@@ -14,6 +15,7 @@ export class MemoryBackend implements StoreBackend {
   readonly location = 'memory';
   readonly #blobs = new Map<string, Uint8Array>();
   readonly #records = new Map<string, Map<string, string>>();
+  readonly #attachments = new Map<string, Map<string, Uint8Array>>();
   readonly #areas = new Map<string, Map<string, MemoryTree>>();
 
   async hasBlob(digest: string): Promise<boolean> {
@@ -74,7 +76,19 @@ export class MemoryBackend implements StoreBackend {
   }
 
   async deleteRecord(kind: string, key: string): Promise<boolean> {
+    this.#attachments.get(kind)?.delete(key);
     return this.#records.get(kind)?.delete(key) ?? false;
+  }
+
+  async getRecordBytes(kind: string, key: string): Promise<Uint8Array | undefined> {
+    const b = this.#attachments.get(kind)?.get(key);
+    return b && copyBytes(b);
+  }
+
+  async putRecordBytes(kind: string, key: string, bytes: Uint8Array): Promise<void> {
+    let m = this.#attachments.get(kind);
+    if (!m) this.#attachments.set(kind, (m = new Map()));
+    m.set(key, copyBytes(bytes));
   }
 
   async listRecords(kind: string): Promise<string[]> {

@@ -210,9 +210,25 @@ export class OpfsBackend implements StoreBackend {
     await w.close();
   }
 
+  async getRecordBytes(kind: string, key: string): Promise<Uint8Array | undefined> {
+    const f = await this.#file(['records', encodeOpfsKey(kind)], `${encodeOpfsKey(key)}.bin`);
+    return f ? new Uint8Array(await (await f.getFile()).arrayBuffer()) : undefined;
+  }
+
+  async putRecordBytes(kind: string, key: string, bytes: Uint8Array): Promise<void> {
+    const dir = (await this.#dir(['records', encodeOpfsKey(kind)], true))!;
+    // Replaced on close, as putRecord.
+    const w = await (await dir.getFileHandle(`${encodeOpfsKey(key)}.bin`, { create: true })).createWritable();
+    await w.write(bytes as Uint8Array<ArrayBuffer>);
+    await w.close();
+  }
+
   async deleteRecord(kind: string, key: string): Promise<boolean> {
     const dir = await this.#dir(['records', encodeOpfsKey(kind)], false);
     if (!dir) return false;
+    await dir.removeEntry(`${encodeOpfsKey(key)}.bin`).catch((e: unknown) => {
+      if (!isNotFound(e)) throw e;
+    });
     try {
       await dir.removeEntry(`${encodeOpfsKey(key)}.json`);
       return true;

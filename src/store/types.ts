@@ -16,9 +16,10 @@
  *        digest or size is wrong, and the backend must then leave nothing
  *        behind. `getBlob` returns raw bytes; the Store verifies them.
  *     2. records: small JSON documents in namespaces (`kind`), each with an
- *        optional list of blob digests it keeps alive. Image references live
- *        here (kind 'refs'), so do layer index caches ('layer-index'), and
- *        later containers, volumes and build-cache entries. GC treats every
+ *        optional list of blob digests it keeps alive, and optionally a
+ *        binary attachment (a layer index's union table). Image references
+ *        live here (kind 'refs'), so do layer index caches ('layer-index'),
+ *        containers, volumes and build-cache entries. GC treats every
  *        blob a record lists (and everything a listed manifest reaches) as
  *        live.
  *     3. areas: per-object writable file trees (a container's writable
@@ -122,7 +123,18 @@ export interface StoreBackend {
   getRecord<T = unknown>(kind: string, key: string): Promise<StoredRecord<T> | undefined>;
   /** Atomic replace. */
   putRecord<T = unknown>(kind: string, key: string, record: StoredRecord<T>): Promise<void>;
+  /** Removes the record and its attachment (putRecordBytes). */
   deleteRecord(kind: string, key: string): Promise<boolean>;
+  /**
+   * Optional (the memory, disk and OPFS backends have it): a record's
+   * binary attachment, for bytes a record would otherwise carry as base64
+   * in its JSON, such as a layer's union table (megabytes, read by every
+   * fresh view of the layer: as JSON, scanning and decoding them cost 20
+   * times reading them). Replaced atomically, like a record; undefined when
+   * absent. Unverified, like records: readers check what they read.
+   */
+  getRecordBytes?(kind: string, key: string): Promise<Uint8Array | undefined>;
+  putRecordBytes?(kind: string, key: string, bytes: Uint8Array): Promise<void>;
   listRecords(kind: string): Promise<string[]>;
   /** Every record kind that has at least one record. */
   listKinds(): Promise<string[]>;

@@ -19,7 +19,7 @@ import type { UnionLayer, UnionLayerEntry } from '../union/types.js';
 import { UnionView } from '../union/view.js';
 import { fromBase64, toBase64 } from './base64.js';
 import type { Store } from './store.js';
-import { LAYER_INDEX } from './types.js';
+import { LAYER_INDEX, type StoreBackend } from './types.js';
 
 const INDEX_VERSION = 1;
 
@@ -30,12 +30,14 @@ interface StoredIndex {
   diffId: string;
   entries: StoredEntry[];
   /**
-   * The layer's prepared union table (src/union/table.ts), base64: a view
-   * over layers read in a fresh process merges these instead of preparing
-   * every layer again. Absent in records written before it existed (and in
-   * those src/build writes): added on first use.
+   * The layer's prepared union table (src/union/table.ts): a view over
+   * layers read in a fresh process merges these instead of preparing every
+   * layer again. Kept as the record's attachment (`tableBytes`) where the
+   * backend has them, else here in base64. Absent in records written before
+   * it existed (and in those src/build writes): added on first use.
    */
   table?: string;
+  tableBytes?: true;
 }
 
 function toStored(e: LayerEntry): StoredEntry {
@@ -69,15 +71,30 @@ function tableToBase64(t: LayerTable): string {
 }
 
 /** A stored table, or undefined when it is missing, damaged or not this layer's. */
-function tableFromBase64(s: string | undefined, entryCount: number): LayerTable | undefined {
-  if (typeof s !== 'string') return undefined;
+async function storedTable(records: StoreBackend, digest: string, value: StoredIndex, entryCount: number): Promise<LayerTable | undefined> {
   try {
-    const t = decodeLayerTable(NodeBuffer ? NodeBuffer.from(s, 'base64') : fromBase64(s));
+    let bytes: Uint8Array | undefined;
+    if (typeof value.table === 'string') bytes = NodeBuffer ? NodeBuffer.from(value.table, 'base64') : fromBase64(value.table);
+    else if (value.tableBytes === true && records.getRecordBytes) bytes = await records.getRecordBytes(LAYER_INDEX, digest);
+    if (bytes === undefined) return undefined;
+    const t = decodeLayerTable(bytes);
     return t.entryCount === entryCount ? t : undefined;
   } catch (e) {
     if (e instanceof LayerfsError || e instanceof DOMException) return undefined;
     throw e;
   }
+}
+
+/**
+ * `value` with `table` kept: written first as the record's attachment where
+ * the backend has them (the record that says so comes after), else as
+ * base64 in the record.
+ */
+async function keepTable(records: StoreBackend, digest: string, value: StoredIndex, table: LayerTable): Promise<StoredIndex> {
+  const { table: _old, tableBytes: _had, ...rest } = value;
+  if (!records.putRecordBytes) return { ...rest, table: tableToBase64(table) };
+  await records.putRecordBytes(LAYER_INDEX, digest, encodeLayerTable(table));
+  return { ...rest, tableBytes: true };
 }
 
 /** The union table of a layer's entries, or undefined when a view would refuse them (it then says why). */
@@ -104,12 +121,12 @@ async function readIndex(store: Store, layer: ImageLayer, withTable: boolean): P
   if (value?.v === INDEX_VERSION && value.diffId === layer.diffId) {
     const entries = value.entries.map(fromStored);
     if (!withTable) return { entries };
-    const stored = tableFromBase64(value.table, entries.length);
+    const stored = await storedTable(records, layer.digest, value, entries.length);
     if (stored) return { entries, table: stored };
-    // First view of a layer recorded without a table (or with a damaged one): add it.
+    // First view of a layer recorded without a table (or with a damaged one, or in base64): add it.
     const table = await tableOf(entries);
     // (value.entries were completed in place by fromStored: stored again from the entries.)
-    if (table) await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: { ...value, entries: entries.map(toStored), table: tableToBase64(table) } });
+    if (table) await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: await keepTable(records, layer.digest, { ...value, entries: entries.map(toStored) }, table) });
     return table ? { entries, table } : { entries };
   }
   const idx = await readLayer(await store.getBlob(layer.digest, layer.size), {
@@ -123,8 +140,7 @@ async function readIndex(store: Store, layer: ImageLayer, withTable: boolean): P
   // The table from the names the reader packed while parsing: no path is encoded again.
   const table = await tableOf(idx.entries, idx.names);
   const value2: StoredIndex = { v: INDEX_VERSION, diffId: idx.diffId, entries: idx.entries.map(toStored) };
-  if (table) value2.table = tableToBase64(table);
-  await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: value2 });
+  await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: table ? await keepTable(records, layer.digest, value2, table) : value2 });
   return table && withTable ? { entries: idx.entries, table } : { entries: idx.entries };
 }
 

@@ -4,7 +4,7 @@
  * Chromium.
  */
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { build, openBrowserStore, openMemoryStore, pullImage, pushImage, sha256 } from '../../src/index.js';
+import { build, LAYER_INDEX, openBrowserStore, openMemoryStore, pullImage, pushImage, sha256 } from '../../src/index.js';
 import { DELETED, makeDemoImage } from './fixture.js';
 
 const dec = new TextDecoder();
@@ -48,6 +48,17 @@ describe('OPFS store', () => {
     expect(dec.decode(new Uint8Array(await f.arrayBuffer()))).toBe('hello opfs');
 
     await expect(s2.image('nothere:1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    // Each layer's union table is the index record's attachment (a file of its own next to the record),
+    // used by a fresh handle's view, and removed with the record.
+    const top = img.layers[img.layers.length - 1]!.digest;
+    const table = await s2.backend.getRecordBytes!(LAYER_INDEX, top);
+    expect(table!.length).toBeGreaterThan(32);
+    expect((await s2.backend.getRecord<{ tableBytes?: boolean }>(LAYER_INDEX, top))!.value.tableBytes).toBe(true);
+    const s3 = await openBrowserStore({ name: `t-${run}-a` });
+    expect(dec.decode(await (await s3.view('demo:1')).readFile('bin/app'))).toBe('v2 '.repeat(1500));
+    expect(await s3.backend.deleteRecord(LAYER_INDEX, top)).toBe(true);
+    expect(await s3.backend.getRecordBytes!(LAYER_INDEX, top)).toBeUndefined();
   });
 
   it('runs containers with their writable layer in OPFS', async () => {

@@ -127,6 +127,32 @@ describe('disk backend', () => {
     expect(await store.areas('c').delete('../x')).toBe(true);
   });
 
+  it("a record's attachment is written whole, replaced, listed with nothing, and removed with its record", async () => {
+    const store = await fresh();
+    const b = store.backend as DiskBackend;
+    const big = new Uint8Array(3 << 20).map((_, i) => (i * 7) & 0xff);
+    // (Node hands out a Buffer, a Uint8Array subclass: compared as plain bytes.)
+    const got = async () => {
+      const x = await b.getRecordBytes('k', '../a');
+      return x && new Uint8Array(x);
+    };
+    expect(await got()).toBeUndefined();
+    await b.putRecordBytes('k', '../a', big);
+    expect(await got()).toEqual(big);
+    // An attachment alone is no record.
+    expect(await b.listRecords('k')).toEqual([]);
+    expect(await b.listKinds()).not.toContain('k');
+    await b.putRecord('k', '../a', { value: 1 });
+    await b.putRecordBytes('k', '../a', big.subarray(5, 9));
+    expect(await got()).toEqual(big.subarray(5, 9));
+    expect(await b.listRecords('k')).toEqual(['../a']);
+    expect((await fs.readdir(path.join(store.location, 'records', 'k'))).sort()).toEqual(['%2E%2E%2Fa.bin', '%2E%2E%2Fa.json']);
+    expect(await fs.readdir(path.join(store.location, 'tmp'))).toEqual([]);
+    expect(await b.deleteRecord('k', '../a')).toBe(true);
+    expect(await got()).toBeUndefined();
+    expect(await fs.readdir(path.join(store.location, 'records', 'k'))).toEqual([]);
+  });
+
   it('gc sweeps stale temporary files and keeps fresh ones (a writer may be busy with them)', async () => {
     const store = await fresh();
     const tmp = path.join(store.location, 'tmp');

@@ -1,10 +1,11 @@
 /**
  * The store keeps each layer's prepared union table next to its entry
  * index (record kind 'layer-index'): written when the layer is first read
- * (from the names readLayer packed), used as it is by later views — also
- * by a new Store over the same backend, as a fresh process opens it —
- * added to records that lack one (src/build writes those), and replaced
- * when damaged.
+ * (from the names readLayer packed), as the record's attachment (or in
+ * base64 in the record, for a backend without attachments), used as it is
+ * by later views — also by a new Store over the same backend, as a fresh
+ * process opens it — added to records that lack one (src/build writes
+ * those), and replaced when damaged.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +21,15 @@ const sha = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b)
 const file = (path: string, text: string) => ({ header: tarHeader({ path, size: enc.encode(text).length, mode: 0o644 }), data: enc.encode(text) });
 const dir = (path: string) => ({ header: tarHeader({ path, type: 'directory', mode: 0o755 }) });
 
-type Rec = { v: number; diffId: string; entries: Array<{ path: string }>; table?: string };
+type Rec = { v: number; diffId: string; entries: Array<{ path: string }>; table?: string; tableBytes?: true };
+
+/** A backend without record attachments (as a third-party one may be): tables go into the record, in base64. */
+class NoAttachments extends MemoryBackend {
+  constructor() {
+    super();
+    Object.assign(this, { getRecordBytes: undefined, putRecordBytes: undefined });
+  }
+}
 
 async function image(store: Store): Promise<Image> {
   const tars = [
@@ -48,10 +57,27 @@ describe('the store\'s layer tables', () => {
     const core = await loadCore();
     for (const l of img.layers) {
       const rec = (await store.backend.getRecord<Rec>('layer-index', l.digest))!.value;
-      expect(typeof rec.table).toBe('string');
+      expect(rec.table).toBeUndefined();
+      expect(rec.tableBytes).toBe(true);
       const { entries } = await layerIndex(store, l);
-      expect(unb64(rec.table!)).toEqual(encodeLayerTable(prepareLayerTable(core, { entries })));
+      expect(await store.backend.getRecordBytes!('layer-index', l.digest)).toEqual(encodeLayerTable(prepareLayerTable(core, { entries })));
     }
+  });
+
+  it('go into the record in base64 where the backend has no attachments, and are used from there', async () => {
+    const backend = new NoAttachments();
+    const img = await image(new Store(backend));
+    const view = await new Store(backend).view('t');
+    expect(view.readdir('etc')).toEqual(['hosts', 'new']);
+    const core = await loadCore();
+    const key = img.layers[0]!.digest;
+    const rec = (await backend.getRecord<Rec>('layer-index', key))!.value;
+    expect(rec.tableBytes).toBeUndefined();
+    const { entries } = await layerIndex(new Store(backend), img.layers[0]!);
+    expect(unb64(rec.table!)).toEqual(encodeLayerTable(prepareLayerTable(core, { entries })));
+    const renamed = entries.map((e) => (e.path === 'etc/hosts' ? { ...e, path: 'etc/hostz' } : e));
+    await backend.putRecord('layer-index', key, { value: { ...rec, table: b64(encodeLayerTable(prepareLayerTable(core, { entries: renamed }))) } });
+    expect((await new Store(backend).view('t')).has('etc/hostz')).toBe(true);
   });
 
   it('a new Store over the same backend (a fresh process) builds its view from the recorded tables', async () => {
@@ -61,11 +87,10 @@ describe('the store\'s layer tables', () => {
     // Replace layer 0's recorded table by one prepared from a renamed entry:
     // a view that uses the record shows the new name, one that prepares the layer does not.
     const key = img.layers[0]!.digest;
-    const rec = (await backend.getRecord<Rec>('layer-index', key))!.value;
     const { entries } = await layerIndex(new Store(backend), img.layers[0]!);
     const renamed = entries.map((e) => (e.path === 'etc/hosts' ? { ...e, path: 'etc/hostz' } : e));
     const core = await loadCore();
-    await backend.putRecord('layer-index', key, { value: { ...rec, table: b64(encodeLayerTable(prepareLayerTable(core, { entries: renamed }))) } });
+    await backend.putRecordBytes('layer-index', key, encodeLayerTable(prepareLayerTable(core, { entries: renamed })));
     const fresh = await new Store(backend).view('t');
     expect(fresh.has('etc/hostz')).toBe(true);
     expect(fresh.has('etc/hosts')).toBe(false);
@@ -78,16 +103,28 @@ describe('the store\'s layer tables', () => {
     const [k0, k1] = img.layers.map((l) => l.digest) as [string, string];
     const r0 = (await backend.getRecord<Rec>('layer-index', k0))!.value;
     const r1 = (await backend.getRecord<Rec>('layer-index', k1))!.value;
-    const { table: _drop, ...bare } = r0;
+    const t0 = (await backend.getRecordBytes('layer-index', k0))!;
+    const t1 = (await backend.getRecordBytes('layer-index', k1))!;
+    const { tableBytes: _drop, ...bare } = r0;
+    await backend.deleteRecord('layer-index', k0);
+    expect(await backend.getRecordBytes('layer-index', k0)).toBeUndefined(); // gone with its record
     await backend.putRecord('layer-index', k0, { value: bare });
-    const garbled = unb64(r1.table!);
-    garbled[40] ^= 0xff; // record 2's offset
-    await backend.putRecord('layer-index', k1, { value: { ...r1, table: b64(garbled) } });
+    const garbled = t1.slice();
+    garbled[32] ^= 0xff; // record 0's offset
+    await backend.putRecordBytes('layer-index', k1, garbled);
     expect(() => decodeLayerTable(garbled)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    // A table in the record's old place, in the format before records were interleaved (version 1): replaced too.
+    const v1 = t1.slice();
+    v1[4] = 1;
+    await backend.putRecord('layer-index', k1, { value: { ...r1, tableBytes: undefined, table: b64(v1) } });
     const view = await new Store(backend).view('t');
     expect(view.entries().map((n) => n.path)).toEqual(['etc', 'etc/hosts', 'etc/new', 'usr', 'usr/café', 'usr/lib']);
-    expect((await backend.getRecord<Rec>('layer-index', k0))!.value.table).toBe(r0.table);
-    expect((await backend.getRecord<Rec>('layer-index', k1))!.value.table).toBe(r1.table);
+    for (const [k, t] of [[k0, t0], [k1, t1]] as const) {
+      const rec = (await backend.getRecord<Rec>('layer-index', k))!.value;
+      expect(rec.table).toBeUndefined();
+      expect(rec.tableBytes).toBe(true);
+      expect(await backend.getRecordBytes('layer-index', k)).toEqual(t);
+    }
   });
 
   it('adding a table to an older record keeps its entries as they were (xattrs in base64)', async () => {
@@ -100,11 +137,13 @@ describe('the store\'s layer tables', () => {
     await store.putImage(img, ['x']);
     await store.view('x');
     const key = img.layers[0]!.digest;
-    const { table: _drop, ...bare } = (await backend.getRecord<Rec>('layer-index', key))!.value;
+    const { tableBytes: _drop, ...bare } = (await backend.getRecord<Rec>('layer-index', key))!.value;
+    await backend.deleteRecord('layer-index', key);
     await backend.putRecord('layer-index', key, { value: bare });
     expect((await new Store(backend).view('x')).lookup('f')!.entry.xattrs['user.k']).toEqual(xattr);
     const rec = (await backend.getRecord<Rec & { entries: Array<{ xattrs?: Record<string, string> }> }>('layer-index', key))!.value;
-    expect(typeof rec.table).toBe('string');
+    expect(rec.tableBytes).toBe(true);
+    expect(await backend.getRecordBytes('layer-index', key)).toBeInstanceOf(Uint8Array);
     expect(rec.entries[0]!.xattrs).toEqual({ 'user.k': Buffer.from(xattr).toString('base64') });
     expect((await new Store(backend).view('x')).lookup('f')!.entry.xattrs['user.k']).toEqual(xattr);
   });
@@ -120,5 +159,7 @@ describe('the store\'s layer tables', () => {
     const rec = (await backend.getRecord<Rec>('layer-index', img.layers[0]!.digest))!.value;
     expect(rec.entries).toHaveLength(1);
     expect(rec.table).toBeUndefined();
+    expect(rec.tableBytes).toBeUndefined();
+    expect(await backend.getRecordBytes('layer-index', img.layers[0]!.digest)).toBeUndefined();
   });
 });
