@@ -355,11 +355,29 @@ export class DiskBackend implements StoreBackend {
   }
 
   async getRecordBytes(kind: string, key: string): Promise<Uint8Array | undefined> {
+    let fh: fs.FileHandle;
     try {
-      return await fs.readFile(this.#attachmentPath(kind, key));
+      fh = await fs.open(this.#attachmentPath(kind, key), 'r');
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
+    }
+    try {
+      // One read of the size fstat gives (the file is replaced by rename,
+      // never written in place). fs.readFile reads in 512 KiB rounds through
+      // the thread pool: 7-31 ms against 6-8 ms for ten tables of 5.5 MB.
+      const { size } = await fh.stat();
+      const out = new Uint8Array(size);
+      let got = 0;
+      while (got < size) {
+        const { bytesRead } = await fh.read(out, got, size - got, got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      if (got !== size) throw new CorruptStoreError(`record attachment ${kind}/${key} ended after ${got} of ${size} bytes`, { kind, key });
+      return out;
+    } finally {
+      await fh.close();
     }
   }
 
