@@ -107,6 +107,50 @@ export function unionFree(ptr: usize): void {
   return l == 0 || (l <= 2 && load<u8>(p) == 46 && (l == 1 || load<u8>(p + 1) == 46));
 }
 
+let gPlainDepth: i32 = 0;
+let gPlainSeg: i32 = 0;
+
+/**
+ * The end (its NUL) of the name at pos when it needs no cleaning and has no
+ * `.wh.` segment: no segment of it starts with '.' or '/' and it does not
+ * end with '/' or right where it starts. Sets gPlainDepth (its '/' count)
+ * and gPlainSeg (where its last segment starts). -1 for any other name, or
+ * when its NUL is not within 16-byte steps that stay below rawLen.
+ */
+function plainName(raw: usize, pos: i32, rawLen: i32): i32 {
+  const zero = i8x16.splat(0);
+  const slash = i8x16.splat(47);
+  const dot = i8x16.splat(46);
+  let p = pos;
+  let carry: i32 = 1; // bit 0: the step's first byte starts a segment
+  let depth: i32 = 0;
+  let last: i32 = -1;
+  while (p + 16 <= rawLen) {
+    const v = v128.load(raw + <usize>p);
+    const m0 = i8x16.bitmask(i8x16.eq(v, zero));
+    const ms = i8x16.bitmask(i8x16.eq(v, slash));
+    const md = i8x16.bitmask(i8x16.eq(v, dot));
+    // Bytes that start a segment and are '.', '/' or the name's end.
+    const odd = ((ms << 1) | carry) & (md | ms | m0);
+    if (m0 != 0) {
+      const e = ctz(m0);
+      if ((odd & ((2 << e) - 1)) != 0) return -1;
+      const s = ms & ((1 << e) - 1);
+      depth += popcnt(s);
+      if (s != 0) last = p + 31 - clz(s);
+      gPlainDepth = depth;
+      gPlainSeg = last >= 0 ? last + 1 : pos;
+      return p + e;
+    }
+    if (odd != 0) return -1;
+    depth += popcnt(ms);
+    if (ms != 0) last = p + 31 - clz(ms);
+    carry = (ms >> 15) & 1;
+    p += 16;
+  }
+  return -1;
+}
+
 /**
  * Splits `raw` (n names joined by NUL bytes) into off/len, cleans each name
  * (no empty or `.` segments, `..` pops, above the root is an error) and
@@ -133,7 +177,19 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
     let d: i32 = 0;
     let dirty = false;
     let whDir = false; // a segment before the last one is a `.wh.` name
-    while (end < rawLen) {
+    if (ASC_FEATURE_SIMD) {
+      // 16 bytes a step: a name none of whose segments starts with '.', '/'
+      // or its end (no empty, `.`, `..` or `.wh.` segment: nothing to clean
+      // or rewrite) is done here; any other name, and the bytes of the last
+      // 15 (the vector must not read past the names), take the byte loop.
+      const l = plainName(raw, pos, rawLen);
+      if (l >= 0) {
+        end = l;
+        d = gPlainDepth;
+        seg = gPlainSeg;
+      }
+    }
+    if (end == pos) while (end < rawLen) {
       const c = load<u8>(raw + <usize>end);
       if (c <= 47) {
         if (c == 0) break;

@@ -14,6 +14,35 @@ const prep = (core: Awaited<ReturnType<typeof loadCore>>, names: string[], dirs:
   return r;
 };
 
+describe('union core: stage 1 of the SIMD build (16 bytes a step) against the scalar one (a byte a step)', () => {
+  it('cleans, rewrites and refuses the same names wherever the odd segment falls in the 16-byte steps', async () => {
+    const simd = await loadCore({ simd: true });
+    const scalar = await loadCore({ simd: false });
+    expect(simd.simd && !scalar.simd).toBe(true);
+    // Each odd spelling after a prefix of every length from 0 to 40 bytes, so
+    // that it starts, ends or straddles a step at each position; mixed with
+    // plain names of every length, and the last name shorter or longer than a step.
+    const odd = ['/./x', '//x', '/../x', '/.wh.x', '/.wh..wh..opq', '/.wh.', '/.wh...', '/', '/.', '/..', '/.hidden/y', '/.wh.d/z', '/\u00e9./x', '/a.b/c.'];
+    const results: string[] = [];
+    for (let k = 0; k <= 40; k++) {
+      const prefix = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH'.slice(0, k).replace(/(.{7})/g, '$1/');
+      for (const o of odd) {
+        for (const tail of ['', 'q', 'longer-than-one-step/and/more']) {
+          const names = [`p${k}/${'n'.repeat(k)}`, `${prefix}${o}`, tail && `${prefix}${tail}`, `${'m'.repeat(k % 17)}`].filter(Boolean);
+          const kinds = new Uint8Array(names.length).fill(UnionKind.other);
+          const a = prepareLayer(simd, names.join('\0'), kinds.slice());
+          const b = prepareLayer(scalar, names.join('\0'), kinds.slice());
+          const show = (r: typeof a) => (isPrepareFailure(r) ? JSON.stringify(r) : JSON.stringify([[...r.rec], [...r.recFlags], [...r.bytes], r.maxDepth]));
+          expect(show(a), names.join(' | ')).toBe(show(b));
+          results.push(isPrepareFailure(a) ? a.reason : 'ok');
+        }
+      }
+    }
+    // Both kinds occurred: the comparison covered refusals and accepted layers.
+    expect(new Set(results)).toEqual(new Set(['ok', 'unsafe', 'whiteout', 'below']));
+  });
+});
+
 for (const simd of [true, false]) {
   describe(`union core (${simd ? 'simd' : 'scalar'} build)`, () => {
     it('hashes keys exactly as hashPath hashes the JS strings (ASCII, 2/3/4-byte UTF-8)', async () => {
