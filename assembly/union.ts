@@ -559,6 +559,18 @@ export function unionRecords(
     // Placeholders for missing ancestors keep the records sorted and give
     // implied parents a record to be marked on.
     let from: i32 = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 4) + 1 : 0;
+    if (ASC_FEATURE_SIMD) {
+      // Most keys add no directory: skip 16 bytes without a '/' at a time.
+      const slash = i8x16.splat(47);
+      while (from + 16 <= kl) {
+        const m = i8x16.bitmask(i8x16.eq(v128.load(kp + <usize>from), slash));
+        if (m != 0) {
+          from += ctz(m);
+          break;
+        }
+        from += 16;
+      }
+    }
     for (let q = from; q < kl; q++) {
       if (load<u8>(kp + <usize>q) != 47) continue;
       const rp = rec + <usize>r * REC;
