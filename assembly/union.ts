@@ -642,9 +642,9 @@ const LD: usize = 32;
 // hp[k] / hl[k] = each layer's current key (hl -1 when exhausted), win[2k]
 // (only while building). Every key left in the tree is >= the last winner,
 // and the losers on the winner's path know their common prefix with it; a
-// layer's next key knows its common prefix with the key it follows
-// (its record's common prefix). Comparing two such prefix lengths decides most matches without
-// reading a byte; equal ones compare from there on.
+// layer's next key knows its common prefix with the key it follows (its
+// record's fourth field). Comparing two such prefix lengths decides most
+// matches without reading a byte; equal ones compare from there on.
 
 let gL: i32 = 0; // common prefix length found by the last cmpFrom
 let gWinL: i32 = 0; // common prefix of the new winner with the previous one

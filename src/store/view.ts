@@ -86,15 +86,20 @@ async function storedTable(records: StoreBackend, digest: string, value: StoredI
 }
 
 /**
- * `value` with `table` kept: written first as the record's attachment where
- * the backend has them (the record that says so comes after), else as
- * base64 in the record.
+ * Writes a layer's index record with its table (if any): as the record's
+ * attachment where the backend has them, else in base64 in the record. The
+ * record goes first: a process stopped between the two writes leaves a
+ * record whose attachment is missing (prepared again on next use), never an
+ * attachment that no record owns (nothing would remove it).
  */
-async function keepTable(records: StoreBackend, digest: string, value: StoredIndex, table: LayerTable): Promise<StoredIndex> {
+async function putIndex(records: StoreBackend, digest: string, value: StoredIndex, table: LayerTable | undefined): Promise<void> {
   const { table: _old, tableBytes: _had, ...rest } = value;
-  if (!records.putRecordBytes) return { ...rest, table: tableToBase64(table) };
-  await records.putRecordBytes(LAYER_INDEX, digest, encodeLayerTable(table));
-  return { ...rest, tableBytes: true };
+  if (table && !records.putRecordBytes) {
+    await records.putRecord<StoredIndex>(LAYER_INDEX, digest, { value: { ...rest, table: tableToBase64(table) } });
+    return;
+  }
+  await records.putRecord<StoredIndex>(LAYER_INDEX, digest, { value: table ? { ...rest, tableBytes: true } : rest });
+  if (table) await records.putRecordBytes!(LAYER_INDEX, digest, encodeLayerTable(table));
 }
 
 /** The union table of a layer's entries, or undefined when a view would refuse them (it then says why). */
@@ -123,10 +128,10 @@ async function readIndex(store: Store, layer: ImageLayer, withTable: boolean): P
     if (!withTable) return { entries };
     const stored = await storedTable(records, layer.digest, value, entries.length);
     if (stored) return { entries, table: stored };
-    // First view of a layer recorded without a table (or with a damaged one, or in base64): add it.
+    // First view of a layer recorded without a table (or with a damaged one, or one in an older format): add it.
     const table = await tableOf(entries);
     // (value.entries were completed in place by fromStored: stored again from the entries.)
-    if (table) await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: await keepTable(records, layer.digest, { ...value, entries: entries.map(toStored) }, table) });
+    if (table) await putIndex(records, layer.digest, { ...value, entries: entries.map(toStored) }, table);
     return table ? { entries, table } : { entries };
   }
   const idx = await readLayer(await store.getBlob(layer.digest, layer.size), {
@@ -140,7 +145,7 @@ async function readIndex(store: Store, layer: ImageLayer, withTable: boolean): P
   // The table from the names the reader packed while parsing: no path is encoded again.
   const table = await tableOf(idx.entries, idx.names);
   const value2: StoredIndex = { v: INDEX_VERSION, diffId: idx.diffId, entries: idx.entries.map(toStored) };
-  await records.putRecord<StoredIndex>(LAYER_INDEX, layer.digest, { value: table ? await keepTable(records, layer.digest, value2, table) : value2 });
+  await putIndex(records, layer.digest, value2, table);
   return table && withTable ? { entries: idx.entries, table } : { entries: idx.entries };
 }
 
