@@ -118,7 +118,7 @@ function bad(why: string): never {
 /** Index of the first record that could make the index read outside its table, or -1. */
 function firstBadRecord(rec: Int32Array, flags: Uint8Array, keyBytes: number, entryCount: number): number {
   // One tight pass (locals only, no calls): it runs over every record of
-  // every layer a fresh process views.
+  // every layer a fresh process views. Fields in RecField order.
   const r = flags.length;
   let prevLen = 0;
   for (let i = 0, w = 0; i < r; i++, w += REC_WORDS) {
