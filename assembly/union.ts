@@ -347,16 +347,6 @@ function cmpKeys(a: usize, al: i32, b: usize, bl: i32): i32 {
   return al - bl;
 }
 
-function keysEqual(a: usize, b: usize, l: i32): bool {
-  let i: i32 = 0;
-  while (i + 8 <= l) {
-    if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false;
-    i += 8;
-  }
-  for (; i < l; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
-  return true;
-}
-
 /** Length of the common prefix of two keys. */
 function lcpOf(a: usize, al: i32, b: usize, bl: i32): i32 {
   const n = al < bl ? al : bl;
@@ -369,13 +359,6 @@ function lcpOf(a: usize, al: i32, b: usize, bl: i32): i32 {
   }
   while (i < n && load<u8>(a + <usize>i) == load<u8>(b + <usize>i)) i++;
   return i;
-}
-
-/** True when key (a, al) is a strict ancestor of (b, bl); the root (al == 0) is everyone's. */
-// @ts-ignore: decorator
-@inline function isAncestor(a: usize, al: i32, b: usize, bl: i32): bool {
-  if (al == 0) return bl > 0;
-  return al < bl && load<u8>(b + <usize>al) == 47 && keysEqual(a, b, al);
 }
 
 // ---------------------------------------------------------------- stage 2
@@ -446,12 +429,52 @@ function mergeRuns(raw: usize, off: usize, len: usize, x: usize, nx: i32, y: usi
 }
 
 /**
+ * mergeRuns for unionSort's two runs, also giving each output position the
+ * common prefix of its key with the key before it (dl, i32 per position):
+ * a key of x that follows its own predecessor in x keeps that one's (xl[i],
+ * found by the sortedness check); every other position gets -1 (unknown,
+ * found later by unionRecords).
+ */
+function mergeRunsLcp(raw: usize, off: usize, len: usize, x: usize, nx: i32, xl: usize, y: usize, ny: i32, dst: usize, dl: usize): void {
+  let i: i32 = 0;
+  let j: i32 = 0;
+  let o: usize = 0;
+  let lastX: i32 = -2; // index in x of the previous output when it came from x
+  while (i < nx || j < ny) {
+    let takeX: bool;
+    if (j >= ny) takeX = true;
+    else if (i >= nx) takeX = false;
+    else {
+      const u = load<u32>(x + (<usize>i << 2));
+      const v = load<u32>(y + (<usize>j << 2));
+      const c = cmpIdx(raw, off, len, u, v);
+      takeX = c < 0 || (c == 0 && u < v);
+    }
+    if (takeX) {
+      store<u32>(dst + (o << 2), load<u32>(x + (<usize>i << 2)));
+      store<i32>(dl + (o << 2), lastX == i - 1 ? load<i32>(xl + (<usize>i << 2)) : -1);
+      lastX = i;
+      i++;
+    } else {
+      store<u32>(dst + (o << 2), load<u32>(y + (<usize>j << 2)));
+      store<i32>(dl + (o << 2), -1);
+      lastX = -2;
+      j++;
+    }
+    o++;
+  }
+}
+
+/**
  * perm := 0..n-1 stably sorted by key (tmp: 2n slots). Layer writers emit
  * paths in this order already, except that rewriting whiteouts to their
  * targets (and cleaning odd spellings) moves those keys: such entries are
  * sorted apart and merged back, so a sorted layer costs about one pass.
+ * plcp (2n i32): plcp[i] := the common prefix of the keys at perm[i - 1]
+ * and perm[i], or -1 where not known yet; the sortedness check finds it for
+ * free, and unionRecords then needs no other key comparison.
  */
-export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, tmp: usize): void {
+export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, tmp: usize, plcp: usize): void {
   const main = tmp;
   const other = tmp + (<usize>n << 2);
   let nm: i32 = 0;
@@ -460,16 +483,28 @@ export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usiz
     if ((load<u8>(kind + <usize>i) & K_CHANGED) != 0) store<u32>(other + (<usize>(no++) << 2), <u32>i);
     else store<u32>(main + (<usize>(nm++) << 2), <u32>i);
   }
+  // The main run's common prefixes go above plcp's n slots while others
+  // are to be merged in (the merge writes plcp[0..n) as it reads them).
+  const ml = no == 0 ? plcp : plcp + (<usize>n << 2);
   let sorted = true;
+  if (nm > 0) store<i32>(ml, 0);
   for (let i: i32 = 1; i < nm; i++) {
-    if (cmpIdx(raw, off, len, load<u32>(main + (<usize>(i - 1) << 2)), load<u32>(main + (<usize>i << 2))) > 0) {
+    const a = load<u32>(main + (<usize>(i - 1) << 2));
+    const b = load<u32>(main + (<usize>i << 2));
+    const c = cmpFrom(
+      raw + <usize>load<u32>(off + (<usize>a << 2)), <i32>load<u32>(len + (<usize>a << 2)),
+      raw + <usize>load<u32>(off + (<usize>b << 2)), <i32>load<u32>(len + (<usize>b << 2)), 0,
+    );
+    if (c > 0) {
       sorted = false;
       break;
     }
+    store<i32>(ml + (<usize>i << 2), gL);
   }
   if (!sorted) {
     for (let i: i32 = 0; i < n; i++) store<u32>(perm + (<usize>i << 2), <u32>i);
     sortIdx(raw, off, len, perm, n, tmp);
+    memory.fill(plcp, 0xff, <usize>n << 2);
     return;
   }
   if (no == 0) {
@@ -477,7 +512,7 @@ export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usiz
     return;
   }
   sortIdx(raw, off, len, other, no, perm);
-  mergeRuns(raw, off, len, main, nm, other, no, perm);
+  mergeRunsLcp(raw, off, len, main, nm, ml, other, no, perm, plcp);
 }
 
 // Stage-2 stack frame: key ptr, key len, min tar index of surviving descendants, record index.
@@ -493,32 +528,53 @@ const REC: usize = 16;
 /**
  * One record per distinct key of a sorted layer. Returns the record count.
  * stack: (maxDepth + 2) * 16 bytes. rec: n + sumDepth + 1 records of REC
- * bytes; recFlags: as many bytes.
+ * bytes; recFlags: as many bytes. plcp: as unionSort left it (its unknown
+ * slots are filled here).
+ *
+ * Every key comparison here comes from plcp: in sorted keys the common
+ * prefix of two keys is the least of the common prefixes of the neighbours
+ * between them, so `lr` (the last record's common prefix with the key at
+ * hand) follows along, and the frames on the stack, all prefixes of the
+ * last record's key, share min(their length, lr) bytes with it.
  */
 export function unionRecords(
   raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, stack: usize,
-  rec: usize, recFlags: usize,
+  rec: usize, recFlags: usize, plcp: usize,
 ): i32 {
+  for (let i: i32 = 1; i < n; i++) {
+    if (load<i32>(plcp + (<usize>i << 2)) >= 0) continue;
+    const a = load<u32>(perm + (<usize>(i - 1) << 2));
+    const b = load<u32>(perm + (<usize>i << 2));
+    store<i32>(
+      plcp + (<usize>i << 2),
+      lcpOf(
+        raw + <usize>load<u32>(off + (<usize>a << 2)), <i32>load<u32>(len + (<usize>a << 2)),
+        raw + <usize>load<u32>(off + (<usize>b << 2)), <i32>load<u32>(len + (<usize>b << 2)),
+      ),
+    );
+  }
   let sp: i32 = 0; // frames on the stack
   let r: i32 = 0; // records written
-  let pp: usize = raw; // previous record's key, for the common prefixes
-  let pl: i32 = -1;
+  let lr: i32 = 0; // common prefix of the last record's key with this key
   let g: i32 = 0;
   while (g < n) {
     const first = load<u32>(perm + (<usize>g << 2));
     const kp = raw + <usize>load<u32>(off + (<usize>first << 2));
     const kl = <i32>load<u32>(len + (<usize>first << 2));
+    if (g > 0) {
+      const c = load<i32>(plcp + (<usize>g << 2));
+      if (c < lr) lr = c;
+    }
     let ge = g + 1;
     while (ge < n) {
       const x = load<u32>(perm + (<usize>ge << 2));
-      if (<i32>load<u32>(len + (<usize>x << 2)) != kl) break;
-      if (!keysEqual(raw + <usize>load<u32>(off + (<usize>x << 2)), kp, kl)) break;
+      if (<i32>load<u32>(len + (<usize>x << 2)) != kl || load<i32>(plcp + (<usize>ge << 2)) < kl) break;
       ge++;
     }
     // Deepest ancestor on the stack.
     while (sp > 0) {
-      const f = stack + <usize>(sp - 1) * SF;
-      if (isAncestor(load<usize>(f), load<i32>(f, 4), kp, kl)) break;
+      const fl = load<i32>(stack + <usize>(sp - 1) * SF, 4);
+      if (fl == 0 ? kl > 0 : fl < kl && lr >= fl && load<u8>(kp + <usize>fl) == 47) break;
       sp--;
     }
     const inherited = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 8) : 0;
@@ -577,10 +633,9 @@ export function unionRecords(
       store<u32>(rp, <u32>(kp - raw));
       store<u32>(rp, <u32>q, 4);
       store<i32>(rp, -1, 8);
-      store<i32>(rp, pl < 0 ? 0 : lcpOf(pp, pl, kp, q), 12);
+      store<i32>(rp, lr < q ? lr : q, 12);
       store<u8>(recFlags + <usize>r, 0);
-      pp = kp;
-      pl = q;
+      lr = q;
       const f = stack + <usize>sp * SF;
       store<usize>(f, kp);
       store<i32>(f, q, 4);
@@ -603,10 +658,9 @@ export function unionRecords(
     store<u32>(rp, <u32>(kp - raw));
     store<u32>(rp, <u32>kl, 4);
     store<i32>(rp, finalIdx, 8);
-    store<i32>(rp, pl < 0 ? 0 : lcpOf(pp, pl, kp, kl), 12);
+    store<i32>(rp, lr < kl ? lr : kl, 12);
     store<u8>(recFlags + <usize>r, flags);
-    pp = kp;
-    pl = kl;
+    lr = kl;
     if (finalIdx >= 0) {
       // Every ancestor of a real entry is a directory of this layer (rule 14).
       for (let s = sp - 1; s >= 0; s--) {

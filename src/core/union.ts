@@ -262,12 +262,13 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   const maxDepth = x.unionMaxDepth() as number;
   const perm = arena.alloc(4 * n);
   const tmp = arena.alloc(8 * n);
-  x.unionSort(raw, n, off, len, kind, perm, tmp);
+  const plcp = arena.alloc(8 * n);
+  x.unionSort(raw, n, off, len, kind, perm, tmp, plcp);
   const recCap = n + sumDepth + 1;
   const stack = arena.alloc((maxDepth + 2) * 16);
   const rec = arena.alloc(4 * REC_WORDS * recCap);
   const recFlags = arena.alloc(recCap);
-  const r = x.unionRecords(raw, n, off, len, kind, perm, stack, rec, recFlags) as number;
+  const r = x.unionRecords(raw, n, off, len, kind, perm, stack, rec, recFlags, plcp) as number;
   const bytesLen = x.unionSplitEnd() as number;
   return {
     ptrs: [raw, rec, recFlags, r],
