@@ -109,15 +109,19 @@ export function unionFree(ptr: usize): void {
 
 let gPlainDepth: i32 = 0;
 let gPlainSeg: i32 = 0;
+let gPlainLcp: i32 = -1;
 
 /**
  * The end (its NUL) of the name at pos when it needs no cleaning and has no
  * `.wh.` segment: no segment of it starts with '.' or '/' and it does not
  * end with '/' or right where it starts. Sets gPlainDepth (its '/' count)
  * and gPlainSeg (where its last segment starts). -1 for any other name, or
- * when its NUL is not within 16-byte steps that stay below rawLen.
+ * when its NUL is not within 16-byte steps that stay below rawLen. With
+ * prev >= 0 (where the name before starts) also sets gPlainLcp, the common
+ * prefix of the two names: compared in the same steps, each name's NUL
+ * ending the other's match (names hold no NUL).
  */
-function plainName(raw: usize, pos: i32, rawLen: i32): i32 {
+function plainName(raw: usize, pos: i32, rawLen: i32, prev: i32): i32 {
   const zero = i8x16.splat(0);
   const slash = i8x16.splat(47);
   const dot = i8x16.splat(46);
@@ -125,8 +129,13 @@ function plainName(raw: usize, pos: i32, rawLen: i32): i32 {
   let carry: i32 = 1; // bit 0: the step's first byte starts a segment
   let depth: i32 = 0;
   let last: i32 = -1;
+  let lcp: i32 = prev >= 0 ? INF : -1;
   while (p + 16 <= rawLen) {
     const v = v128.load(raw + <usize>p);
+    if (lcp == INF) {
+      const mm = ~i8x16.bitmask(i8x16.eq(v, v128.load(raw + <usize>(prev + p - pos)))) & 0xffff;
+      if (mm != 0) lcp = p - pos + ctz(mm);
+    }
     const m0 = i8x16.bitmask(i8x16.eq(v, zero));
     const ms = i8x16.bitmask(i8x16.eq(v, slash));
     const md = i8x16.bitmask(i8x16.eq(v, dot));
@@ -140,6 +149,7 @@ function plainName(raw: usize, pos: i32, rawLen: i32): i32 {
       if (s != 0) last = p + 31 - clz(s);
       gPlainDepth = depth;
       gPlainSeg = last >= 0 ? last + 1 : pos;
+      gPlainLcp = lcp > p + e - pos ? p + e - pos : lcp;
       return p + e;
     }
     if (odd != 0) return -1;
@@ -160,16 +170,20 @@ function plainName(raw: usize, pos: i32, rawLen: i32): i32 {
  * first (the block needs room for rawLen more bytes), and unionSplitEnd()
  * tells where those copies end. Returns the total number of '/' in the
  * clean keys (a bound for implied parents), or E_* (E_BELOW_WHITEOUT: a
- * `.wh.` name used as a directory).
+ * `.wh.` name used as a directory). slcp (n i32): slcp[i] := the common
+ * prefix of keys i - 1 and i where both are their names as given and the
+ * SIMD build compared them on the way (for unionSort), else -1.
  */
-export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len: usize, kind: usize): i32 {
+export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len: usize, kind: usize, slcp: usize): i32 {
   let sumDepth: i32 = 0;
   maxDepth = 0;
   errIndex = 0;
   let pos: i32 = 0;
   let ov: i32 = rawLen; // end of the rewritten copies
   splitEnd = rawLen;
+  let prevPlain: i32 = -1; // where the name before starts, when it was plain
   for (let i: i32 = 0; i < n; i++) {
+    let sl: i32 = -1;
     // One pass finds the end of the name, counts its separators and tells
     // whether it is already clean (the usual case).
     let end = pos;
@@ -182,13 +196,17 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
       // or its end (no empty, `.`, `..` or `.wh.` segment: nothing to clean
       // or rewrite) is done here; any other name, and the bytes of the last
       // 15 (the vector must not read past the names), take the byte loop.
-      const l = plainName(raw, pos, rawLen);
+      const l = plainName(raw, pos, rawLen, prevPlain);
+      prevPlain = -1;
       if (l >= 0) {
         end = l;
         d = gPlainDepth;
         seg = gPlainSeg;
+        sl = gPlainLcp;
+        prevPlain = pos;
       }
     }
+    store<i32>(slcp + (<usize>i << 2), sl);
     if (end == pos) while (end < rawLen) {
       const c = load<u8>(raw + <usize>end);
       if (c <= 47) {
@@ -505,21 +523,33 @@ export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usiz
   }
   // The main run's common prefixes go above plcp's n slots while others
   // are to be merged in (the merge writes plcp[0..n) as it reads them).
-  const ml = no == 0 ? plcp : plcp + (<usize>n << 2);
+  // The slots above n come from unionSplitClean: common prefixes it found
+  // between neighbouring names (slot i is read before slots <= i are written).
+  const sl = plcp + (<usize>n << 2);
+  const ml = no == 0 ? plcp : sl;
   let sorted = true;
   if (nm > 0) store<i32>(ml, 0);
   for (let i: i32 = 1; i < nm; i++) {
     const a = load<u32>(main + (<usize>(i - 1) << 2));
     const b = load<u32>(main + (<usize>i << 2));
-    const c = cmpFrom(
-      raw + <usize>load<u32>(off + (<usize>a << 2)), <i32>load<u32>(len + (<usize>a << 2)),
-      raw + <usize>load<u32>(off + (<usize>b << 2)), <i32>load<u32>(len + (<usize>b << 2)), 0,
-    );
+    const ap = raw + <usize>load<u32>(off + (<usize>a << 2));
+    const al = <i32>load<u32>(len + (<usize>a << 2));
+    const bp = raw + <usize>load<u32>(off + (<usize>b << 2));
+    const bl = <i32>load<u32>(len + (<usize>b << 2));
+    let l: i32 = b == a + 1 ? load<i32>(sl + (<usize>b << 2)) : -1;
+    let c: i32;
+    if (l >= 0) {
+      // Known common prefix: one byte (or the lengths) decides.
+      c = l == al || l == bl ? al - bl : <i32>rank(<u32>load<u8>(ap + <usize>l)) - <i32>rank(<u32>load<u8>(bp + <usize>l));
+    } else {
+      c = cmpFrom(ap, al, bp, bl, 0);
+      l = gL;
+    }
     if (c > 0) {
       sorted = false;
       break;
     }
-    store<i32>(ml + (<usize>i << 2), gL);
+    store<i32>(ml + (<usize>i << 2), l);
   }
   if (!sorted) {
     for (let i: i32 = 0; i < n; i++) store<u32>(perm + (<usize>i << 2), <u32>i);

@@ -252,8 +252,10 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   const off = arena.alloc(4 * n);
   const len = arena.alloc(4 * n);
   const kind = arena.alloc(n);
+  // Neighbours' common prefixes, per sorted position (unionSort, unionRecords); the split leaves its own above them.
+  const plcp = arena.alloc(8 * n);
   arena.u8.set(kinds, kind);
-  const sumDepth = x.unionSplitClean(raw, rawLen, n, off, len, kind) as number;
+  const sumDepth = x.unionSplitClean(raw, rawLen, n, off, len, kind, plcp + 4 * n) as number;
   if (sumDepth < 0) {
     const index = x.unionErrorIndex() as number;
     const reason = sumDepth === -1 ? 'nul' : sumDepth === -2 ? 'unsafe' : sumDepth === -3 ? 'whiteout' : 'below';
@@ -262,7 +264,6 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   const maxDepth = x.unionMaxDepth() as number;
   const perm = arena.alloc(4 * n);
   const tmp = arena.alloc(8 * n);
-  const plcp = arena.alloc(8 * n);
   x.unionSort(raw, n, off, len, kind, perm, tmp, plcp);
   const recCap = n + sumDepth + 1;
   const stack = arena.alloc((maxDepth + 2) * 16);
