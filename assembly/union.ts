@@ -874,14 +874,14 @@ const MF: usize = 16;
  * A node's entry is its record's entry: the winning entry, or for an
  * implied directory the implied record's entry (-1 in a prepared layer;
  * an already merged view passed in as one layer carries node indexes there).
- * heapP: 8k u32 (tournament); group: 3k u32; stack: stackCap frames of 16 bytes
+ * heapP: 8k u32 (tournament); stack: stackCap frames of 16 bytes
  * (max depth + 2 suffice; -1 is returned when a layer is deeper than that);
  * node arrays: 1 + total records slots; nodeLcp[i]: common prefix of node
  * i's key with node i - 1's; nodeKeySrc[i] (u16): the layer whose key bytes
  * nodeKeyPtr[i] points into (see unionKeyRefs).
  */
 export function unionMerge(
-  desc: usize, k: i32, heapP: usize, group: usize, stack: usize, stackCap: i32,
+  desc: usize, k: i32, heapP: usize, stack: usize, stackCap: i32,
   nodeKeyPtr: usize, nodeKeyLen: usize, nodeLayer: usize, nodeEntry: usize, nodeFlags: usize, nodeEnd: usize, nodeLcp: usize,
   nodeKeySrc: usize,
 ): i32 {
@@ -890,9 +890,6 @@ export function unionMerge(
   const hp = tl + (<usize>k << 2);
   const hl = hp + (<usize>k << 2);
   const win = hl + (<usize>(3 * k) << 2); // after hf and he (see loadHead)
-  // The group's members: layer, record flags, record entry.
-  const gFlags = group + (<usize>k << 2);
-  const gEntry = gFlags + (<usize>k << 2);
   for (let l: i32 = 0; l < k; l++) {
     store<u32>(desc + <usize>l * LD, 0, 24);
     loadHead(desc, hp, <u32>l, k);
@@ -927,7 +924,6 @@ export function unionMerge(
     const w = k > 0 ? load<u32>(tree) : 0;
     const more = k > 0 && load<i32>(hl + (<usize>w << 2)) >= 0;
     if (!more && rootDone) break;
-    let gn: i32 = 0;
     let kp: usize = 0;
     let kl: i32 = 0;
     let prevL: i32 = nextL;
@@ -935,31 +931,13 @@ export function unionMerge(
       kp = <usize>load<u32>(hp + (<usize>w << 2));
       kl = load<i32>(hl + (<usize>w << 2));
     }
-    if (!rootDone && (!more || kl != 0)) {
-      // No layer has a root record: the root is an implied directory.
+    // No layer has a root record: the root is an implied directory.
+    const impliedRoot = !rootDone && (!more || kl != 0);
+    if (impliedRoot) {
       rootDone = true;
       kl = 0;
       prevL = 0;
       nextL = 0;
-    } else {
-      // Take every layer whose current record has this key.
-      const hf = hl + (<usize>k << 2);
-      const he = hf + (<usize>k << 2);
-      let x = w;
-      do {
-        const xo = <usize>x << 2;
-        store<u32>(group + (<usize>gn << 2), x);
-        store<u32>(gFlags + (<usize>gn << 2), load<u32>(hf + xo));
-        store<i32>(gEntry + (<usize>gn << 2), load<i32>(he + xo));
-        gn++;
-        const d = desc + <usize>x * LD;
-        store<u32>(d, load<u32>(d, 24) + 1, 24);
-        const cl = loadHead(desc, hp, x, k);
-        replay(tree, tl, hp, hl, k, x, cl);
-        x = load<u32>(tree);
-      } while (load<i32>(hl + (<usize>x << 2)) == kl && gWinL == kl);
-      nextL = gWinL;
-      if (kl == 0) rootDone = true;
     }
     if (prevL < runL) runL = prevL;
     // Pop frames that are not ancestors; close their subtrees. Every frame
@@ -973,39 +951,53 @@ export function unionMerge(
       sp--;
     }
     const hideAnc: i32 = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * MF, 8) : 0;
-    // Whiteouts at this path hide it (and its subtree) below their layer.
     let hideSelf = hideAnc;
     let own: i32 = 0;
-    for (let i: i32 = 0; i < gn; i++) {
-      const l = <i32>load<u32>(group + (<usize>i << 2));
-      const fl = <u8>load<u32>(gFlags + (<usize>i << 2));
-      if ((fl & R_WHITEOUT) != 0) {
-        if (l > hideSelf) hideSelf = l;
-        if (l > own) own = l;
-      }
-      if ((fl & R_OPAQUE) != 0 && l > own) own = l;
-      if ((fl & (R_REAL | R_DIR)) == R_REAL && l + 1 > own) own = l + 1;
-    }
     // Topmost visible real record and topmost visible implied record.
     let rl: i32 = -1;
     let rEntry: i32 = -1;
     let rFlags: u8 = 0;
     let il: i32 = -1;
     let iEntry: i32 = -1;
-    for (let i: i32 = 0; i < gn; i++) {
-      const l = <i32>load<u32>(group + (<usize>i << 2));
-      if (l < hideSelf) continue;
-      const fl = <u8>load<u32>(gFlags + (<usize>i << 2));
-      if ((fl & R_REAL) != 0 && l > rl) {
-        rl = l;
-        rEntry = load<i32>(gEntry + (<usize>i << 2));
-        rFlags = fl;
-      }
-      if ((fl & R_IMPLIED) != 0 && l > il) {
-        il = l;
-        // -1 for a layer's own records; a flattened view's node index (see unionMerge's doc).
-        iEntry = load<i32>(gEntry + (<usize>i << 2));
-      }
+    if (!impliedRoot) {
+      // Take every layer whose current record has this key. They come top
+      // layer first (ties go to the higher layer), so a whiteout seen so far
+      // is all that can hide the record at hand, and the first visible real
+      // (implied) record is the topmost one.
+      const hf = hl + (<usize>k << 2);
+      const he = hf + (<usize>k << 2);
+      let x = w;
+      do {
+        const xo = <usize>x << 2;
+        const l = <i32>x;
+        const fl = <u8>load<u32>(hf + xo);
+        // Whiteouts at this path hide it (and its subtree) below their layer.
+        if ((fl & R_WHITEOUT) != 0) {
+          if (l > hideSelf) hideSelf = l;
+          if (l > own) own = l;
+        }
+        if ((fl & R_OPAQUE) != 0 && l > own) own = l;
+        if ((fl & (R_REAL | R_DIR)) == R_REAL && l + 1 > own) own = l + 1;
+        if (l >= hideSelf) {
+          if ((fl & R_REAL) != 0 && rl < 0) {
+            rl = l;
+            rEntry = load<i32>(he + xo);
+            rFlags = fl;
+          }
+          if ((fl & R_IMPLIED) != 0 && il < 0) {
+            il = l;
+            // -1 for a layer's own records; a flattened view's node index (see unionMerge's doc).
+            iEntry = load<i32>(he + xo);
+          }
+        }
+        const d = desc + <usize>x * LD;
+        store<u32>(d, load<u32>(d, 24) + 1, 24);
+        const cl = loadHead(desc, hp, x, k);
+        replay(tree, tl, hp, hl, k, x, cl);
+        x = load<u32>(tree);
+      } while (load<i32>(hl + (<usize>x << 2)) == kl && gWinL == kl);
+      nextL = gWinL;
+      if (kl == 0) rootDone = true;
     }
     let nLayer: i32 = -1;
     let nEntry: i32 = -1;

@@ -318,7 +318,6 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   }
   const desc = arena.alloc(32 * Math.max(1, k));
   const heap = arena.alloc(32 * Math.max(1, k));
-  const group = arena.alloc(12 * Math.max(1, k));
   const stackCap = maxDepth + 3;
   const stack = arena.alloc(stackCap * 16);
   const cap = totalRec + 1;
@@ -335,7 +334,7 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
     const p = l.ptrs;
     d32.set([p[0]!, p[1]!, 0, 0, p[2]!, p[3]!, 0, 0], i * 8);
   });
-  const m = x.unionMerge(desc, k, heap, group, stack, stackCap, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp, nKeySrc) as number;
+  const m = x.unionMerge(desc, k, heap, stack, stackCap, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp, nKeySrc) as number;
   if (m < 0) throw new InvalidArgumentError(`a layer table has paths deeper than its depth (${maxDepth}) says: not a table this layer was prepared into`);
   const kb = x.unionKeyBytes() as number;
   // Point into the layers' own key bytes (no key copied out: the merged
