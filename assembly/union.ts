@@ -183,31 +183,41 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
   splitEnd = rawLen;
   let prevPlain: i32 = -1; // where the name before starts, when it was plain
   for (let i: i32 = 0; i < n; i++) {
-    let sl: i32 = -1;
+    if (ASC_FEATURE_SIMD) {
+      // 16 bytes a step: a name none of whose segments starts with '.', '/'
+      // or its end (no empty, `.`, `..` or `.wh.` segment: nothing to clean
+      // or rewrite) is its own key, done here; any other name, and the
+      // bytes of the last 15 (the vector must not read past the names),
+      // take the byte loop below.
+      const l = plainName(raw, pos, rawLen, prevPlain);
+      prevPlain = -1;
+      if (l >= 0) {
+        // A NUL that ends the last name means more names than n.
+        if (i == n - 1) {
+          errIndex = i;
+          return E_NUL;
+        }
+        store<i32>(slcp + (<usize>i << 2), gPlainLcp);
+        store<u8>(kind + <usize>i, load<u8>(kind + <usize>i) & 0x0f);
+        store<u32>(off + (<usize>i << 2), <u32>pos);
+        store<u32>(len + (<usize>i << 2), <u32>(l - pos));
+        const d = gPlainDepth;
+        sumDepth += d;
+        if (d > maxDepth) maxDepth = d;
+        prevPlain = pos;
+        pos = l + 1;
+        continue;
+      }
+    }
+    store<i32>(slcp + (<usize>i << 2), -1);
     // One pass finds the end of the name, counts its separators and tells
-    // whether it is already clean (the usual case).
+    // whether it is already clean.
     let end = pos;
     let seg = pos;
     let d: i32 = 0;
     let dirty = false;
     let whDir = false; // a segment before the last one is a `.wh.` name
-    if (ASC_FEATURE_SIMD) {
-      // 16 bytes a step: a name none of whose segments starts with '.', '/'
-      // or its end (no empty, `.`, `..` or `.wh.` segment: nothing to clean
-      // or rewrite) is done here; any other name, and the bytes of the last
-      // 15 (the vector must not read past the names), take the byte loop.
-      const l = plainName(raw, pos, rawLen, prevPlain);
-      prevPlain = -1;
-      if (l >= 0) {
-        end = l;
-        d = gPlainDepth;
-        seg = gPlainSeg;
-        sl = gPlainLcp;
-        prevPlain = pos;
-      }
-    }
-    store<i32>(slcp + (<usize>i << 2), sl);
-    if (end == pos) while (end < rawLen) {
+    while (end < rawLen) {
       const c = load<u8>(raw + <usize>end);
       if (c <= 47) {
         if (c == 0) break;
@@ -565,7 +575,8 @@ export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usiz
   mergeRunsLcp(raw, off, len, main, nm, ml, other, no, perm, plcp);
 }
 
-// Stage-2 stack frame: key ptr, key len, min tar index of surviving descendants, record index.
+// Stage-2 stack frame: (unused), key len, min tar index of surviving descendants, record index.
+// Its key is the first `key len` bytes of the last record's key (see unionRecords).
 const SF: usize = 16;
 
 // A record (16 bytes, in one array so that the merge reads one stream per
@@ -687,7 +698,6 @@ export function unionRecords(
       store<u8>(recFlags + <usize>r, 0);
       lr = q;
       const f = stack + <usize>sp * SF;
-      store<usize>(f, kp);
       store<i32>(f, q, 4);
       store<i32>(f, inherited, 8);
       store<i32>(f, r, 12);
@@ -724,7 +734,6 @@ export function unionRecords(
     if (finalIdx >= 0 && !finalDir) minIdx = INF;
     else if (barrier > minIdx) minIdx = barrier;
     const f = stack + <usize>sp * SF;
-    store<usize>(f, kp);
     store<i32>(f, kl, 4);
     store<i32>(f, minIdx, 8);
     store<i32>(f, r, 12);
