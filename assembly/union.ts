@@ -10,11 +10,12 @@
 //     duplicates (last wins, rule 16), drop what the layer itself hides
 //     (children of a path it made a non-directory, rule 12) and add the
 //     implied parent directories of its entries (rule 14) (unionSort,
-//     unionRecords) -> one "record" per path;
+//     unionRecords) -> one "record" per path, with its key's hash;
 //  3. k-way merge of the layers' records, top layer winning, applying
 //     whiteouts and opaque marks of higher layers to lower ones only
-//     (rules 8, 9) -> the merged table, then a hash table over it
-//     (unionMerge, unionPack, unionTable).
+//     (rules 8, 9) -> the merged table, then a hash table over it from the
+//     records' hashes (unionMerge, unionTable; unionPack when the keys are
+//     copied out).
 
 // Entry kinds written by JS (low nibble) and the CHANGED bit added here.
 const K_DIR: u8 = 0;
@@ -62,7 +63,7 @@ export function unionMaxDepth(): i32 {
 export function unionSplitEnd(): i32 {
   return splitEnd;
 }
-/** Longest merged key of the last unionMerge, in bytes. */
+/** Longest key of the layer the last unionSplitClean split, in bytes (sizes unionRecords' hash states). */
 export function unionMaxKeyLen(): i32 {
   return maxKeyLen;
 }
@@ -177,6 +178,7 @@ function plainName(raw: usize, pos: i32, rawLen: i32, prev: i32): i32 {
 export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len: usize, kind: usize, slcp: usize): i32 {
   let sumDepth: i32 = 0;
   maxDepth = 0;
+  maxKeyLen = 0;
   errIndex = 0;
   let pos: i32 = 0;
   let ov: i32 = rawLen; // end of the rewritten copies
@@ -201,6 +203,7 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
         store<u8>(kind + <usize>i, load<u8>(kind + <usize>i) & 0x0f);
         store<u32>(off + (<usize>i << 2), <u32>pos);
         store<u32>(len + (<usize>i << 2), <u32>(l - pos));
+        if (l - pos > maxKeyLen) maxKeyLen = l - pos;
         const d = gPlainDepth;
         sumDepth += d;
         if (d > maxDepth) maxDepth = d;
@@ -335,6 +338,7 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
     store<u8>(kind + <usize>i, k | (changed ? K_CHANGED : 0));
     store<u32>(off + (<usize>i << 2), <u32>at);
     store<u32>(len + (<usize>i << 2), <u32>w);
+    if (w > maxKeyLen) maxKeyLen = w;
     sumDepth += d;
     if (d > maxDepth) maxDepth = d;
     pos = end + 1;
@@ -579,18 +583,20 @@ export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usiz
 // Its key is the first `key len` bytes of the last record's key (see unionRecords).
 const SF: usize = 16;
 
-// A record (16 bytes, in one array so that the merge reads one stream per
-// layer, not four): key offset in the layer's bytes, key length, entry
-// index (-1: none), and the length of the prefix the key shares with the
+// A record (20 bytes, in one array so that the merge reads one stream per
+// layer, not five): key offset in the layer's bytes, key length, entry
+// index (-1: none), the length of the prefix the key shares with the
 // previous record's (the merge uses it to skip comparing what is already
-// known to be equal). Flags are a byte array of their own.
-const REC: usize = 16;
+// known to be equal), and the key's hash (made here, while the layer's
+// keys are in cache; a view's hash table is built from them without
+// reading a key again). Flags are a byte array of their own.
+const REC: usize = 20;
 
 /**
  * One record per distinct key of a sorted layer. Returns the record count.
  * stack: (maxDepth + 2) * 16 bytes. rec: n + sumDepth + 1 records of REC
  * bytes; recFlags: as many bytes. plcp: as unionSort left it (its unknown
- * slots are filled here).
+ * slots are filled here). states: 4 * (unionMaxKeyLen() + 1) bytes (see hashStates).
  *
  * Every key comparison here comes from plcp: in sorted keys the common
  * prefix of two keys is the least of the common prefixes of the neighbours
@@ -600,8 +606,9 @@ const REC: usize = 16;
  */
 export function unionRecords(
   raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, stack: usize,
-  rec: usize, recFlags: usize, plcp: usize,
+  rec: usize, recFlags: usize, plcp: usize, states: usize,
 ): i32 {
+  store<u32>(states, FNV_OFFSET);
   for (let i: i32 = 1; i < n; i++) {
     if (load<i32>(plcp + (<usize>i << 2)) >= 0) continue;
     const a = load<u32>(perm + (<usize>(i - 1) << 2));
@@ -673,6 +680,9 @@ export function unionRecords(
       g = ge;
       continue;
     }
+    // The key's hash states, continued from the last record's: its
+    // placeholders below are prefixes of it, so their states are here too.
+    const hash = fnvFinish(hashStates(kp, kl, lr, states));
     // Placeholders for missing ancestors keep the records sorted and give
     // implied parents a record to be marked on.
     let from: i32 = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 4) + 1 : 0;
@@ -695,6 +705,7 @@ export function unionRecords(
       store<u32>(rp, <u32>q, 4);
       store<i32>(rp, -1, 8);
       store<i32>(rp, lr < q ? lr : q, 12);
+      store<u32>(rp, fnvFinish(load<u32>(states + (<usize>q << 2))), 16);
       store<u8>(recFlags + <usize>r, 0);
       lr = q;
       const f = stack + <usize>sp * SF;
@@ -719,6 +730,7 @@ export function unionRecords(
     store<u32>(rp, <u32>kl, 4);
     store<i32>(rp, finalIdx, 8);
     store<i32>(rp, lr < kl ? lr : kl, 12);
+    store<u32>(rp, hash, 16);
     store<u8>(recFlags + <usize>r, flags);
     lr = kl;
     if (finalIdx >= 0) {
@@ -885,14 +897,15 @@ const MF: usize = 16;
  * an already merged view passed in as one layer carries node indexes there).
  * heapP: 8k u32 (tournament); stack: stackCap frames of 16 bytes
  * (max depth + 2 suffice; -1 is returned when a layer is deeper than that);
- * node arrays: 1 + total records slots; nodeLcp[i]: common prefix of node
- * i's key with node i - 1's; nodeKeySrc[i] (u16): the layer whose key bytes
- * nodeKeyPtr[i] points into (see unionKeyRefs).
+ * node arrays: 1 + total records slots; nodeKeySrc[i] (u16): the layer
+ * whose key bytes nodeKeyPtr[i] points into (see unionKeyRefs);
+ * nodeHash[i]: its key's hash (its record's: every layer's record of a key
+ * has the same).
  */
 export function unionMerge(
   desc: usize, k: i32, heapP: usize, stack: usize, stackCap: i32,
-  nodeKeyPtr: usize, nodeKeyLen: usize, nodeLayer: usize, nodeEntry: usize, nodeFlags: usize, nodeEnd: usize, nodeLcp: usize,
-  nodeKeySrc: usize,
+  nodeKeyPtr: usize, nodeKeyLen: usize, nodeLayer: usize, nodeEntry: usize, nodeFlags: usize, nodeEnd: usize,
+  nodeKeySrc: usize, nodeHash: usize,
 ): i32 {
   const tree = heapP;
   const tl = heapP + (<usize>k << 2);
@@ -925,30 +938,31 @@ export function unionMerge(
   let m: i32 = 0;
   let sp: i32 = 0;
   let kb: i32 = 0;
-  let maxKl: i32 = 0;
   let rootDone = false;
   let nextL: i32 = 0; // common prefix of the next key with the one just processed
-  let runL: i32 = INF; // smallest such prefix since the last node (for nodeLcp)
   while (true) {
     const w = k > 0 ? load<u32>(tree) : 0;
     const more = k > 0 && load<i32>(hl + (<usize>w << 2)) >= 0;
     if (!more && rootDone) break;
     let kp: usize = 0;
     let kl: i32 = 0;
+    let kh: u32 = fnvFinish(FNV_OFFSET); // the root's
     let prevL: i32 = nextL;
     if (more) {
       kp = <usize>load<u32>(hp + (<usize>w << 2));
       kl = load<i32>(hl + (<usize>w << 2));
+      const d = desc + <usize>w * LD;
+      kh = load<u32>(<usize>load<u32>(d, 4) + <usize>load<u32>(d, 24) * REC, 16);
     }
     // No layer has a root record: the root is an implied directory.
     const impliedRoot = !rootDone && (!more || kl != 0);
     if (impliedRoot) {
       rootDone = true;
       kl = 0;
+      kh = fnvFinish(FNV_OFFSET);
       prevL = 0;
       nextL = 0;
     }
-    if (prevL < runL) runL = prevL;
     // Pop frames that are not ancestors; close their subtrees. Every frame
     // is a prefix of the previous key, so "prefix of this key" is prevL >= its length.
     while (sp > 0) {
@@ -1032,13 +1046,11 @@ export function unionMerge(
       store<u32>(nodeKeyPtr + (<usize>ni << 2), <u32>kp);
       store<u16>(nodeKeySrc + (<usize>ni << 1), <u16>w);
       store<u32>(nodeKeyLen + (<usize>ni << 2), <u32>kl);
+      store<u32>(nodeHash + (<usize>ni << 2), kh);
       store<i32>(nodeLayer + (<usize>ni << 2), nLayer);
       store<i32>(nodeEntry + (<usize>ni << 2), nEntry);
       store<u8>(nodeFlags + <usize>ni, nFlags);
-      store<i32>(nodeLcp + (<usize>ni << 2), ni == 0 ? 0 : runL);
-      runL = INF;
       kb += kl;
-      if (kl > maxKl) maxKl = kl;
       if ((nFlags & N_DIR) == 0) hideDesc = INF;
     } else hideDesc = INF; // nothing below an invisible path can be visible
     // A table deeper than its maxDepth said (a damaged stored table) stops
@@ -1057,7 +1069,6 @@ export function unionMerge(
     sp--;
   }
   keyBytes = kb;
-  maxKeyLen = maxKl;
   return m;
 }
 
@@ -1099,71 +1110,96 @@ export function unionKeyRefs(desc: usize, srcMap: usize, nodeKeyPtr: usize, node
 // can hash a string's char codes without encoding it), then a final mix.
 // Must match hashPath in src/core/union.ts. Keys are valid UTF-8 (encoded
 // from JS strings by TextEncoder, cleaned at '/' boundaries only).
+const FNV_OFFSET: u32 = 0x811c9dc5;
+const FNV_PRIME: u32 = 0x01000193;
+
+// @ts-ignore: decorator
+@inline function fnvFinish(h: u32): u32 {
+  h ^= h >> 16;
+  h *= 0x7feb352d;
+  return h ^ (h >> 15);
+}
 
 /**
- * Copies the m node keys into one compact byte array and hashes them
- * (the key hash above). Keys come sorted and a key shares nodeLcp[i] bytes with the one
- * before it, so the FNV state after those bytes is taken from `states`
- * (the previous key's state after each whole character, 4 * (max key
- * length + 1) bytes) and only the rest is hashed: about a third of the
- * bytes of a typical tree. With keys = 0 nothing is copied (the view points
- * into the layers' own key bytes): only the hashes are made.
+ * The FNV state of key (p, l), continued from `from`: states[j] holds the
+ * state after the key's first j bytes for every j that ends a character
+ * (states[0] = FNV_OFFSET), and those up to `from` are a key's that shares
+ * its first `from` bytes with this one. Fills states[from + 1 .. l] (at
+ * character ends) and returns states[l]. Keys come sorted, so each key
+ * continues from its common prefix with the one before: about a third of
+ * the bytes of a typical tree get hashed.
  */
-export function unionPack(nodeKeyPtr: usize, nodeKeyLen: usize, nodeLcp: usize, m: i32, keys: usize, keyOff: usize, hashes: usize, states: usize): void {
+function hashStates(p: usize, l: i32, from: i32, states: usize): u32 {
+  // Start at a character boundary inside the shared prefix.
+  let j = from > l ? l : from;
+  while (j > 0 && j < l && (<u32>load<u8>(p + <usize>j) & 0xc0) == 0x80) j--;
+  let h = load<u32>(states + (<usize>j << 2));
+  // Four ASCII bytes a step (one load, no branch per byte).
+  while (j + 4 <= l) {
+    const x = load<u32>(p + <usize>j);
+    if ((x & 0x80808080) != 0) break;
+    const st = states + (<usize>j << 2);
+    h = (h ^ (x & 0xff)) * FNV_PRIME;
+    store<u32>(st, h, 4);
+    h = (h ^ ((x >> 8) & 0xff)) * FNV_PRIME;
+    store<u32>(st, h, 8);
+    h = (h ^ ((x >> 16) & 0xff)) * FNV_PRIME;
+    store<u32>(st, h, 12);
+    h = (h ^ (x >> 24)) * FNV_PRIME;
+    store<u32>(st, h, 16);
+    j += 4;
+  }
+  while (j < l) {
+    const b0 = <u32>load<u8>(p + <usize>j);
+    if (b0 < 0x80) {
+      h = (h ^ b0) * FNV_PRIME;
+      j++;
+    } else {
+      let cp: u32;
+      if (b0 < 0xe0 && j + 1 < l) {
+        cp = ((b0 & 0x1f) << 6) | (<u32>load<u8>(p + <usize>j + 1) & 0x3f);
+        j += 2;
+      } else if (b0 < 0xf0 && j + 2 < l) {
+        cp = ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p + <usize>j + 1) & 0x3f) << 6) | (<u32>load<u8>(p + <usize>j + 2) & 0x3f);
+        j += 3;
+      } else if (j + 3 < l) {
+        cp =
+          ((b0 & 0x07) << 18) |
+          ((<u32>load<u8>(p + <usize>j + 1) & 0x3f) << 12) |
+          ((<u32>load<u8>(p + <usize>j + 2) & 0x3f) << 6) |
+          (<u32>load<u8>(p + <usize>j + 3) & 0x3f);
+        j += 4;
+      } else {
+        // A truncated sequence (only in a damaged table: keys are valid UTF-8) ends the key.
+        cp = 0xfffd;
+        j = l;
+      }
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        h = (h ^ (0xd800 | (cp >> 10))) * FNV_PRIME;
+        h = (h ^ (0xdc00 | (cp & 0x3ff))) * FNV_PRIME;
+      } else h = (h ^ cp) * FNV_PRIME;
+    }
+    store<u32>(states + (<usize>j << 2), h);
+  }
+  return h;
+}
+
+/**
+ * Copies the m node keys into one compact byte array (keyOff[i]: where
+ * key i starts; keyOff[m]: the total), for views whose layers' key bytes
+ * JS does not hold. (Each node's hash comes with its record: unionMerge.)
+ */
+export function unionPack(nodeKeyPtr: usize, nodeKeyLen: usize, m: i32, keys: usize, keyOff: usize): void {
   let o: u32 = 0;
-  store<u32>(states, 0x811c9dc5);
   for (let i: i32 = 0; i < m; i++) {
     const p = <usize>load<u32>(nodeKeyPtr + (<usize>i << 2));
-    const l = <i32>load<u32>(nodeKeyLen + (<usize>i << 2));
-    if (keys != 0) {
-      store<u32>(keyOff + (<usize>i << 2), o);
-      memory.copy(keys + <usize>o, p, <usize>l);
-    }
-    o += <u32>l;
-    // Start at a character boundary inside the shared prefix.
-    let j = i == 0 ? 0 : load<i32>(nodeLcp + (<usize>i << 2));
-    if (j > l) j = l;
-    while (j > 0 && j < l && (<u32>load<u8>(p + <usize>j) & 0xc0) == 0x80) j--;
-    let h = load<u32>(states + (<usize>j << 2));
-    while (j < l) {
-      const b0 = <u32>load<u8>(p + <usize>j);
-      if (b0 < 0x80) {
-        h = (h ^ b0) * 0x01000193;
-        j++;
-      } else {
-        let cp: u32;
-        if (b0 < 0xe0 && j + 1 < l) {
-          cp = ((b0 & 0x1f) << 6) | (<u32>load<u8>(p + <usize>j + 1) & 0x3f);
-          j += 2;
-        } else if (b0 < 0xf0 && j + 2 < l) {
-          cp = ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p + <usize>j + 1) & 0x3f) << 6) | (<u32>load<u8>(p + <usize>j + 2) & 0x3f);
-          j += 3;
-        } else if (j + 3 < l) {
-          cp =
-            ((b0 & 0x07) << 18) |
-            ((<u32>load<u8>(p + <usize>j + 1) & 0x3f) << 12) |
-            ((<u32>load<u8>(p + <usize>j + 2) & 0x3f) << 6) |
-            (<u32>load<u8>(p + <usize>j + 3) & 0x3f);
-          j += 4;
-        } else {
-          // A truncated sequence ends the key (as hashKey does); no later key continues from inside it.
-          cp = 0xfffd;
-          j = l;
-        }
-        if (cp >= 0x10000) {
-          cp -= 0x10000;
-          h = (h ^ (0xd800 | (cp >> 10))) * 0x01000193;
-          h = (h ^ (0xdc00 | (cp & 0x3ff))) * 0x01000193;
-        } else h = (h ^ cp) * 0x01000193;
-      }
-      store<u32>(states + (<usize>j << 2), h);
-    }
-    h ^= h >> 16;
-    h *= 0x7feb352d;
-    h ^= h >> 15;
-    store<u32>(hashes + (<usize>i << 2), h);
+    const l = load<u32>(nodeKeyLen + (<usize>i << 2));
+    store<u32>(keyOff + (<usize>i << 2), o);
+    memory.copy(keys + <usize>o, p, <usize>l);
+    o += l;
   }
-  if (keys != 0) store<u32>(keyOff + (<usize>m << 2), o);
+  store<u32>(keyOff + (<usize>m << 2), o);
 }
 
 /**

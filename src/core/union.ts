@@ -21,8 +21,8 @@ import { WasmCoreError } from '../errors/WasmCoreError.js';
 import type { CoreModule } from './load.js';
 
 /** Words per record in PreparedLayer.rec, and where each field sits. */
-export const REC_WORDS = 4;
-export const RecField = { OFF: 0, LEN: 1, ENTRY: 2, LCP: 3 } as const;
+export const REC_WORDS = 5;
+export const RecField = { OFF: 0, LEN: 1, ENTRY: 2, LCP: 3, HASH: 4 } as const;
 
 /** Entry kinds handed to the core (only "directory or not" matters to it). */
 export const UnionKind = { directory: 0, other: 1 } as const;
@@ -39,8 +39,8 @@ export interface PreparedLayer {
   /**
    * REC_WORDS per record, interleaved (the merge reads one stream per
    * layer): key offset in `bytes`, key length, index of the winning entry
-   * (-1 for records without a real entry), and the length of the prefix the
-   * key shares with the previous record's.
+   * (-1 for records without a real entry), the length of the prefix the
+   * key shares with the previous record's, and the key's hash (hashPath).
    */
   readonly rec: Int32Array;
   readonly recFlags: Uint8Array;
@@ -256,6 +256,7 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   const plcp = arena.alloc(8 * n);
   arena.u8.set(kinds, kind);
   const sumDepth = x.unionSplitClean(raw, rawLen, n, off, len, kind, plcp + 4 * n) as number;
+  const maxKeyLen = x.unionMaxKeyLen() as number;
   if (sumDepth < 0) {
     const index = x.unionErrorIndex() as number;
     const reason = sumDepth === -1 ? 'nul' : sumDepth === -2 ? 'unsafe' : sumDepth === -3 ? 'whiteout' : 'below';
@@ -269,7 +270,8 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   const stack = arena.alloc((maxDepth + 2) * 16);
   const rec = arena.alloc(4 * REC_WORDS * recCap);
   const recFlags = arena.alloc(recCap);
-  const r = x.unionRecords(raw, n, off, len, kind, perm, stack, rec, recFlags, plcp) as number;
+  const states = arena.alloc(4 * (maxKeyLen + 1));
+  const r = x.unionRecords(raw, n, off, len, kind, perm, stack, rec, recFlags, plcp, states) as number;
   const bytesLen = x.unionSplitEnd() as number;
   return {
     ptrs: [raw, rec, recFlags, r],
@@ -327,14 +329,14 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   const nEntry = arena.alloc(4 * cap);
   const nFlags = arena.alloc(cap);
   const nEnd = arena.alloc(4 * cap);
-  const nLcp = arena.alloc(4 * cap);
+  const nHash = arena.alloc(4 * cap);
   const nKeySrc = arena.alloc(2 * cap);
   const d32 = new Uint32Array(core.memory.buffer, desc, 8 * Math.max(1, k));
   layers.forEach((l, i) => {
     const p = l.ptrs;
     d32.set([p[0]!, p[1]!, 0, 0, p[2]!, p[3]!, 0, 0], i * 8);
   });
-  const m = x.unionMerge(desc, k, heap, stack, stackCap, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nLcp, nKeySrc) as number;
+  const m = x.unionMerge(desc, k, heap, stack, stackCap, nKeyPtr, nKeyLen, nLayer, nEntry, nFlags, nEnd, nKeySrc, nHash) as number;
   if (m < 0) throw new InvalidArgumentError(`a layer table has paths deeper than its depth (${maxDepth}) says: not a table this layer was prepared into`);
   const kb = x.unionKeyBytes() as number;
   // Point into the layers' own key bytes (no key copied out: the merged
@@ -347,15 +349,13 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   const shared = k > 0 && k <= 0x7fff && unheld < kb;
   const keys = shared ? 0 : arena.alloc(kb);
   const keyOff = shared ? 0 : arena.alloc(4 * (m + 1));
-  const hashes = arena.alloc(4 * m);
-  const states = arena.alloc(4 * ((x.unionMaxKeyLen() as number) + 1));
-  x.unionPack(nKeyPtr, nKeyLen, nLcp, m, keys, keyOff, hashes, states);
+  if (!shared) x.unionPack(nKeyPtr, nKeyLen, m, keys, keyOff);
   // Load at most 2/3: a probe mostly stays within its cache line, and the
   // table (copied out with the view) is half what load 1/2 would take.
   let size = 16;
   while (3 * m > 2 * size) size *= 2;
   const table = arena.alloc(8 * size);
-  x.unionTable(hashes, m, table, size - 1);
+  x.unionTable(nHash, m, table, size - 1);
   const sources: Uint8Array[] = [];
   if (shared) {
     // Each layer's key bytes on the JS side: its prepared bytes; or the
@@ -490,6 +490,12 @@ export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
   const m = ix.count;
   const rec = new Int32Array(REC_WORDS * m);
   const recFlags = new Uint8Array(m);
+  // Each key's hash, from the slot that holds it.
+  const table = ix.table;
+  for (let s = 1; s < table.length; s += 2) {
+    const v = table[s]!;
+    if (v !== 0) rec[REC_WORDS * (v - 1) + RecField.HASH] = table[s - 1]!;
+  }
   // One compact buffer of the keys (the merge reads one buffer per layer):
   // the index's own when it has one, else a copy; with each key's common
   // prefix with the one before.

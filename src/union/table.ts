@@ -87,15 +87,16 @@ export function prepareLayerTable(core: CoreModule, layer: { readonly entries: r
   return res;
 }
 
-// Serialised form (version 2): a header of 8 u32 (magic, version,
+// Serialised form (version 3): a header of 8 u32 (magic, version,
 // entryCount, record count r, key bytes, maxDepth, 0, 0), then the records
-// (REC_WORDS i32 each: key offset, key length, entry, common prefix;
-// little-endian as Wasm and every JS engine in use), their flags (r bytes)
-// and the key bytes. Typed arrays of the decoded table are views of the one
-// buffer (no copies). Version 1 (one array per field) is refused: the store
-// then prepares the layer's table again.
+// (REC_WORDS i32 each: key offset, key length, entry, common prefix, key
+// hash; little-endian as Wasm and every JS engine in use), their flags (r
+// bytes) and the key bytes. Typed arrays of the decoded table are views of
+// the one buffer (no copies). Versions 1 (one array per field) and 2
+// (records without their hash) are refused: the store then prepares the
+// layer's table again.
 const MAGIC = 0x4c465554; // "TUFL"
-const VERSION = 2;
+const VERSION = 3;
 const HEAD = 8;
 
 /** The bytes of a table, for the store. */
@@ -118,7 +119,8 @@ function bad(why: string): never {
 /** Index of the first record that could make the index read outside its table, or -1. */
 function firstBadRecord(rec: Int32Array, flags: Uint8Array, keyBytes: number, entryCount: number): number {
   // One tight pass (locals only, no calls): it runs over every record of
-  // every layer a fresh process views. Fields in RecField order.
+  // every layer a fresh process views. Fields in RecField order; any hash
+  // is safe (a wrong one only hides its path from lookups).
   const r = flags.length;
   let prevLen = 0;
   for (let i = 0, w = 0; i < r; i++, w += REC_WORDS) {
@@ -136,8 +138,9 @@ function firstBadRecord(rec: Int32Array, flags: Uint8Array, keyBytes: number, en
  * A table from encodeLayerTable's bytes, checked so that the index never
  * reads outside it: every record's key lies inside the key bytes, common
  * prefixes are no longer than the keys, entry indexes fit `entryCount`, and
- * flags are known ones. (A table that passes but lies about order or depth
- * gives a wrong view, never a trap or a hang: the core bounds its stacks.)
+ * flags are known ones. (A table that passes but lies about order, depth
+ * or hashes gives a wrong view, never a trap or a hang: the core bounds its
+ * stacks.)
  * INVALID_ARGUMENT otherwise.
  */
 export function decodeLayerTable(bytes: Uint8Array): LayerTable {

@@ -100,8 +100,9 @@ for (const simd of [true, false]) {
         const dec = new TextDecoder();
         const te = new TextEncoder();
         for (let i = 0; i < ix.count; i++) {
-          const [off, len, , lcp] = flat.rec.subarray(REC_WORDS * i, REC_WORDS * (i + 1));
+          const [off, len, , lcp, hash] = flat.rec.subarray(REC_WORDS * i, REC_WORDS * (i + 1));
           expect(dec.decode(flat.bytes.subarray(off, off! + len!))).toBe(keys[i]);
+          expect(hash, keys[i]).toBe(hashPath(keys[i]!));
           if (i === 0) continue;
           const [x, y] = [te.encode(keys[i - 1]), te.encode(keys[i])];
           let j = 0;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCore } from '../../src/core/load.js';
-import { hashPath, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, probe, UnionKind } from '../../src/core/union.js';
+import { hashPath, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, probe, REC_WORDS, RecField, UnionKind } from '../../src/core/union.js';
 
 const prep = (core: Awaited<ReturnType<typeof loadCore>>, names: string[], dirs: string[] = []) => {
   const r = prepareLayer(core, names.join('\0'), Uint8Array.from(names, (n) => (dirs.includes(n) ? UnionKind.directory : UnionKind.other)));
@@ -59,6 +59,23 @@ for (const simd of [true, false]) {
       }
       for (const n of names) expect(probe(ix, n, hashPath(n))).toBeGreaterThan(0);
       expect(probe(ix, 'astral/\u{1f601}', hashPath('astral/\u{1f601}'))).toBe(-1);
+    });
+
+    it('gives every record its key\'s hash (hashPath): implied parents, rewritten whiteouts, keys sharing part of a character', async () => {
+      const core = await loadCore({ simd });
+      // No parents given (placeholders), a whiteout and an opaque marker (keys
+      // rewritten), odd spellings (cleaned), multi-byte characters that share
+      // leading bytes with their neighbours, and long ASCII runs (hashed four bytes a step).
+      const names = ['a/b/c/d.txt', 'a/b/.wh.gone', 'a/x/.wh..wh..opq', './a//y/../z', 'caf\u00e8/x', 'caf\u00e9/y', 'd\u4e2d/\u{1f4a9}', 'd\u4e8c', 'long-ascii-name-0123456789/abcdefghijklmnop', 'long-ascii-name-0123456789/abcdefghijklmnoq\u00e9'];
+      const r = prep(core, names);
+      const dec = new TextDecoder();
+      const n = r.recFlags.length;
+      expect(n).toBeGreaterThan(names.length);
+      for (let i = 0; i < n; i++) {
+        const w = REC_WORDS * i;
+        const key = dec.decode(r.bytes.subarray(r.rec[w + RecField.OFF]!, r.rec[w + RecField.OFF]! + r.rec[w + RecField.LEN]!));
+        expect(r.rec[w + RecField.HASH], key).toBe(hashPath(key));
+      }
     });
 
     it('reports bad names as (reason, entry index) and keeps working', async () => {

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCore } from '../../src/core/load.js';
+import { REC_WORDS, RecField } from '../../src/core/union.js';
 import { isLayerfsError } from '../../src/errors/LayerfsError.js';
 import { packNames } from '../../src/layer/packed-names.js';
 import { decodeLayerTable, encodeLayerTable, prepareLayerTable } from '../../src/union/table.js';
@@ -131,19 +132,21 @@ for (const simd of [true, false]) {
         return b;
       };
       const r = new Uint32Array(good.buffer, 0, 8)[3]!;
+      const rec5 = (field: number) => 8 + REC_WORDS * 5 + field; // record 5's field, in u32 words
       for (const b of [
         good.subarray(0, 20),
         good.subarray(0, good.length - 1),
         damaged((_, u) => (u[0] = 0)),
         damaged((_, u) => (u[1] = 1)), // version 1 (one array per field): prepared again by the store
+        damaged((_, u) => (u[1] = 2)), // version 2 (records without their key hash): prepared again too
         damaged((_, u) => (u[3] = 0xffffffff)), // a negative record count
         damaged((_, u) => (u[8] = 0xffffff)), // record 0's offset
         damaged((_, u) => (u[8] = 0xffffffff)), // record 0's offset, negative
-        damaged((_, u) => (u[8 + 4 * 5 + 1] = 1e9)), // record 5's length
-        damaged((_, u) => (u[8 + 4 * 5 + 2] = 1e6)), // record 5's entry
-        damaged((_, u) => (u[8 + 4 * 5 + 2] = 0xfffffffe)), // record 5's entry, -2
-        damaged((_, u) => (u[8 + 4 * 5 + 3] = 4000)), // record 5's common prefix
-        damaged((b) => (b[4 * (8 + 4 * r) + 5] = 200)), // record 5's flags
+        damaged((_, u) => (u[rec5(RecField.LEN)] = 1e9)), // record 5's length
+        damaged((_, u) => (u[rec5(RecField.ENTRY)] = 1e6)), // record 5's entry
+        damaged((_, u) => (u[rec5(RecField.ENTRY)] = 0xfffffffe)), // record 5's entry, -2
+        damaged((_, u) => (u[rec5(RecField.LCP)] = 4000)), // record 5's common prefix
+        damaged((b) => (b[4 * (8 + REC_WORDS * r) + 5] = 200)), // record 5's flags
       ]) {
         expect(() => decodeLayerTable(b)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
       }
@@ -151,6 +154,17 @@ for (const simd of [true, false]) {
       const shallow = decodeLayerTable(damaged((_, u) => (u[5] = 0)));
       expect(() => UnionView.build(core, [{ entries, table: shallow }])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
       expect(UnionView.build(core, [{ entries, table: decodeLayerTable(good) }]).has('usr/lib/f7')).toBe(true);
+      // A record whose hash lies: its path is not found (a wrong view, as the
+      // check promises), every other one still is; no trap.
+      const t = decodeLayerTable(good);
+      const keyOf = (i: number) => new TextDecoder().decode(t.bytes.subarray(t.rec[REC_WORDS * i + RecField.OFF]!, t.rec[REC_WORDS * i + RecField.OFF]! + t.rec[REC_WORDS * i + RecField.LEN]!));
+      const real = Array.from({ length: r }, (_, i) => i).filter((i) => t.rec[REC_WORDS * i + RecField.ENTRY]! >= 0 && t.rec[REC_WORDS * i + RecField.LEN]! > 0);
+      const [liar, honest] = [real[3]!, real[4]!];
+      const lying = decodeLayerTable(damaged((_, u) => (u[8 + REC_WORDS * liar + RecField.HASH] ^= 0x5a5a5a5a)));
+      const v = UnionView.build(core, [{ entries, table: lying }]);
+      expect(v.has(keyOf(liar))).toBe(false);
+      expect(v.has(keyOf(honest))).toBe(true);
+      expect(v.size).toBe(UnionView.build(core, [{ entries, table: t }]).size);
     });
   });
 }
