@@ -438,7 +438,14 @@ function sortIdx(raw: usize, off: usize, len: usize, a: usize, n: i32, tmp: usiz
   if (src != a) memory.copy(a, src, <usize>n << 2);
 }
 
-/** Merges two sorted index runs into dst; on equal keys the smaller entry index first (stability). */
+/** Does entry u's key go before entry v's? On equal keys the smaller entry index first (stability). */
+// @ts-ignore: decorator
+@inline function before(raw: usize, off: usize, len: usize, u: u32, v: u32): bool {
+  const c = cmpIdx(raw, off, len, u, v);
+  return c < 0 || (c == 0 && u < v);
+}
+
+/** Merges two sorted index runs into dst (order: `before`). */
 function mergeRuns(raw: usize, off: usize, len: usize, x: usize, nx: i32, y: usize, ny: i32, dst: usize): void {
   let i: i32 = 0;
   let j: i32 = 0;
@@ -446,8 +453,7 @@ function mergeRuns(raw: usize, off: usize, len: usize, x: usize, nx: i32, y: usi
   while (i < nx && j < ny) {
     const u = load<u32>(x + (<usize>i << 2));
     const v = load<u32>(y + (<usize>j << 2));
-    const c = cmpIdx(raw, off, len, u, v);
-    if (c < 0 || (c == 0 && u < v)) {
+    if (before(raw, off, len, u, v)) {
       store<u32>(o, u);
       i++;
     } else {
@@ -458,12 +464,6 @@ function mergeRuns(raw: usize, off: usize, len: usize, x: usize, nx: i32, y: usi
   }
   if (i < nx) memory.copy(o, x + (<usize>i << 2), <usize>(nx - i) << 2);
   if (j < ny) memory.copy(o, y + (<usize>j << 2), <usize>(ny - j) << 2);
-}
-
-// @ts-ignore: decorator
-@inline function before(raw: usize, off: usize, len: usize, u: u32, v: u32): bool {
-  const c = cmpIdx(raw, off, len, u, v);
-  return c < 0 || (c == 0 && u < v);
 }
 
 /**

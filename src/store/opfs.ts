@@ -203,10 +203,14 @@ export class OpfsBackend implements StoreBackend {
   }
 
   async putRecord<T>(kind: string, key: string, record: StoredRecord<T>): Promise<void> {
+    await this.#replaceRecordFile(kind, `${encodeOpfsKey(key)}.json`, JSON.stringify(record));
+  }
+
+  /** Writes a file of `kind`'s records folder: createWritable's swap file replaces it only on close (atomic). */
+  async #replaceRecordFile(kind: string, name: string, data: string | Uint8Array<ArrayBuffer>): Promise<void> {
     const dir = (await this.#dir(['records', encodeOpfsKey(kind)], true))!;
-    // createWritable's swap file replaces the record only on close: atomic.
-    const w = await (await dir.getFileHandle(`${encodeOpfsKey(key)}.json`, { create: true })).createWritable();
-    await w.write(JSON.stringify(record));
+    const w = await (await dir.getFileHandle(name, { create: true })).createWritable();
+    await w.write(data);
     await w.close();
   }
 
@@ -216,11 +220,7 @@ export class OpfsBackend implements StoreBackend {
   }
 
   async putRecordBytes(kind: string, key: string, bytes: Uint8Array): Promise<void> {
-    const dir = (await this.#dir(['records', encodeOpfsKey(kind)], true))!;
-    // Replaced on close, as putRecord.
-    const w = await (await dir.getFileHandle(`${encodeOpfsKey(key)}.bin`, { create: true })).createWritable();
-    await w.write(bytes as Uint8Array<ArrayBuffer>);
-    await w.close();
+    await this.#replaceRecordFile(kind, `${encodeOpfsKey(key)}.bin`, bytes as Uint8Array<ArrayBuffer>);
   }
 
   async deleteRecord(kind: string, key: string): Promise<boolean> {
