@@ -27,8 +27,9 @@
  *  - UnionView.build (cold from the store's tables): each layer brings the
  *    prepared table the store recorded when it first read the layer
  *    (decoded before the call): every call copies the tables in, merges,
- *    hashes and outputs the index. The same work as warm, with tables from
- *    the store instead of a cache;
+ *    builds the hash table (from the records' hashes) and outputs the
+ *    index. The same work as warm, with tables from the store instead of a
+ *    cache;
  *  - fresh process, tables read from a disk store (measured apart, against
  *    (a) alone: see there): what a new process does to view layers the
  *    store has read before: every call reads the ten tables from the disk
@@ -38,7 +39,7 @@
  *    both need them;
  *  - UnionView.build (warm): frozen arrays (the same entry objects) seen
  *    before, whose prepared tables are cached as they are for shared image
- *    layers: every call merges, hashes and outputs the index;
+ *    layers: every call merges, builds the hash table and outputs the index;
  *  - (a) top-down: builds its 10 Maps (+ whiteout/opaque Sets) from them;
  *  - (b) fills one Map from the already merged list.
  * Measured with the shared harness (bench/lib: tinybench, interleaved
@@ -402,7 +403,6 @@ export async function run(ctx) {
     lookupVsMergedMap: cpuMs[`${lookupsN} x (b) Map.get`] / cpuMs[`${lookupsN} x UnionView.lookup`],
     hasVsMergedMap: cpuMs[`${lookupsN} x (b) Map.get`] / cpuMs[`${lookupsN} x UnionView.has`],
   };
-  ctx.log(`CPU-time ratios: build cold ${cpuRatios.buildColdVsTopDown.toFixed(2)}x, packed names ${cpuRatios.buildPackedVsTopDown.toFixed(2)}x, from store tables ${cpuRatios.buildStoreVsTopDown.toFixed(2)}x, fresh process (tables read from disk) ${cpuRatios.buildFreshVsTopDown.toFixed(2)}x, warm ${cpuRatios.buildWarmVsTopDown.toFixed(2)}x vs (a); lookup ${cpuRatios.lookupVsMergedMap.toFixed(2)}x, has ${cpuRatios.hasVsMergedMap.toFixed(2)}x vs Map.get`);
   ctx.note('cpuMs', cpuMs);
   ctx.note('cpuRatios', cpuRatios);
 

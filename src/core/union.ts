@@ -308,7 +308,7 @@ function stagePrepared(core: CoreModule, arena: Arena, l: PreparedLayer): Staged
   return { ptrs: [bytes, rec, recFlags, r], bytesLen: l.bytes.length, entryCount: l.entryCount, maxDepth: l.maxDepth, js: l.bytes };
 }
 
-/** Stage 3 over staged layers (index 0 = bottom): merge, pack, hash; the result copied out. */
+/** Stage 3 over staged layers (index 0 = bottom): merge, then the hash table from the records' hashes; the result copied out. */
 function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]): MergedIndex {
   const x = core.exports;
   const k = layers.length;
