@@ -48,8 +48,8 @@ const INF: i32 = 0x7fffffff;
 let errIndex: i32 = 0;
 let maxDepth: i32 = 0;
 let keyBytes: i32 = 0;
-let splitEnd: i32 = 0;
 let maxKeyLen: i32 = 0;
+let splitEnd: i32 = 0;
 
 /** Entry index of the last error returned by unionSplitClean. */
 export function unionErrorIndex(): i32 {
@@ -63,11 +63,12 @@ export function unionMaxDepth(): i32 {
 export function unionSplitEnd(): i32 {
   return splitEnd;
 }
+/** Total bytes of the merged keys of the last unionMerge. */
 /** Longest key of the layer the last unionSplitClean split, in bytes (sizes unionRecords' hash states). */
 export function unionMaxKeyLen(): i32 {
   return maxKeyLen;
 }
-/** Total bytes of the merged keys of the last unionMerge. */
+
 export function unionKeyBytes(): i32 {
   return keyBytes;
 }
@@ -178,12 +179,13 @@ function plainName(raw: usize, pos: i32, rawLen: i32, prev: i32): i32 {
 export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len: usize, kind: usize, slcp: usize): i32 {
   let sumDepth: i32 = 0;
   maxDepth = 0;
-  maxKeyLen = 0;
   errIndex = 0;
   let pos: i32 = 0;
   let ov: i32 = rawLen; // end of the rewritten copies
   splitEnd = rawLen;
+  maxKeyLen = 0;
   let prevPlain: i32 = -1; // where the name before starts, when it was plain
+  let prevLen: i32 = 0; // and its length
   for (let i: i32 = 0; i < n; i++) {
     if (ASC_FEATURE_SIMD) {
       // 16 bytes a step: a name none of whose segments starts with '.', '/'
@@ -191,7 +193,8 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
       // or rewrite) is its own key, done here; any other name, and the
       // bytes of the last 15 (the vector must not read past the names),
       // take the byte loop below.
-      const l = plainName(raw, pos, rawLen, prevPlain);
+      const pp = prevPlain;
+      const l = plainName(raw, pos, rawLen, pp);
       prevPlain = -1;
       if (l >= 0) {
         // A NUL that ends the last name means more names than n.
@@ -199,15 +202,25 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
           errIndex = i;
           return E_NUL;
         }
-        store<i32>(slcp + (<usize>i << 2), gPlainLcp);
+        // The pair's order, while its bytes are at hand: a pair out of
+        // order gets -1, and unionSort compares it again (and sorts).
+        const cl = l - pos;
+        let lc = gPlainLcp;
+        if (lc >= 0) {
+          if (lc < cl && lc < prevLen) {
+            if (rank(<u32>load<u8>(raw + <usize>(pp + lc))) > rank(<u32>load<u8>(raw + <usize>(pos + lc)))) lc = -1;
+          } else if (lc == cl && cl < prevLen) lc = -1;
+        }
+        store<i32>(slcp + (<usize>i << 2), lc);
         store<u8>(kind + <usize>i, load<u8>(kind + <usize>i) & 0x0f);
         store<u32>(off + (<usize>i << 2), <u32>pos);
-        store<u32>(len + (<usize>i << 2), <u32>(l - pos));
-        if (l - pos > maxKeyLen) maxKeyLen = l - pos;
+        store<u32>(len + (<usize>i << 2), <u32>cl);
+        if (cl > maxKeyLen) maxKeyLen = cl;
         const d = gPlainDepth;
         sumDepth += d;
         if (d > maxDepth) maxDepth = d;
         prevPlain = pos;
+        prevLen = cl;
         pos = l + 1;
         continue;
       }
@@ -529,41 +542,37 @@ function mergeRunsLcp(raw: usize, off: usize, len: usize, x: usize, nx: i32, xl:
 export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, tmp: usize, plcp: usize): void {
   const main = tmp;
   const other = tmp + (<usize>n << 2);
+  // The main run's common prefixes go above plcp's n slots (the merge with
+  // the others writes plcp[0..n) as it reads them). Those slots come from
+  // unionSplitClean: where it compared a name with the one before and found
+  // them in order, their common prefix (slot i is read before slots <= i
+  // are written), so checking the run's order mostly reads one slot a key.
+  const sl = plcp + (<usize>n << 2);
   let nm: i32 = 0;
   let no: i32 = 0;
-  for (let i: i32 = 0; i < n; i++) {
-    if ((load<u8>(kind + <usize>i) & K_CHANGED) != 0) store<u32>(other + (<usize>(no++) << 2), <u32>i);
-    else store<u32>(main + (<usize>(nm++) << 2), <u32>i);
-  }
-  // The main run's common prefixes go above plcp's n slots while others
-  // are to be merged in (the merge writes plcp[0..n) as it reads them).
-  // The slots above n come from unionSplitClean: common prefixes it found
-  // between neighbouring names (slot i is read before slots <= i are written).
-  const sl = plcp + (<usize>n << 2);
-  const ml = no == 0 ? plcp : sl;
   let sorted = true;
-  if (nm > 0) store<i32>(ml, 0);
-  for (let i: i32 = 1; i < nm; i++) {
-    const a = load<u32>(main + (<usize>(i - 1) << 2));
-    const b = load<u32>(main + (<usize>i << 2));
-    const ap = raw + <usize>load<u32>(off + (<usize>a << 2));
-    const al = <i32>load<u32>(len + (<usize>a << 2));
-    const bp = raw + <usize>load<u32>(off + (<usize>b << 2));
-    const bl = <i32>load<u32>(len + (<usize>b << 2));
-    let l: i32 = b == a + 1 ? load<i32>(sl + (<usize>b << 2)) : -1;
-    let c: i32;
-    if (l >= 0) {
-      // Known common prefix: one byte (or the lengths) decides.
-      c = l == al || l == bl ? al - bl : <i32>rank(<u32>load<u8>(ap + <usize>l)) - <i32>rank(<u32>load<u8>(bp + <usize>l));
-    } else {
-      c = cmpFrom(ap, al, bp, bl, 0);
-      l = gL;
+  let prev: i32 = -1; // the main run's last key
+  for (let i: i32 = 0; i < n; i++) {
+    if ((load<u8>(kind + <usize>i) & K_CHANGED) != 0) {
+      store<u32>(other + (<usize>(no++) << 2), <u32>i);
+      continue;
     }
-    if (c > 0) {
-      sorted = false;
-      break;
+    let l: i32 = 0;
+    if (prev >= 0 && sorted) {
+      l = prev == i - 1 ? load<i32>(sl + (<usize>i << 2)) : -1;
+      if (l < 0) {
+        const c = cmpFrom(
+          raw + <usize>load<u32>(off + (<usize>prev << 2)), <i32>load<u32>(len + (<usize>prev << 2)),
+          raw + <usize>load<u32>(off + (<usize>i << 2)), <i32>load<u32>(len + (<usize>i << 2)),
+          0,
+        );
+        if (c > 0) sorted = false;
+        l = gL;
+      }
     }
-    store<i32>(ml + (<usize>i << 2), l);
+    store<i32>(sl + (<usize>nm << 2), l);
+    store<u32>(main + (<usize>(nm++) << 2), <u32>i);
+    prev = i;
   }
   if (!sorted) {
     for (let i: i32 = 0; i < n; i++) store<u32>(perm + (<usize>i << 2), <u32>i);
@@ -573,10 +582,11 @@ export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usiz
   }
   if (no == 0) {
     memory.copy(perm, main, <usize>n << 2);
+    memory.copy(plcp, sl, <usize>n << 2);
     return;
   }
   sortIdx(raw, off, len, other, no, perm);
-  mergeRunsLcp(raw, off, len, main, nm, ml, other, no, perm, plcp);
+  mergeRunsLcp(raw, off, len, main, nm, sl, other, no, perm, plcp);
 }
 
 // Stage-2 stack frame: (unused), key len, min tar index of surviving descendants, record index.
@@ -596,7 +606,9 @@ const REC: usize = 20;
  * One record per distinct key of a sorted layer. Returns the record count.
  * stack: (maxDepth + 2) * 16 bytes. rec: n + sumDepth + 1 records of REC
  * bytes; recFlags: as many bytes. plcp: as unionSort left it (its unknown
- * slots are filled here). states: 4 * (unionMaxKeyLen() + 1) bytes (see hashStates).
+ * slots are filled here). states: 8 * (unionMaxKeyLen() / 8 + 1) bytes
+ * (see hashKey). Reads up to 7 bytes past a key (see hashEnd): the caller
+ * leaves 8 bytes of room after raw's keys.
  *
  * Every key comparison here comes from plcp: in sorted keys the common
  * prefix of two keys is the least of the common prefixes of the neighbours
@@ -608,7 +620,8 @@ export function unionRecords(
   raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, stack: usize,
   rec: usize, recFlags: usize, plcp: usize, states: usize,
 ): i32 {
-  store<u32>(states, FNV_OFFSET);
+  store<u32>(states, HASH_A);
+  store<u32>(states, HASH_B, 4);
   for (let i: i32 = 1; i < n; i++) {
     if (load<i32>(plcp + (<usize>i << 2)) >= 0) continue;
     const a = load<u32>(perm + (<usize>(i - 1) << 2));
@@ -682,7 +695,7 @@ export function unionRecords(
     }
     // The key's hash states, continued from the last record's: its
     // placeholders below are prefixes of it, so their states are here too.
-    const hash = fnvFinish(hashStates(kp, kl, lr, states));
+    const hash = hashKey(kp, kl, lr, states);
     // Placeholders for missing ancestors keep the records sorted and give
     // implied parents a record to be marked on.
     let from: i32 = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 4) + 1 : 0;
@@ -705,7 +718,7 @@ export function unionRecords(
       store<u32>(rp, <u32>q, 4);
       store<i32>(rp, -1, 8);
       store<i32>(rp, lr < q ? lr : q, 12);
-      store<u32>(rp, fnvFinish(load<u32>(states + (<usize>q << 2))), 16);
+      store<u32>(rp, hashPrefix(kp, q, states), 16);
       store<u8>(recFlags + <usize>r, 0);
       lr = q;
       const f = stack + <usize>sp * SF;
@@ -935,6 +948,7 @@ export function unionMerge(
     }
     store<u32>(tree, k == 1 ? 0 : load<u32>(win + 4));
   }
+  const rootHash = hashRoot();
   let m: i32 = 0;
   let sp: i32 = 0;
   let kb: i32 = 0;
@@ -946,7 +960,7 @@ export function unionMerge(
     if (!more && rootDone) break;
     let kp: usize = 0;
     let kl: i32 = 0;
-    let kh: u32 = fnvFinish(FNV_OFFSET); // the root's
+    let kh: u32 = rootHash;
     let prevL: i32 = nextL;
     if (more) {
       kp = <usize>load<u32>(hp + (<usize>w << 2));
@@ -959,7 +973,7 @@ export function unionMerge(
     if (impliedRoot) {
       rootDone = true;
       kl = 0;
-      kh = fnvFinish(FNV_OFFSET);
+      kh = rootHash;
       prevL = 0;
       nextL = 0;
     }
@@ -1106,83 +1120,75 @@ export function unionKeyRefs(desc: usize, srcMap: usize, nodeKeyPtr: usize, node
 
 // ---------------------------------------------------------------- hash
 
-// The key hash: FNV-1a over the UTF-16 code units of the key (so that JS
-// can hash a string's char codes without encoding it), then a final mix.
-// Must match hashPath in src/core/union.ts. Keys are valid UTF-8 (encoded
-// from JS strings by TextEncoder, cleaned at '/' boundaries only).
-const FNV_OFFSET: u32 = 0x811c9dc5;
-const FNV_PRIME: u32 = 0x01000193;
+// The key hash: the key's UTF-8 bytes as little-endian 32-bit words (the
+// last one zero-padded), the even words into lane a and the odd ones into
+// lane b (two multiplies in flight: four bytes a step each, where a byte-wise
+// hash spends a multiply on every byte), then murmur3's final mix. JS hashes
+// a string's char codes the same way, four at a time for ASCII (hashPath in
+// src/core/union.ts, UnionView.indexOf); the two must match.
+const HASH_A: u32 = 0x811c9dc5;
+const HASH_B: u32 = 0x811c9dc5 ^ 0x85ebca6b;
+const HASH_MUL: u32 = 0x9e3779b1;
 
 // @ts-ignore: decorator
-@inline function fnvFinish(h: u32): u32 {
-  h ^= h >> 16;
-  h *= 0x7feb352d;
-  return h ^ (h >> 15);
+@inline function hashStep(h: u32, w: u32): u32 {
+  return rotl<u32>((h ^ w) * HASH_MUL, 13);
 }
 
 /**
- * The FNV state of key (p, l), continued from `from`: states[j] holds the
- * state after the key's first j bytes for every j that ends a character
- * (states[0] = FNV_OFFSET), and those up to `from` are a key's that shares
- * its first `from` bytes with this one. Fills states[from + 1 .. l] (at
- * character ends) and returns states[l]. Keys come sorted, so each key
- * continues from its common prefix with the one before: about a third of
- * the bytes of a typical tree get hashed.
+ * The hash of an n-byte key from its lanes after its first n & ~7 bytes;
+ * p points at its last rem = n & 7 bytes. Reads 8 bytes at p (masked):
+ * every block of keys has 8 bytes of room after its last key.
  */
-function hashStates(p: usize, l: i32, from: i32, states: usize): u32 {
-  // Start at a character boundary inside the shared prefix.
-  let j = from > l ? l : from;
-  while (j > 0 && j < l && (<u32>load<u8>(p + <usize>j) & 0xc0) == 0x80) j--;
-  let h = load<u32>(states + (<usize>j << 2));
-  // Four ASCII bytes a step (one load, no branch per byte).
-  while (j + 4 <= l) {
-    const x = load<u32>(p + <usize>j);
-    if ((x & 0x80808080) != 0) break;
-    const st = states + (<usize>j << 2);
-    h = (h ^ (x & 0xff)) * FNV_PRIME;
-    store<u32>(st, h, 4);
-    h = (h ^ ((x >> 8) & 0xff)) * FNV_PRIME;
-    store<u32>(st, h, 8);
-    h = (h ^ ((x >> 16) & 0xff)) * FNV_PRIME;
-    store<u32>(st, h, 12);
-    h = (h ^ (x >> 24)) * FNV_PRIME;
-    store<u32>(st, h, 16);
-    j += 4;
+function hashEnd(a: u32, b: u32, p: usize, rem: i32, n: i32): u32 {
+  if (rem > 0) {
+    const x = load<u64>(p) & ((<u64>1 << (<u64>rem << 3)) - 1);
+    a = hashStep(a, <u32>x);
+    if (rem > 4) b = hashStep(b, <u32>(x >> 32));
   }
-  while (j < l) {
-    const b0 = <u32>load<u8>(p + <usize>j);
-    if (b0 < 0x80) {
-      h = (h ^ b0) * FNV_PRIME;
-      j++;
-    } else {
-      let cp: u32;
-      if (b0 < 0xe0 && j + 1 < l) {
-        cp = ((b0 & 0x1f) << 6) | (<u32>load<u8>(p + <usize>j + 1) & 0x3f);
-        j += 2;
-      } else if (b0 < 0xf0 && j + 2 < l) {
-        cp = ((b0 & 0x0f) << 12) | ((<u32>load<u8>(p + <usize>j + 1) & 0x3f) << 6) | (<u32>load<u8>(p + <usize>j + 2) & 0x3f);
-        j += 3;
-      } else if (j + 3 < l) {
-        cp =
-          ((b0 & 0x07) << 18) |
-          ((<u32>load<u8>(p + <usize>j + 1) & 0x3f) << 12) |
-          ((<u32>load<u8>(p + <usize>j + 2) & 0x3f) << 6) |
-          (<u32>load<u8>(p + <usize>j + 3) & 0x3f);
-        j += 4;
-      } else {
-        // A truncated sequence (only in a damaged table: keys are valid UTF-8) ends the key.
-        cp = 0xfffd;
-        j = l;
-      }
-      if (cp >= 0x10000) {
-        cp -= 0x10000;
-        h = (h ^ (0xd800 | (cp >> 10))) * FNV_PRIME;
-        h = (h ^ (0xdc00 | (cp & 0x3ff))) * FNV_PRIME;
-      } else h = (h ^ cp) * FNV_PRIME;
-    }
-    store<u32>(states + (<usize>j << 2), h);
+  let h = a ^ rotl<u32>(b, 16) ^ <u32>n;
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35;
+  return h ^ (h >> 16);
+}
+
+/** The hash of the empty key (the root's). */
+function hashRoot(): u32 {
+  return hashEnd(HASH_A, HASH_B, 0, 0, 0);
+}
+
+/**
+ * The hash of key (p, l), its lanes continued from `from`: states[k] holds
+ * the lanes (a, b) after the key's first 8k bytes (states[0] = the initial
+ * ones), and those up to `from` are a key's that shares its first `from`
+ * bytes with this one. Fills states up to l / 8. Keys come sorted, so each
+ * key goes on from its common prefix with the one before.
+ */
+function hashKey(p: usize, l: i32, from: i32, states: usize): u32 {
+  let k = (from < l ? from : l) >> 3;
+  let st = states + (<usize>k << 3);
+  let a = load<u32>(st);
+  let b = load<u32>(st, 4);
+  const full = l >> 3;
+  while (k < full) {
+    const x = load<u64>(p + (<usize>k << 3));
+    a = hashStep(a, <u32>x);
+    b = hashStep(b, <u32>(x >> 32));
+    k++;
+    st += 8;
+    store<u32>(st, a);
+    store<u32>(st, b, 4);
   }
-  return h;
+  return hashEnd(a, b, p + (<usize>k << 3), l & 7, l);
+}
+
+/** The hash of the key's first q bytes, whose lanes hashKey left in states. */
+// @ts-ignore: decorator
+@inline function hashPrefix(p: usize, q: i32, states: usize): u32 {
+  const st = states + (<usize>(q >> 3) << 3);
+  return hashEnd(load<u32>(st), load<u32>(st, 4), p + (<usize>(q >> 3) << 3), q & 7, q);
 }
 
 /**

@@ -220,7 +220,8 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   let rawLen: number;
   let kinds: Uint8Array;
   // Every block of names gets room for as many bytes again: unionSplitClean
-  // copies the names it rewrites there (the names themselves stay as given).
+  // copies the names it rewrites there (the names themselves stay as given);
+  // and 8 more, which unionRecords' hashing may read past the last key.
   if (names instanceof Uint8Array) {
     // A packed name table (UTF-8, NUL-separated): copied in as it is, no
     // string is encoded (see PackedNames in src/layer/packed-names.ts).
@@ -256,7 +257,6 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   const plcp = arena.alloc(8 * n);
   arena.u8.set(kinds, kind);
   const sumDepth = x.unionSplitClean(raw, rawLen, n, off, len, kind, plcp + 4 * n) as number;
-  const maxKeyLen = x.unionMaxKeyLen() as number;
   if (sumDepth < 0) {
     const index = x.unionErrorIndex() as number;
     const reason = sumDepth === -1 ? 'nul' : sumDepth === -2 ? 'unsafe' : sumDepth === -3 ? 'whiteout' : 'below';
@@ -270,7 +270,7 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   const stack = arena.alloc((maxDepth + 2) * 16);
   const rec = arena.alloc(4 * REC_WORDS * recCap);
   const recFlags = arena.alloc(recCap);
-  const states = arena.alloc(4 * (maxKeyLen + 1));
+  const states = arena.alloc(8 * (((x.unionMaxKeyLen() as number) >>> 3) + 1));
   const r = x.unionRecords(raw, n, off, len, kind, perm, stack, rec, recFlags, plcp, states) as number;
   const bytesLen = x.unionSplitEnd() as number;
   return {
@@ -533,13 +533,98 @@ export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
   return { entryCount: m, bytes, rec, recFlags, maxDepth };
 }
 
-/** The hash the core stores for a key, computed from a JS string's UTF-16 units. */
-export function hashPath(s: string): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+// The key hash of the core (assembly/union.ts, "hash"): the key's UTF-8
+// bytes as little-endian 32-bit words (the last one zero-padded), even words
+// into lane a, odd ones into lane b, then murmur3's final mix.
+export const HASH_A = 0x811c9dc5 | 0;
+export const HASH_B = (0x811c9dc5 ^ 0x85ebca6b) | 0;
+const HASH_MUL = 0x9e3779b1 | 0;
+
+/** One word into a lane. */
+export function hashStep(h: number, w: number): number {
+  h = Math.imul(h ^ w, HASH_MUL);
+  return (h << 13) | (h >>> 19);
+}
+
+/** The hash of an n-byte key from its lanes after all its words. */
+export function hashFinish(a: number, b: number, n: number): number {
+  let h = a ^ ((b << 16) | (b >>> 16)) ^ n;
   h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  return h ^ (h >>> 15);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * A key hash in the making, fed UTF-16 strings (encoded to UTF-8 on the way
+ * as TextEncoder does: a lone surrogate as U+FFFD) or bytes; `copy` lets a
+ * walk down a tree go on from each directory's state.
+ */
+export class KeyHasher {
+  private a = HASH_A;
+  private b = HASH_B;
+  private w = 0; // the word being filled
+  private n = 0; // bytes so far
+
+  copy(): KeyHasher {
+    const c = new KeyHasher();
+    c.a = this.a;
+    c.b = this.b;
+    c.w = this.w;
+    c.n = this.n;
+    return c;
+  }
+
+  byte(x: number): this {
+    this.w |= x << ((this.n & 3) << 3);
+    const n = ++this.n;
+    if ((n & 3) === 0) {
+      if (n & 4) this.a = hashStep(this.a, this.w);
+      else this.b = hashStep(this.b, this.w);
+      this.w = 0;
+    }
+    return this;
+  }
+
+  string(s: string, from = 0, to = s.length): this {
+    for (let i = from; i < to; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 0x80) this.byte(c);
+      else if (c < 0x800) this.byte(0xc0 | (c >> 6)).byte(0x80 | (c & 0x3f));
+      else {
+        if (c >= 0xd800 && c <= 0xdfff) {
+          const d = c <= 0xdbff && i + 1 < to ? s.charCodeAt(i + 1) : 0;
+          if (d >= 0xdc00 && d <= 0xdfff) {
+            c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+            i++;
+            this.byte(0xf0 | (c >> 18)).byte(0x80 | ((c >> 12) & 0x3f)).byte(0x80 | ((c >> 6) & 0x3f)).byte(0x80 | (c & 0x3f));
+            continue;
+          }
+          c = 0xfffd;
+        }
+        this.byte(0xe0 | (c >> 12)).byte(0x80 | ((c >> 6) & 0x3f)).byte(0x80 | (c & 0x3f));
+      }
+    }
+    return this;
+  }
+
+  /** The hash of the bytes so far (the hasher can go on). */
+  digest(): number {
+    let a = this.a;
+    let b = this.b;
+    const n = this.n;
+    if (n & 3) {
+      if (n & 4) b = hashStep(b, this.w);
+      else a = hashStep(a, this.w);
+    }
+    return hashFinish(a, b, n);
+  }
+}
+
+/** The hash the core stores for a key, computed from a JS string. */
+export function hashPath(s: string): number {
+  return new KeyHasher().string(s).digest();
 }
 
 /** The buffer holding node i's key (from keyOff[i], keyLen[i] bytes). */

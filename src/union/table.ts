@@ -87,16 +87,16 @@ export function prepareLayerTable(core: CoreModule, layer: { readonly entries: r
   return res;
 }
 
-// Serialised form (version 3): a header of 8 u32 (magic, version,
+// Serialised form (version 4): a header of 8 u32 (magic, version,
 // entryCount, record count r, key bytes, maxDepth, 0, 0), then the records
 // (REC_WORDS i32 each: key offset, key length, entry, common prefix, key
 // hash; little-endian as Wasm and every JS engine in use), their flags (r
 // bytes) and the key bytes. Typed arrays of the decoded table are views of
-// the one buffer (no copies). Versions 1 (one array per field) and 2
-// (records without their hash) are refused: the store then prepares the
-// layer's table again.
+// the one buffer (no copies). Versions 1 (one array per field), 2 (records
+// without their hash) and 3 (the hash before it went segment by segment)
+// are refused: the store then prepares the layer's table again.
 const MAGIC = 0x4c465554; // "TUFL"
-const VERSION = 3;
+const VERSION = 4;
 const HEAD = 8;
 
 /** The bytes of a table, for the store. */

@@ -61,13 +61,16 @@ for (const simd of [true, false]) {
       expect(probe(ix, 'astral/\u{1f601}', hashPath('astral/\u{1f601}'))).toBe(-1);
     });
 
-    it('gives every record its key\'s hash (hashPath): implied parents, rewritten whiteouts, keys sharing part of a character', async () => {
+    it('gives every record its key\'s hash (hashPath): the root\'s, implied parents, rewritten whiteouts, segments of every length', async () => {
       const core = await loadCore({ simd });
-      // No parents given (placeholders), a whiteout and an opaque marker (keys
-      // rewritten), odd spellings (cleaned), multi-byte characters that share
-      // leading bytes with their neighbours, and long ASCII runs (hashed four bytes a step).
-      const names = ['a/b/c/d.txt', 'a/b/.wh.gone', 'a/x/.wh..wh..opq', './a//y/../z', 'caf\u00e8/x', 'caf\u00e9/y', 'd\u4e2d/\u{1f4a9}', 'd\u4e8c', 'long-ascii-name-0123456789/abcdefghijklmnop', 'long-ascii-name-0123456789/abcdefghijklmnoq\u00e9'];
-      const r = prep(core, names);
+      // A root entry (its record's key is empty: the keys below it start
+      // their first segment at byte 0), no parents given (placeholders), a
+      // whiteout and an opaque marker (keys rewritten), odd spellings
+      // (cleaned), multi-byte characters, and segments of 1 to 17 bytes (the
+      // zero-padded last word lands in either lane, or there is none).
+      const runs = Array.from({ length: 17 }, (_, i) => 'abcdefghijklmnopq'.slice(0, i + 1));
+      const names = ['./', 'a/b/c/d.txt', 'a/b/.wh.gone', 'a/x/.wh..wh..opq', './a//y/../z', 'caf\u00e8/x', 'caf\u00e9/y', 'd\u4e2d/\u{1f4a9}', 'd\u4e8c', ...runs.map((s) => `${s}/${s}`), 'long-ascii-name-0123456789/abcdefghijklmnoq\u00e9'];
+      const r = prep(core, names, ['./']);
       const dec = new TextDecoder();
       const n = r.recFlags.length;
       expect(n).toBeGreaterThan(names.length);

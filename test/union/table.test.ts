@@ -139,6 +139,7 @@ for (const simd of [true, false]) {
         damaged((_, u) => (u[0] = 0)),
         damaged((_, u) => (u[1] = 1)), // version 1 (one array per field): prepared again by the store
         damaged((_, u) => (u[1] = 2)), // version 2 (records without their key hash): prepared again too
+        damaged((_, u) => (u[1] = 3)), // version 3 (FNV-1a key hashes over UTF-16 units): prepared again too
         damaged((_, u) => (u[3] = 0xffffffff)), // a negative record count
         damaged((_, u) => (u[8] = 0xffffff)), // record 0's offset
         damaged((_, u) => (u[8] = 0xffffffff)), // record 0's offset, negative

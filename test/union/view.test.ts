@@ -27,6 +27,27 @@ for (const simd of [true, false]) {
       expect(core.simd).toBe(simd);
     });
 
+    it('finds every path by lookup, has and resolve whatever its segments\' lengths and characters (the key hash in JS and in Wasm agree)', () => {
+      // Segments of 1 to 17 bytes put the hash's zero-padded last word in
+      // either lane (or leave none); the multi-byte ones take hashPath's path.
+      const segs = Array.from({ length: 17 }, (_, i) => 'abcdefghijklmnopq'.slice(0, i + 1));
+      const names = [...segs, ...segs.map((s) => `${s}\u00e9`), '\u65e5\u672c', '\u{1f600}x'];
+      const files = names.flatMap((a) => [`${a}/${names[names.length - 1 - names.indexOf(a)]}`]);
+      const v = view([d(''), ...files.map((p) => f(p))]);
+      for (const p of [...names, ...files]) {
+        expect(v.has(p), p).toBe(true);
+        expect(v.lookup(p)?.path, p).toBe(p);
+        expect(v.stat(p).type, p).toBe(files.includes(p) ? 'file' : 'directory');
+      }
+      expect(v.has('abcdefghijklmnopq/abc')).toBe(false);
+      // Spellings to clean, their odd segment at every offset within the four-char steps.
+      for (const p of files) {
+        const cut = p.indexOf('/');
+        const [x, y] = [p.slice(0, cut), p.slice(cut + 1)];
+        for (const q of [`${x}/./${y}`, `${x}//${y}`, `${x}/zz/../${y}`, `./${p}`, `/${p}`, `${p}/`, `${p}/.`]) expect(v.lookup(q)?.path, q).toBe(p);
+      }
+    });
+
     describe('rule 23: topmost layer wins', () => {
       it('resolves each path to the topmost layer that has it, and merges listings sorted', () => {
         const top = f('etc/passwd', { size: 7 });
