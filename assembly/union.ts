@@ -1209,17 +1209,35 @@ export function unionPack(nodeKeyPtr: usize, nodeKeyLen: usize, m: i32, keys: us
 }
 
 /**
- * Open addressing, linear probing. Each slot is two i32: the key's hash and
- * node index + 1 (0 = empty), side by side so that a probe touches one
- * cache line before it compares any key.
+ * Open addressing, linear probing, one u32 a slot: 0 = empty, else node
+ * index + 1 in the low ib bits (ib = 32 - clz(m): as many as m takes) and
+ * the key's hash above them. A probe compares those high bits before it
+ * compares any key (a false match, one in 2^(32 - ib), costs one key
+ * comparison); a slot of 4 bytes instead of a hash and an index side by side
+ * halves the table a view copies out and every build fills.
  */
 export function unionTable(hashes: usize, m: i32, table: usize, mask: u32): void {
-  memory.fill(table, 0, (<usize>mask + 1) << 3);
+  memory.fill(table, 0, (<usize>mask + 1) << 2);
+  const high = ~((<u32>1 << (32 - clz(<u32>m))) - 1); // m >= 1: the root is always there
   for (let i: i32 = 0; i < m; i++) {
     const h = load<u32>(hashes + (<usize>i << 2));
     let s = h & mask;
-    while (load<u32>(table + (<usize>s << 3), 4) != 0) s = (s + 1) & mask;
-    store<u32>(table + (<usize>s << 3), h);
-    store<u32>(table + (<usize>s << 3), <u32>(i + 1), 4);
+    while (load<u32>(table + (<usize>s << 2)) != 0) s = (s + 1) & mask;
+    store<u32>(table + (<usize>s << 2), (h & high) | <u32>(i + 1));
+  }
+}
+
+/**
+ * Gives each of r records (REC bytes each, keys in `bytes`) its key's hash,
+ * from its key and its common prefix with the record before (a merged
+ * index flattened into one layer carries no hashes: its table keeps only
+ * their high bits). states: as unionRecords'; 8 bytes of room after `bytes`'s keys.
+ */
+export function unionHashRecords(bytes: usize, rec: usize, r: i32, states: usize): void {
+  store<u32>(states, HASH_A);
+  store<u32>(states, HASH_B, 4);
+  for (let i: i32 = 0; i < r; i++) {
+    const rp = rec + <usize>i * REC;
+    store<u32>(rp, hashKey(bytes + <usize>load<u32>(rp), load<i32>(rp, 4), load<i32>(rp, 12), states), 16);
   }
 }

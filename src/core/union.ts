@@ -72,8 +72,9 @@ export interface MergedIndex {
   /** Index just past the node's subtree (children are node+1 .. end-1). */
   readonly end: Uint32Array;
   /**
-   * Open addressing: slot s is (table[2s] = hash, table[2s+1] = node index
-   * + 1, 0 = empty); the slot count is a power of two.
+   * Open addressing, a power of two of slots: 0 = empty, else node index + 1
+   * in the low bits (as many as the count takes: tableBits) and the key's
+   * hash (hashPath) above them.
    */
   readonly table: Int32Array;
 }
@@ -351,10 +352,10 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
   const keyOff = shared ? 0 : arena.alloc(4 * (m + 1));
   if (!shared) x.unionPack(nKeyPtr, nKeyLen, m, keys, keyOff);
   // Load at most 2/3: a probe mostly stays within its cache line, and the
-  // table (copied out with the view) is half what load 1/2 would take.
+  // table (copied out with the view) is 2/3 of what load 1/2 would take.
   let size = 16;
   while (3 * m > 2 * size) size *= 2;
-  const table = arena.alloc(8 * size);
+  const table = arena.alloc(4 * size);
   x.unionTable(nHash, m, table, size - 1);
   const sources: Uint8Array[] = [];
   if (shared) {
@@ -388,7 +389,7 @@ function mergeStaged(core: CoreModule, arena: Arena, layers: readonly Staged[]):
     entry: new Int32Array(buf, nEntry, m).slice(),
     flags: new Uint8Array(buf, nFlags, m).slice(),
     end: new Uint32Array(buf, nEnd, m).slice(),
-    table: new Int32Array(buf, table, 2 * size).slice(),
+    table: new Int32Array(buf, table, size).slice(),
   };
 }
 
@@ -486,16 +487,11 @@ export function buildIndex(core: CoreModule, layers: ReadonlyArray<PreparedLayer
  * indexes, which mergeLayers passes through for real and implied nodes, so
  * the caller maps them back to (layer, entry).
  */
-export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
+export function flattenIndex(core: CoreModule, ix: MergedIndex, maxDepth: number): PreparedLayer {
   const m = ix.count;
   const rec = new Int32Array(REC_WORDS * m);
   const recFlags = new Uint8Array(m);
-  // Each key's hash, from the slot that holds it.
-  const table = ix.table;
-  for (let s = 1; s < table.length; s += 2) {
-    const v = table[s]!;
-    if (v !== 0) rec[REC_WORDS * (v - 1) + RecField.HASH] = table[s - 1]!;
-  }
+  let maxLen = 0;
   // One compact buffer of the keys (the merge reads one buffer per layer):
   // the index's own when it has one, else a copy; with each key's common
   // prefix with the one before.
@@ -523,12 +519,30 @@ export function flattenIndex(ix: MergedIndex, maxDepth: number): PreparedLayer {
     }
     rec[w + RecField.OFF] = pos;
     rec[w + RecField.ENTRY] = i;
+    if (l > maxLen) maxLen = l;
     prev = pos;
     prevLen = l;
     pos += l;
     const f = ix.flags[i]!;
     // R_REAL 1, R_DIR 2, R_IMPLIED 16, R_CHANGED 32 (assembly/union.ts)
     recFlags[i] = f & NodeFlag.IMPLIED ? 16 : (f & NodeFlag.DIR ? 3 : 1) | (f & NodeFlag.CHANGED ? 32 : 0);
+  }
+  // Each key's hash (the table keeps only their high bits), made in Wasm
+  // from the keys and their common prefixes, as stage 2 makes them.
+  const arena = new Arena(core);
+  try {
+    call(core, 'flattenIndex', () => {
+      const b = arena.alloc(bytes.length + 8);
+      const r = arena.alloc(4 * rec.length);
+      const states = arena.alloc(8 * ((maxLen >>> 3) + 1));
+      const buf = core.memory.buffer;
+      new Uint8Array(buf, b, bytes.length).set(bytes);
+      new Int32Array(buf, r, rec.length).set(rec);
+      core.exports.unionHashRecords(b, r, m, states);
+      rec.set(new Int32Array(core.memory.buffer, r, rec.length));
+    });
+  } finally {
+    arena.release();
   }
   return { entryCount: m, bytes, rec, recFlags, maxDepth };
 }
@@ -665,15 +679,20 @@ export function keyEquals(ix: MergedIndex, i: number, s: string): boolean {
   return b - a > s.length && nodeKey(ix, i) === s;
 }
 
+/** How many low bits of a table slot hold node index + 1 (the hash's bits are above them). */
+export function tableBits(ix: MergedIndex): number {
+  return 32 - Math.clz32(ix.count);
+}
+
 /** Node index of a clean path whose hash is `h` (hashPath), or -1. */
 export function probe(ix: MergedIndex, s: string, h: number): number {
   const table = ix.table;
-  const mask = (table.length >>> 1) - 1;
-  let i = h & mask;
-  for (;;) {
-    const v = table[2 * i + 1]!;
+  const mask = table.length - 1;
+  const bits = tableBits(ix);
+  const low = (1 << bits) - 1;
+  for (let i = h & mask; ; i = (i + 1) & mask) {
+    const v = table[i]!;
     if (v === 0) return -1;
-    if (table[2 * i] === h && keyEquals(ix, v - 1, s)) return v - 1;
-    i = (i + 1) & mask;
+    if ((v ^ h) >>> bits === 0 && keyEquals(ix, (v & low) - 1, s)) return (v & low) - 1;
   }
 }

@@ -29,6 +29,7 @@ import {
   REC_WORDS,
   prepareLayer,
   probe,
+  tableBits,
   type LayerNames,
   type MergedIndex,
   type PreparedLayer,
@@ -172,6 +173,8 @@ export class UnionView {
   private lastKey = '';
   /** Keys already matched, as strings (filled by lookups; at most one per node). */
   private names: Array<string | undefined> | undefined;
+  /** tableBits of the index (node index + 1 below, hash bits above, in each table slot). */
+  private bits: number | undefined;
   /** Nodes handed out by lookup (frozen, so they can be shared). */
   private nodes: Array<UnionNode | undefined> | undefined;
 
@@ -233,7 +236,7 @@ export class UnionView {
     const top = prepare(this.core, layer, k);
     // This view's merged table stands in for its k layers: a two-way merge
     // instead of a k+1-way one (see flattenIndex).
-    this.flat ??= flattenIndex(this.ix, this.maxDepth);
+    this.flat ??= flattenIndex(this.core, this.ix, this.maxDepth);
     const ix = mergeLayers(this.core, [this.flat, top]);
     const base = this.ix;
     const layerOf = ix.layer;
@@ -373,17 +376,20 @@ export class UnionView {
     const ix = this.ix;
     const table = ix.table;
     const names = (this.names ??= new Array<string | undefined>(ix.count));
-    const mask = (table.length >>> 1) - 1;
+    const mask = table.length - 1;
+    const bits = (this.bits ??= tableBits(ix));
+    const low = (1 << bits) - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
-      const v = table[2 * s + 1]!;
+      const v = table[s]!;
       if (v === 0) return -1;
-      if (table[2 * s] !== h) continue;
-      const known = names[v - 1];
+      if ((v ^ h) >>> bits !== 0) continue;
+      const i = (v & low) - 1;
+      const known = names[i];
       if (known !== undefined) {
-        if (known === path) return v - 1;
-      } else if (keyEquals(ix, v - 1, path)) {
-        names[v - 1] = path;
-        return v - 1;
+        if (known === path) return i;
+      } else if (keyEquals(ix, i, path)) {
+        names[i] = path;
+        return i;
       }
     }
   }
@@ -502,12 +508,14 @@ export class UnionView {
     const want = (dir === 0 ? 0 : ix.keyLen[dir]! + 1) + segLen;
     const end = ix.end[dir]!;
     const table = ix.table;
-    const mask = (table.length >>> 1) - 1;
+    const mask = table.length - 1;
+    const bits = (this.bits ??= tableBits(ix));
+    const low = (1 << bits) - 1;
     for (let s = h & mask; ; s = (s + 1) & mask) {
-      const v = table[2 * s + 1]!;
+      const v = table[s]!;
       if (v === 0) return -1;
-      if (table[2 * s] !== h) continue;
-      const i = v - 1;
+      if ((v ^ h) >>> bits !== 0) continue;
+      const i = (v & low) - 1;
       if (i <= dir || i >= end) continue;
       if (ix.keyLen[i]! !== want) continue;
       const keys = keySource(ix, i);

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadCore, type CoreModule } from '../../src/core/load.js';
-import { buildIndex, flattenIndex, hashPath, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, probe, REC_WORDS, UnionKind, type MergedIndex, type PreparedLayer } from '../../src/core/union.js';
+import { buildIndex, flattenIndex, hashPath, isPrepareFailure, mergeLayers, nodeKey, prepareLayer, probe, REC_WORDS, tableBits, UnionKind, type MergedIndex, type PreparedLayer } from '../../src/core/union.js';
 
 const kindsOf = (names: string[]) => Uint8Array.from(names, (n) => (n.endsWith('/') ? UnionKind.directory : UnionKind.other));
 const named = (names: string[]) => names.map((path) => ({ path }));
@@ -95,7 +95,7 @@ for (const simd of [true, false]) {
       expect(mixed.index.src).toBeUndefined();
       expect(dump(mixed.index)).toEqual(dump(shared));
       for (const ix of [shared, small.index, mixed.index, byBytes.index]) {
-        const flat = flattenIndex(ix, 8);
+        const flat = flattenIndex(core, ix, 8);
         const keys = Array.from({ length: ix.count }, (_, i) => nodeKey(ix, i));
         const dec = new TextDecoder();
         const te = new TextEncoder();
@@ -119,8 +119,10 @@ for (const simd of [true, false]) {
       const ix = mergeLayers(core, [prepJoined(core, names)]);
       for (let i = 0; i < ix.count; i++) {
         const key = nodeKey(ix, i);
-        const slot = Array.from({ length: ix.table.length / 2 }, (_, s) => s).find((s) => ix.table[2 * s + 1] === i + 1)!;
-        expect(ix.table[2 * slot], key).toBe(hashPath(key));
+        // Its slot: node index + 1 in the low bits, the hash's high bits above them.
+        const low = (1 << tableBits(ix)) - 1;
+        const slot = Array.from(ix.table).find((v) => (v & low) === i + 1)!;
+        expect(slot & ~low, key).toBe(hashPath(key) & ~low);
         expect(probe(ix, key, hashPath(key))).toBe(i);
       }
     });
