@@ -42,6 +42,7 @@ const E_NUL: i32 = -1;
 const E_UNSAFE: i32 = -2;
 const E_WHITEOUT: i32 = -3;
 const E_BELOW_WHITEOUT: i32 = -4;
+const E_KIND: i32 = -5; // a kind other than K_DIR or K_NONDIR
 
 const INF: i32 = 0x7fffffff;
 
@@ -171,7 +172,8 @@ function plainName(raw: usize, pos: i32, rawLen: i32, prev: i32): i32 {
  * are: a name that cleaning or a whiteout rewrites is copied after them
  * first (the block needs room for rawLen more bytes), and unionSplitEnd()
  * tells where those copies end. Returns the total number of '/' in the
- * clean keys (a bound for implied parents), or E_* (E_BELOW_WHITEOUT: a
+ * clean keys (a bound for implied parents), or E_* (E_KIND: a kind other
+ * than 0 (directory) or 1 (anything else) given; E_BELOW_WHITEOUT: a
  * `.wh.` name used as a directory). slcp (n i32): slcp[i] := the common
  * prefix of keys i - 1 and i where both are their names as given and the
  * SIMD build compared them on the way (for unionSort), else -1.
@@ -212,7 +214,10 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
           } else if (lc == cl && cl < prevLen) lc = -1;
         }
         store<i32>(slcp + (<usize>i << 2), lc);
-        store<u8>(kind + <usize>i, load<u8>(kind + <usize>i) & 0x0f);
+        if (load<u8>(kind + <usize>i) > K_NONDIR) {
+          errIndex = i;
+          return E_KIND;
+        }
         store<u32>(off + (<usize>i << 2), <u32>pos);
         store<u32>(len + (<usize>i << 2), <u32>cl);
         if (cl > maxKeyLen) maxKeyLen = cl;
@@ -311,7 +316,11 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
       errIndex = i;
       return E_BELOW_WHITEOUT;
     }
-    let k = load<u8>(kind + <usize>i) & 0x0f;
+    let k = load<u8>(kind + <usize>i);
+    if (k > K_NONDIR) {
+      errIndex = i;
+      return E_KIND;
+    }
     let changed = w != rl;
     const bl = w - b;
     if (bl >= 4 && load<u32>(s + <usize>b) == 0x2e68772e) {

@@ -49,7 +49,7 @@ export interface PreparedLayer {
 }
 
 /** Why a name was refused: not a string, a NUL byte, above the root, a bad whiteout, or a path below a `.wh.` name. */
-export type PrepareFailure = { reason: 'path' | 'nul' | 'unsafe' | 'whiteout' | 'below'; index: number };
+export type PrepareFailure = { reason: 'path' | 'nul' | 'unsafe' | 'whiteout' | 'below' | 'kind'; index: number };
 
 /** The merged, visible tree: node 0 is the root, nodes in path order. */
 export interface MergedIndex {
@@ -260,7 +260,7 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   const sumDepth = x.unionSplitClean(raw, rawLen, n, off, len, kind, plcp + 4 * n) as number;
   if (sumDepth < 0) {
     const index = x.unionErrorIndex() as number;
-    const reason = sumDepth === -1 ? 'nul' : sumDepth === -2 ? 'unsafe' : sumDepth === -3 ? 'whiteout' : 'below';
+    const reason = (['nul', 'unsafe', 'whiteout', 'below', 'kind'] as const)[-sumDepth - 1]!;
     return { reason, index } as PrepareFailure;
   }
   const maxDepth = x.unionMaxDepth() as number;

@@ -41,10 +41,7 @@ export function checkPackedNames(names: PackedNames, entryCount: number, index: 
   if (names.kinds.length !== entryCount) {
     throw new InvalidArgumentError(`layer ${index}: ${names.kinds.length} packed kinds for ${entryCount} entries`, { layer: index });
   }
-  const k = names.kinds;
-  for (let i = 0; i < k.length; i++) {
-    if (k[i]! > 1) throw new InvalidArgumentError(`layer ${index}: packed kind ${k[i]} of entry ${i} is not 0 (directory) or 1`, { layer: index, entry: i });
-  }
+  // Each kind is checked by the core as it reads it (a 'kind' failure).
 }
 
 /** The error for a name the core refused (entries give the path; else the packed names). */
@@ -52,6 +49,10 @@ export function prepareError(entries: readonly UnionLayerEntry[], index: number,
   let i = res.index;
   const pathOf = (j: number) => (names ? packedName(names, j) : entries[j]!.path);
   if (res.reason === 'path') return new InvalidArgumentError(`layer ${index}, entry ${i} has no path`, { layer: index, entry: i });
+  if (res.reason === 'kind') {
+    const k = names?.kinds[i];
+    return new InvalidArgumentError(`layer ${index}: packed kind ${k} of entry ${i} is not 0 (directory) or 1`, { layer: index, entry: i });
+  }
   if (res.reason === 'nul') {
     if (names) {
       return new InvalidArgumentError(`layer ${index}: its packed names hold a different number of names than its ${names.kinds.length} entries`, { layer: index });

@@ -87,6 +87,12 @@ for (const simd of [true, false]) {
       const fail = (names: string[]) => prepareLayer(core, names.join('\0'), new Uint8Array(names.length).fill(UnionKind.other));
       expect(fail(['ok', 'a/../../x'])).toEqual({ reason: 'unsafe', index: 1 });
       expect(fail(['a/.wh.', 'ok'])).toEqual({ reason: 'whiteout', index: 0 });
+      // Kinds other than 0 and 1, on a plain name (the SIMD build's 16-byte
+      // steps) and on one that takes the byte loop.
+      const long = 'a-name-longer-than-sixteen-bytes/x';
+      const kinds = (names: string[], bad: number) => Uint8Array.from(names, (_, i) => (i === bad ? 2 : UnionKind.other));
+      expect(prepareLayer(core, [long, long + 'y', long + 'z'].join('\0'), kinds([long, long, long], 1))).toEqual({ reason: 'kind', index: 1 });
+      expect(prepareLayer(core, ['ok', '.hidden'].join('\0'), kinds(['', ''], 1))).toEqual({ reason: 'kind', index: 1 });
       expect(fail(['ok', 'x', 'd/.wh..wh.z'])).toEqual({ reason: 'whiteout', index: 2 });
       expect(isPrepareFailure(fail(['a', 'b\0c']))).toBe(true);
       expect(prep(core, ['fine']).recFlags.length).toBe(1);

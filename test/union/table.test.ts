@@ -115,6 +115,7 @@ for (const simd of [true, false]) {
       const bad = (layer: object) => expect(() => UnionView.build(core, [{ entries, ...layer }])).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
       bad({ names: { bytes: names.bytes, kinds: names.kinds.subarray(1) } });
       bad({ names: { bytes: names.bytes, kinds: Uint8Array.of(0, 2, 1) } });
+      expect(() => UnionView.build(core, [{ entries, names: { bytes: names.bytes, kinds: Uint8Array.of(0, 1, 9) } }])).toThrow(/packed kind 9 of entry 2 is not 0/);
       bad({ names: { bytes: names.bytes.subarray(0, names.bytes.lastIndexOf(0)), kinds: names.kinds } }); // two names for three kinds
       bad({ names: { bytes: [...names.bytes], kinds: names.kinds } });
       bad({ table: prepareLayerTable(core, { entries: entries.slice(1) }) });
