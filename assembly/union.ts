@@ -616,8 +616,8 @@ const REC: usize = 20;
  * stack: (maxDepth + 2) * 16 bytes. rec: n + sumDepth + 1 records of REC
  * bytes; recFlags: as many bytes. plcp: as unionSort left it (its unknown
  * slots are filled here). states: 8 * (unionMaxKeyLen() / 8 + 1) bytes
- * (see hashKey). Reads up to 7 bytes past a key (see hashEnd): the caller
- * leaves 8 bytes of room after raw's keys.
+ * (see hashKey). Reads up to 15 bytes past a key (16-byte steps, masked):
+ * the caller leaves 16 bytes of room after raw's keys.
  *
  * Every key comparison here comes from plcp: in sorted keys the common
  * prefix of two keys is the least of the common prefixes of the neighbours
@@ -709,10 +709,12 @@ export function unionRecords(
     // implied parents a record to be marked on.
     let from: i32 = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 4) + 1 : 0;
     if (ASC_FEATURE_SIMD) {
-      // Most keys add no directory: skip 16 bytes without a '/' at a time.
+      // Most keys add no directory: skip 16 bytes without a '/' at a time,
+      // the last step masked to the key (raw has 16 bytes of room after it).
       const slash = i8x16.splat(47);
-      while (from + 16 <= kl) {
-        const m = i8x16.bitmask(i8x16.eq(v128.load(kp + <usize>from), slash));
+      while (from < kl) {
+        let m = i8x16.bitmask(i8x16.eq(v128.load(kp + <usize>from), slash));
+        if (kl - from < 16) m &= (1 << (kl - from)) - 1;
         if (m != 0) {
           from += ctz(m);
           break;

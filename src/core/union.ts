@@ -222,24 +222,24 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   let kinds: Uint8Array;
   // Every block of names gets room for as many bytes again: unionSplitClean
   // copies the names it rewrites there (the names themselves stay as given);
-  // and 8 more, which unionRecords' hashing may read past the last key.
+  // and 16 more, which unionRecords' 16-byte steps may read past the last key.
   if (names instanceof Uint8Array) {
     // A packed name table (UTF-8, NUL-separated): copied in as it is, no
     // string is encoded (see PackedNames in src/layer/packed-names.ts).
     kinds = given ?? new Uint8Array(0);
     rawLen = names.length;
-    raw = arena.alloc(2 * rawLen + 8);
+    raw = arena.alloc(2 * rawLen + 16);
     arena.u8.set(names, raw);
   } else if (typeof names === 'string') {
     kinds = given ?? new Uint8Array(0);
     const joined = names;
     let cap = joined.length;
-    raw = arena.alloc(2 * cap + 8);
+    raw = arena.alloc(2 * cap + 16);
     let res = enc.encodeInto(joined, arena.u8.subarray(raw, raw + cap));
     if (res.read! < joined.length) {
       arena.pop();
       cap = utf8Length(joined);
-      raw = arena.alloc(2 * cap + 8);
+      raw = arena.alloc(2 * cap + 16);
       res = enc.encodeInto(joined, arena.u8.subarray(raw, raw + cap));
     }
     rawLen = res.written!;
@@ -248,7 +248,7 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
     const res = encodeNames(arena, names, kinds, given === undefined);
     if ('bad' in res) return { reason: 'path', index: res.bad };
     rawLen = res.len;
-    raw = arena.grow(res.raw, 2 * rawLen + 8);
+    raw = arena.grow(res.raw, 2 * rawLen + 16);
   }
   const n = kinds.length;
   const off = arena.alloc(4 * n);
