@@ -381,38 +381,16 @@ export function unionSplitClean(raw: usize, rawLen: i32, n: i32, off: usize, len
 }
 
 /** comparePaths over UTF-8 bytes: '/' first, then byte order, shorter first. */
-function cmpKeys(a: usize, al: i32, b: usize, bl: i32): i32 {
-  const n = al < bl ? al : bl;
-  let i: i32 = 0;
-  while (i + 8 <= n) {
-    const x = load<u64>(a + <usize>i);
-    const y = load<u64>(b + <usize>i);
-    if (x != y) {
-      i += <i32>(ctz(x ^ y) >>> 3);
-      return <i32>rank(<u32>load<u8>(a + <usize>i)) - <i32>rank(<u32>load<u8>(b + <usize>i));
-    }
-    i += 8;
-  }
-  for (; i < n; i++) {
-    const x = <u32>load<u8>(a + <usize>i);
-    const y = <u32>load<u8>(b + <usize>i);
-    if (x != y) return <i32>rank(x) - <i32>rank(y);
-  }
-  return al - bl;
+// @ts-ignore: decorator
+@inline function cmpKeys(a: usize, al: i32, b: usize, bl: i32): i32 {
+  return cmpFrom(a, al, b, bl, 0);
 }
 
-/** Length of the common prefix of two keys. */
-function lcpOf(a: usize, al: i32, b: usize, bl: i32): i32 {
-  const n = al < bl ? al : bl;
-  let i: i32 = 0;
-  while (i + 8 <= n) {
-    const x = load<u64>(a + <usize>i);
-    const y = load<u64>(b + <usize>i);
-    if (x != y) return i + <i32>(ctz(x ^ y) >>> 3);
-    i += 8;
-  }
-  while (i < n && load<u8>(a + <usize>i) == load<u8>(b + <usize>i)) i++;
-  return i;
+/** The length of the prefix keys a and b share. */
+// @ts-ignore: decorator
+@inline function lcpOf(a: usize, al: i32, b: usize, bl: i32): i32 {
+  cmpFrom(a, al, b, bl, 0);
+  return gL;
 }
 
 // ---------------------------------------------------------------- stage 2
@@ -798,27 +776,24 @@ const LD: usize = 32;
 let gL: i32 = 0; // common prefix length found by the last cmpFrom
 let gWinL: i32 = 0; // common prefix of the new winner with the previous one
 
-/** Compares two keys known to agree on their first `from` bytes; sets gL. */
+/**
+ * Compares two keys known to agree on their first `from` bytes, 8 bytes a
+ * step (the last step masked to the shorter key: it reads up to 7 bytes past
+ * it, and every block of keys has 8 bytes of room after its last); sets gL
+ * to the length of the prefix they share.
+ */
 function cmpFrom(a: usize, al: i32, b: usize, bl: i32, from: i32): i32 {
   const n = al < bl ? al : bl;
   let i = from;
-  while (i + 8 <= n) {
-    const x = load<u64>(a + <usize>i);
-    const y = load<u64>(b + <usize>i);
-    if (x != y) {
-      i += <i32>(ctz(x ^ y) >>> 3);
+  while (i < n) {
+    let d = load<u64>(a + <usize>i) ^ load<u64>(b + <usize>i);
+    if (n - i < 8) d &= (<u64>1 << (<u64>(n - i) << 3)) - 1;
+    if (d != 0) {
+      i += <i32>(ctz(d) >>> 3);
       gL = i;
       return <i32>rank(<u32>load<u8>(a + <usize>i)) - <i32>rank(<u32>load<u8>(b + <usize>i));
     }
     i += 8;
-  }
-  for (; i < n; i++) {
-    const x = <u32>load<u8>(a + <usize>i);
-    const y = <u32>load<u8>(b + <usize>i);
-    if (x != y) {
-      gL = i;
-      return <i32>rank(x) - <i32>rank(y);
-    }
   }
   gL = n;
   return al - bl;

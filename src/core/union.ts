@@ -299,7 +299,8 @@ function copyOut(core: CoreModule, s: Staged): PreparedLayer {
 /** A prepared layer copied into `arena`. */
 function stagePrepared(core: CoreModule, arena: Arena, l: PreparedLayer): Staged {
   const r = l.recFlags.length;
-  const bytes = arena.alloc(l.bytes.length);
+  // 8 bytes of room after the keys: the core compares keys 8 bytes a step.
+  const bytes = arena.alloc(l.bytes.length + 8);
   const rec = arena.alloc(4 * REC_WORDS * r);
   const recFlags = arena.alloc(r);
   const buf = core.memory.buffer;
