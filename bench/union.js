@@ -287,7 +287,7 @@ export async function run(ctx) {
   });
 
   // Apart from the builds above: each fresh build allocates 59 MB of table
-  // buffers and 22 MB of view arrays, which makes V8 start marking the whole
+  // buffers and 18 MB of view arrays, which makes V8 start marking the whole
   // heap (the bench's ten layers of entry objects, its Maps and keys: about
   // 500 MB) at once; in the rounds above that marking landed on whichever
   // task came next.
