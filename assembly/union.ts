@@ -471,7 +471,7 @@ function mergeRuns(raw: usize, off: usize, len: usize, x: usize, nx: i32, y: usi
  * and gives each output position the common prefix of its key with the key
  * before it (dl, i32 per position): a key of x that follows its own
  * predecessor in x keeps that one's (xl[i], found by the sortedness check);
- * every other position gets -1 (unknown, found later by unionRecords).
+ * the positions next to a key of y (a few per moved key) compare their keys.
  * Each key of y finds its place by galloping over x, and the x keys before
  * it are copied in one block: about 2 log(gap) comparisons per key of y
  * instead of one per key of x.
@@ -501,20 +501,28 @@ function mergeRunsLcp(raw: usize, off: usize, len: usize, x: usize, nx: i32, xl:
       memory.copy(dst + (<usize>o << 2), x + (<usize>i << 2), <usize>c << 2);
       memory.copy(dl + (<usize>o << 2), xl + (<usize>i << 2), <usize>c << 2);
       // The first of the block follows a key of y (or nothing).
-      if (o > 0) store<i32>(dl + (<usize>o << 2), -1);
+      if (o > 0) store<i32>(dl + (<usize>o << 2), lcpIdx(raw, off, len, load<u32>(dst + (<usize>(o - 1) << 2)), load<u32>(x + (<usize>i << 2))));
       o += c;
       i = lo;
     }
     store<u32>(dst + (<usize>o << 2), v);
-    store<i32>(dl + (<usize>o << 2), -1);
+    store<i32>(dl + (<usize>o << 2), o > 0 ? lcpIdx(raw, off, len, load<u32>(dst + (<usize>(o - 1) << 2)), v) : 0);
     o++;
   }
   const c = nx - i;
   if (c > 0) {
     memory.copy(dst + (<usize>o << 2), x + (<usize>i << 2), <usize>c << 2);
     memory.copy(dl + (<usize>o << 2), xl + (<usize>i << 2), <usize>c << 2);
-    if (o > 0) store<i32>(dl + (<usize>o << 2), -1);
+    if (o > 0) store<i32>(dl + (<usize>o << 2), lcpIdx(raw, off, len, load<u32>(dst + (<usize>(o - 1) << 2)), load<u32>(x + (<usize>i << 2))));
   }
+}
+
+/** The common prefix of entries u's and v's keys. */
+function lcpIdx(raw: usize, off: usize, len: usize, u: u32, v: u32): i32 {
+  return lcpOf(
+    raw + <usize>load<u32>(off + (<usize>u << 2)), <i32>load<u32>(len + (<usize>u << 2)),
+    raw + <usize>load<u32>(off + (<usize>v << 2)), <i32>load<u32>(len + (<usize>v << 2)),
+  );
 }
 
 /**
@@ -523,8 +531,8 @@ function mergeRunsLcp(raw: usize, off: usize, len: usize, x: usize, nx: i32, xl:
  * targets (and cleaning odd spellings) moves those keys: such entries are
  * sorted apart and merged back, so a sorted layer costs about one pass.
  * plcp (2n i32): plcp[i] := the common prefix of the keys at perm[i - 1]
- * and perm[i], or -1 where not known yet; the sortedness check finds it for
- * free, and unionRecords then needs no other key comparison.
+ * and perm[i] (plcp[0] := 0); the sortedness check finds most of them for
+ * free, and unionRecords then needs no key comparison.
  */
 export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, tmp: usize, plcp: usize): void {
   const main = tmp;
@@ -564,7 +572,8 @@ export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usiz
   if (!sorted) {
     for (let i: i32 = 0; i < n; i++) store<u32>(perm + (<usize>i << 2), <u32>i);
     sortIdx(raw, off, len, perm, n, tmp);
-    memory.fill(plcp, 0xff, <usize>n << 2);
+    if (n > 0) store<i32>(plcp, 0);
+    for (let i: i32 = 1; i < n; i++) store<i32>(plcp + (<usize>i << 2), lcpIdx(raw, off, len, load<u32>(perm + (<usize>(i - 1) << 2)), load<u32>(perm + (<usize>i << 2))));
     return;
   }
   if (no == 0) {
@@ -592,8 +601,7 @@ const REC: usize = 20;
 /**
  * One record per distinct key of a sorted layer. Returns the record count.
  * stack: (maxDepth + 2) * 16 bytes. rec: n + sumDepth + 1 records of REC
- * bytes; recFlags: as many bytes. plcp: as unionSort left it (its unknown
- * slots are filled here). states: 8 * (unionMaxKeyLen() / 8 + 1) bytes
+ * bytes; recFlags: as many bytes. plcp: as unionSort left it. states: 8 * (unionMaxKeyLen() / 8 + 1) bytes
  * (see hashKey). Reads up to 15 bytes past a key (16-byte steps, masked):
  * the caller leaves 16 bytes of room after raw's keys.
  *
@@ -609,18 +617,6 @@ export function unionRecords(
 ): i32 {
   store<u32>(states, HASH_A);
   store<u32>(states, HASH_B, 4);
-  for (let i: i32 = 1; i < n; i++) {
-    if (load<i32>(plcp + (<usize>i << 2)) >= 0) continue;
-    const a = load<u32>(perm + (<usize>(i - 1) << 2));
-    const b = load<u32>(perm + (<usize>i << 2));
-    store<i32>(
-      plcp + (<usize>i << 2),
-      lcpOf(
-        raw + <usize>load<u32>(off + (<usize>a << 2)), <i32>load<u32>(len + (<usize>a << 2)),
-        raw + <usize>load<u32>(off + (<usize>b << 2)), <i32>load<u32>(len + (<usize>b << 2)),
-      ),
-    );
-  }
   let sp: i32 = 0; // frames on the stack
   let r: i32 = 0; // records written
   let lr: i32 = 0; // common prefix of the last record's key with this key
