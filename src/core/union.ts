@@ -48,7 +48,7 @@ export interface PreparedLayer {
   readonly maxDepth: number;
 }
 
-/** Why a name was refused: not a string, a NUL byte, above the root, a bad whiteout, or a path below a `.wh.` name. */
+/** Why a name was refused: not a string, a NUL byte, above the root, a bad whiteout, a path below a `.wh.` name, or a kind other than 0 or 1. */
 export type PrepareFailure = { reason: 'path' | 'nul' | 'unsafe' | 'whiteout' | 'below' | 'kind'; index: number };
 
 /** The merged, visible tree: node 0 is the root, nodes in path order. */
