@@ -1210,16 +1210,36 @@ export function unionTable(hashes: usize, m: i32, table: usize, mask: u32): void
 }
 
 /**
- * Gives each of r records (REC bytes each, keys in `bytes`) its key's hash,
- * from its key and its common prefix with the record before (a merged
- * index flattened into one layer carries no hashes: its table keeps only
- * their high bits). states: as unionRecords'; 8 bytes of room after `bytes`'s keys.
+ * A merged index as one layer's records (see flattenIndex in
+ * src/core/union.ts): node i's key, keyLen[i] bytes from keyOff[i] in source
+ * src[i] (u16; src = 0: every key in source 0; srcPtr: where each source
+ * lies), is copied to out, the keys one after another in node order, and
+ * record i gets its offset there, its length, entry i, its common prefix
+ * with key i - 1 and its hash (as unionRecords makes them). out needs 8
+ * bytes of room after the keys; states: as unionRecords'. Returns the bytes
+ * written.
  */
-export function unionHashRecords(bytes: usize, rec: usize, r: i32, states: usize): void {
+export function unionFlatten(srcPtr: usize, src: usize, keyOff: usize, keyLen: usize, m: i32, out: usize, rec: usize, states: usize): i32 {
   store<u32>(states, HASH_A);
   store<u32>(states, HASH_B, 4);
-  for (let i: i32 = 0; i < r; i++) {
+  let pos: u32 = 0;
+  let prev: usize = out;
+  let prevLen: i32 = 0;
+  for (let i: i32 = 0; i < m; i++) {
+    const s = src == 0 ? 0 : <usize>load<u16>(src + (<usize>i << 1));
+    const l = load<i32>(keyLen + (<usize>i << 2));
+    const q = out + <usize>pos;
+    memory.copy(q, <usize>load<u32>(srcPtr + (s << 2)) + <usize>load<u32>(keyOff + (<usize>i << 2)), <usize>l);
+    const lcp = i == 0 ? 0 : lcpOf(prev, prevLen, q, l);
     const rp = rec + <usize>i * REC;
-    store<u32>(rp, hashKey(bytes + <usize>load<u32>(rp), load<i32>(rp, 4), load<i32>(rp, 12), states), 16);
+    store<u32>(rp, pos);
+    store<i32>(rp, l, 4);
+    store<i32>(rp, i, 8);
+    store<i32>(rp, lcp, 12);
+    store<u32>(rp, hashKey(q, l, lcp, states), 16);
+    prev = q;
+    prevLen = l;
+    pos += <u32>l;
   }
+  return <i32>pos;
 }

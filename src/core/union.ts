@@ -490,62 +490,55 @@ export function buildIndex(core: CoreModule, layers: ReadonlyArray<PreparedLayer
  */
 export function flattenIndex(core: CoreModule, ix: MergedIndex, maxDepth: number): PreparedLayer {
   const m = ix.count;
-  const rec = new Int32Array(REC_WORDS * m);
-  const recFlags = new Uint8Array(m);
-  let maxLen = 0;
-  // One compact buffer of the keys (the merge reads one buffer per layer):
-  // the index's own when it has one, else a copy; with each key's common
-  // prefix with the one before.
-  const compact = ix.src === undefined;
   let total = 0;
-  if (!compact) for (let i = 0; i < m; i++) total += ix.keyLen[i]!;
-  const bytes = compact ? ix.sources[0]! : new Uint8Array(total);
-  let pos = 0;
-  let prev = 0;
-  let prevLen = 0;
+  let maxLen = 0;
   for (let i = 0; i < m; i++) {
-    const src = ix.sources[compact ? 0 : ix.src[i]!]!;
-    const a = ix.keyOff[i]!;
     const l = ix.keyLen[i]!;
-    if (compact) pos = a;
-    let j = 0;
-    const n = Math.min(l, prevLen);
-    while (j < n && src[a + j] === bytes[prev + j]) j++;
-    const w = REC_WORDS * i;
-    rec[w + RecField.LCP] = i === 0 ? 0 : j;
-    rec[w + RecField.LEN] = l;
-    if (!compact) {
-      if (l > 32) bytes.set(src.subarray(a, a + l), pos);
-      else for (let q = 0; q < l; q++) bytes[pos + q] = src[a + q]!;
-    }
-    rec[w + RecField.OFF] = pos;
-    rec[w + RecField.ENTRY] = i;
+    total += l;
     if (l > maxLen) maxLen = l;
-    prev = pos;
-    prevLen = l;
-    pos += l;
+  }
+  const recFlags = new Uint8Array(m);
+  for (let i = 0; i < m; i++) {
     const f = ix.flags[i]!;
     // R_REAL 1, R_DIR 2, R_IMPLIED 16, R_CHANGED 32 (assembly/union.ts)
     recFlags[i] = f & NodeFlag.IMPLIED ? 16 : (f & NodeFlag.DIR ? 3 : 1) | (f & NodeFlag.CHANGED ? 32 : 0);
   }
-  // Each key's hash (the table keeps only their high bits), made in Wasm
-  // from the keys and their common prefixes, as stage 2 makes them.
+  // The keys gathered into one compact buffer (the merge reads one buffer
+  // per layer), each with its common prefix with the one before and its
+  // hash (the table keeps only the hash's high bits): in Wasm, as stage 2
+  // makes them (a JS loop over the bytes took 100-500 ms for 625k keys).
   const arena = new Arena(core);
   try {
-    call(core, 'flattenIndex', () => {
-      const b = arena.alloc(bytes.length + 8);
-      const r = arena.alloc(4 * rec.length);
+    return call(core, 'flattenIndex', () => {
+      const ptrs = ix.sources.map((b) => {
+        const p = arena.alloc(b.length);
+        arena.u8.set(b, p);
+        return p;
+      });
+      const srcPtr = arena.alloc(4 * ptrs.length);
+      const src = ix.src === undefined ? 0 : arena.alloc(2 * m);
+      const keyOff = arena.alloc(4 * m);
+      const keyLen = arena.alloc(4 * m);
+      const out = arena.alloc(total + 8);
+      const rec = arena.alloc(4 * REC_WORDS * m);
       const states = arena.alloc(8 * ((maxLen >>> 3) + 1));
       const buf = core.memory.buffer;
-      new Uint8Array(buf, b, bytes.length).set(bytes);
-      new Int32Array(buf, r, rec.length).set(rec);
-      core.exports.unionHashRecords(b, r, m, states);
-      rec.set(new Int32Array(core.memory.buffer, r, rec.length));
+      new Uint32Array(buf, srcPtr, ptrs.length).set(ptrs);
+      if (ix.src !== undefined) new Uint16Array(buf, src, m).set(ix.src.subarray(0, m));
+      new Uint32Array(buf, keyOff, m).set(ix.keyOff.subarray(0, m));
+      new Uint32Array(buf, keyLen, m).set(ix.keyLen.subarray(0, m));
+      core.exports.unionFlatten(srcPtr, src, keyOff, keyLen, m, out, rec, states);
+      return {
+        entryCount: m,
+        bytes: new Uint8Array(buf, out, total).slice(),
+        rec: new Int32Array(buf, rec, REC_WORDS * m).slice(),
+        recFlags,
+        maxDepth,
+      };
     });
   } finally {
     arena.release();
   }
-  return { entryCount: m, bytes, rec, recFlags, maxDepth };
 }
 
 // The key hash of the core (assembly/union.ts, "hash"): the key's UTF-8
