@@ -601,9 +601,10 @@ const REC: usize = 20;
 /**
  * One record per distinct key of a sorted layer. Returns the record count.
  * stack: (maxDepth + 2) * 16 bytes. rec: n + sumDepth + 1 records of REC
- * bytes; recFlags: as many bytes. plcp: as unionSort left it. states: 8 * (unionMaxKeyLen() / 8 + 1) bytes
- * (see hashKey). Reads up to 15 bytes past a key (16-byte steps, masked):
- * the caller leaves 16 bytes of room after raw's keys.
+ * bytes; recFlags: as many bytes. plcp: as unionSort left it. states:
+ * 8 * (unionMaxKeyLen() / 8 + 1) bytes (see hashKey). Reads up to 15 bytes
+ * past a key (16-byte steps, masked): the caller leaves 16 bytes of room
+ * after raw's keys.
  *
  * Every key comparison here comes from plcp: in sorted keys the common
  * prefix of two keys is the least of the common prefixes of the neighbours
