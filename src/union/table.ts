@@ -50,8 +50,8 @@ export function prepareError(entries: readonly UnionLayerEntry[], index: number,
   const pathOf = (j: number) => (names ? packedName(names, j) : entries[j]!.path);
   if (res.reason === 'path') return new InvalidArgumentError(`layer ${index}, entry ${i} has no path`, { layer: index, entry: i });
   if (res.reason === 'kind') {
-    const k = names?.kinds[i];
-    return new InvalidArgumentError(`layer ${index}: packed kind ${k} of entry ${i} is not 0 (directory) or 1`, { layer: index, entry: i });
+    const what = names ? `packed kind ${names.kinds[i]}` : 'the kind';
+    return new InvalidArgumentError(`layer ${index}: ${what} of entry ${i} is not 0 (directory) or 1`, { layer: index, entry: i });
   }
   if (res.reason === 'nul') {
     if (names) {
@@ -94,8 +94,8 @@ export function prepareLayerTable(core: CoreModule, layer: { readonly entries: r
 // hash; little-endian as Wasm and every JS engine in use), their flags (r
 // bytes) and the key bytes. Typed arrays of the decoded table are views of
 // the one buffer (no copies). Versions 1 (one array per field), 2 (records
-// without their hash) and 3 (the hash before it went segment by segment)
-// are refused: the store then prepares the layer's table again.
+// without their hash) and 3 (FNV-1a key hashes over UTF-16 units) are
+// refused: the store then prepares the layer's table again.
 const MAGIC = 0x4c465554; // "TUFL"
 const VERSION = 4;
 const HEAD = 8;
