@@ -64,12 +64,11 @@ export function unionMaxDepth(): i32 {
 export function unionSplitEnd(): i32 {
   return splitEnd;
 }
-/** Total bytes of the merged keys of the last unionMerge. */
 /** Longest key of the layer the last unionSplitClean split, in bytes (sizes unionRecords' hash states). */
 export function unionMaxKeyLen(): i32 {
   return maxKeyLen;
 }
-
+/** Total bytes of the merged keys of the last unionMerge. */
 export function unionKeyBytes(): i32 {
   return keyBytes;
 }
@@ -585,9 +584,9 @@ export function unionSort(raw: usize, n: i32, off: usize, len: usize, kind: usiz
   mergeRunsLcp(raw, off, len, main, nm, sl, other, no, perm, plcp);
 }
 
-// Stage-2 stack frame: (unused), key len, min tar index of surviving descendants, record index.
+// Stage-2 stack frame: key len, min tar index of surviving descendants, record index.
 // Its key is the first `key len` bytes of the last record's key (see unionRecords).
-const SF: usize = 16;
+const SF: usize = 12;
 
 // A record (20 bytes, in one array so that the merge reads one stream per
 // layer, not five): key offset in the layer's bytes, key length, entry
@@ -600,7 +599,7 @@ const REC: usize = 20;
 
 /**
  * One record per distinct key of a sorted layer. Returns the record count.
- * stack: (maxDepth + 2) * 16 bytes. rec: n + sumDepth + 1 records of REC
+ * stack: (maxDepth + 2) * SF bytes. rec: n + sumDepth + 1 records of REC
  * bytes; recFlags: as many bytes. plcp: as unionSort left it. states:
  * 8 * (unionMaxKeyLen() / 8 + 1) bytes (see hashKey). Reads up to 15 bytes
  * past a key (16-byte steps, masked): the caller leaves 16 bytes of room
@@ -616,8 +615,7 @@ export function unionRecords(
   raw: usize, n: i32, off: usize, len: usize, kind: usize, perm: usize, stack: usize,
   rec: usize, recFlags: usize, plcp: usize, states: usize,
 ): i32 {
-  store<u32>(states, HASH_A);
-  store<u32>(states, HASH_B, 4);
+  hashStart(states);
   let sp: i32 = 0; // frames on the stack
   let r: i32 = 0; // records written
   let lr: i32 = 0; // common prefix of the last record's key with this key
@@ -638,11 +636,11 @@ export function unionRecords(
     }
     // Deepest ancestor on the stack.
     while (sp > 0) {
-      const fl = load<i32>(stack + <usize>(sp - 1) * SF, 4);
+      const fl = load<i32>(stack + <usize>(sp - 1) * SF);
       if (fl == 0 ? kl > 0 : fl < kl && lr >= fl && load<u8>(kp + <usize>fl) == 47) break;
       sp--;
     }
-    const inherited = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 8) : 0;
+    const inherited = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 4) : 0;
     // Collapse the group (tar order, because the sort is stable).
     let finalIdx: i32 = -1;
     let finalDir = false;
@@ -682,7 +680,7 @@ export function unionRecords(
     const hash = hashKey(kp, kl, lr, states);
     // Placeholders for missing ancestors keep the records sorted and give
     // implied parents a record to be marked on.
-    let from: i32 = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF, 4) + 1 : 0;
+    let from: i32 = sp > 0 ? load<i32>(stack + <usize>(sp - 1) * SF) + 1 : 0;
     if (ASC_FEATURE_SIMD) {
       // Most keys add no directory: skip 16 bytes without a '/' at a time,
       // the last step masked to the key (raw has 16 bytes of room after it).
@@ -708,9 +706,9 @@ export function unionRecords(
       store<u8>(recFlags + <usize>r, 0);
       lr = q;
       const f = stack + <usize>sp * SF;
-      store<i32>(f, q, 4);
-      store<i32>(f, inherited, 8);
-      store<i32>(f, r, 12);
+      store<i32>(f, q);
+      store<i32>(f, inherited, 4);
+      store<i32>(f, r, 8);
       sp++;
       r++;
     }
@@ -735,7 +733,7 @@ export function unionRecords(
     if (finalIdx >= 0) {
       // Every ancestor of a real entry is a directory of this layer (rule 14).
       for (let s = sp - 1; s >= 0; s--) {
-        const rf = recFlags + <usize>load<i32>(stack + <usize>s * SF, 12);
+        const rf = recFlags + <usize>load<i32>(stack + <usize>s * SF, 8);
         const fl = load<u8>(rf);
         if ((fl & R_IMPLIED) != 0) break;
         store<u8>(rf, fl | R_IMPLIED);
@@ -745,9 +743,9 @@ export function unionRecords(
     if (finalIdx >= 0 && !finalDir) minIdx = INF;
     else if (barrier > minIdx) minIdx = barrier;
     const f = stack + <usize>sp * SF;
-    store<i32>(f, kl, 4);
-    store<i32>(f, minIdx, 8);
-    store<i32>(f, r, 12);
+    store<i32>(f, kl);
+    store<i32>(f, minIdx, 4);
+    store<i32>(f, r, 8);
     sp++;
     r++;
     g = ge;
@@ -1137,6 +1135,13 @@ function hashEnd(a: u32, b: u32, p: usize, rem: i32, n: i32): u32 {
   return h ^ (h >> 16);
 }
 
+/** states[0] := the lanes of the empty key (see hashKey). */
+// @ts-ignore: decorator
+@inline function hashStart(states: usize): void {
+  store<u32>(states, HASH_A);
+  store<u32>(states, HASH_B, 4);
+}
+
 /** The hash of the empty key (the root's). */
 function hashRoot(): u32 {
   return hashEnd(HASH_A, HASH_B, 0, 0, 0);
@@ -1221,8 +1226,7 @@ export function unionTable(hashes: usize, m: i32, table: usize, mask: u32): void
  * written.
  */
 export function unionFlatten(srcPtr: usize, src: usize, keyOff: usize, keyLen: usize, m: i32, out: usize, rec: usize, states: usize): i32 {
-  store<u32>(states, HASH_A);
-  store<u32>(states, HASH_B, 4);
+  hashStart(states);
   let pos: u32 = 0;
   let prev: usize = out;
   let prevLen: i32 = 0;

@@ -268,7 +268,7 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
   const tmp = arena.alloc(8 * n);
   x.unionSort(raw, n, off, len, kind, perm, tmp, plcp);
   const recCap = n + sumDepth + 1;
-  const stack = arena.alloc((maxDepth + 2) * 16);
+  const stack = arena.alloc((maxDepth + 2) * 12); // frames of 12 bytes (SF in assembly/union.ts)
   const rec = arena.alloc(4 * REC_WORDS * recCap);
   const recFlags = arena.alloc(recCap);
   const states = arena.alloc(8 * (((x.unionMaxKeyLen() as number) >>> 3) + 1));

@@ -426,7 +426,7 @@ export class UnionView {
    * stays there. Returns the node index.
    *
    * Linear in the path's length: each step hashes only the new component
-   * (the key hash goes segment by segment: a child's continues its parent's) and
+   * (a child's key hash goes on from its parent's hash state) and
    * checks only that component's bytes (see childOf), and `..` pops a stack
    * of the directories walked. Re-hashing and comparing the whole prefix at
    * every step made a 4000-level path cost O(depth^2) per lookup, and a
