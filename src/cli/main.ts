@@ -31,7 +31,7 @@ function helpText(commands: Command[]): string {
     'layerfs — daemonless container images\n\nUsage: layerfs COMMAND [ARGS]\n\nCommands:\n' +
     rows.map(([n, s]) => `  ${n.padEnd(w)}  ${s}`).join('\n') +
     '\n\nGlobal options: --store DIR, before or after the command (the store; default $LAYERFS_HOME or ~/.local/share/layerfs)\n' +
-    'Run `layerfs help COMMAND` for its usage.\n'
+    'Run `layerfs help COMMAND` or `layerfs COMMAND --help` for its usage.\n'
   );
 }
 
@@ -87,6 +87,13 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
   if (!m) {
     full.stderr.write(`layerfs: unknown command '${argv[0]}'\n\n${helpText(commands)}`);
     return 2;
+  }
+  // `layerfs COMMAND --help` (or -h) prints that command's usage, as
+  // `docker ps --help` does; after `--` it is an argument like any other.
+  const end = m.rest.indexOf('--');
+  if (m.rest.slice(0, end < 0 ? undefined : end).some((a) => a === '--help' || a === '-h')) {
+    full.stdout.write(`usage: ${m.cmd.usage}\n`);
+    return 0;
   }
   try {
     return await m.cmd.run(m.rest, full);

@@ -45,4 +45,19 @@ describe('layerfs global options', () => {
     expect(r2.code).toBe(2);
     expect(r2.err).toContain("unknown command '--store'");
   });
+
+  it('COMMAND --help and -h print its usage and run nothing', async () => {
+    const dir = path.join(work, 'help');
+    for (const flag of ['--help', '-h']) {
+      const r = await cli(['--store', dir, 'volume', 'create', 'v1', flag]);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^usage: layerfs volume create /);
+      expect(r.err).toBe('');
+    }
+    expect((await cli(['--store', dir, 'volume', 'ls'])).out).not.toContain('v1');
+    // After `--` it is an operand: here a volume name the command refuses.
+    const op = await cli(['--store', dir, 'volume', 'create', '--', '--help']);
+    expect(op.out).not.toContain('usage:');
+    expect(op.code).not.toBe(0);
+  });
 });
