@@ -289,13 +289,13 @@ export class Container {
     return this.#imageBytes(p);
   }
 
-  /** Bytes of the image's regular file at `p`, through the per-store layer cache when it keeps that layer. */
+  /** Bytes of the image's regular file at `p`, through the per-store layer cache when it keeps that layer (in memory or in a store area). */
   async #imageBytes(p: string): Promise<Uint8Array> {
     const n = this.#lower.lookup(p);
     const f = n && fileSource(this.#lower, n);
     const layer = f && this.#image.layers[f.layer];
     if (f && layer && f.entry.offset !== undefined) {
-      const got = await layerCache(this.#store).slice(layer, f.entry.offset, f.entry.size);
+      const got = await layerCache(this.#store).read(layer, { offset: f.entry.offset, size: f.entry.size, contentDigest: f.entry.contentDigest });
       if (got) return got;
     }
     return this.#lower.readFile(p);

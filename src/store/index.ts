@@ -1,5 +1,5 @@
 /** The store (browser-safe part): the Store class, the memory and OPFS backends, names. */
-export { Store, REFS, LAYER_INDEX, setCopyImplementation, type CopyOptions, type CopyResult, type CopyImplementation, type RefValue, type ResolvedRef } from './store.js';
+export { Store, REFS, LAYER_INDEX, LAYER_TARS, setCopyImplementation, type CopyOptions, type CopyResult, type CopyImplementation, type RefValue, type ResolvedRef } from './store.js';
 export { MemoryBackend } from './memory.js';
 export { parseLocalName, formatLocalName, normalizeLocalName, type LocalName } from './names.js';
 export type {

@@ -27,9 +27,9 @@ import type { UnionView } from '../union/view.js';
 import { verifyingBlobWriter } from './blob-writer.js';
 import { formatLocalName, parseLocalName } from './names.js';
 import { imageView, unpackImage } from './view.js';
-import { LAYER_INDEX, REFS, type AreaStore, type BlobWriter, type DuReport, type GcReport, type ImageSummary, type PendingBlob, type RecordStore, type StoreBackend } from './types.js';
+import { LAYER_INDEX, LAYER_TARS, REFS, type AreaStore, type BlobWriter, type DuReport, type GcReport, type ImageSummary, type PendingBlob, type RecordStore, type StoreBackend } from './types.js';
 
-export { REFS, LAYER_INDEX };
+export { REFS, LAYER_INDEX, LAYER_TARS };
 
 /** Largest manifest or config layerfs reads into memory (containerd uses 4 MiB for manifests too). */
 const MAX_JSON = 4 * 1024 * 1024;
@@ -615,10 +615,16 @@ export class Store {
       total += b.size;
       if (!live.has(b.digest)) reclaimable += b.size;
     }
-    return { images, blobs: total, blobCount: blobs.length, reclaimable };
+    // A cache that gc removes with its layer, but disk space all the same.
+    const layerTars = { count: 0, bytes: 0 };
+    for (const id of await this.backend.listAreas(LAYER_TARS)) {
+      layerTars.count++;
+      for await (const e of (await this.backend.openArea(LAYER_TARS, id)).walk()) if (e.type === 'file') layerTars.bytes += e.size;
+    }
+    return { images, blobs: total, blobCount: blobs.length, reclaimable, layerTars };
   }
 
-  /** Remove every blob no record reaches, layer indexes of removed layers, and stale temp files. */
+  /** Remove every blob no record reaches, layer indexes and kept tars (LAYER_TARS) of removed layers, and stale temp files. */
   async gc(opts: { tempOlderThanMs?: number } = {}): Promise<GcReport> {
     const report: GcReport = { removedBlobs: [], removedBytes: 0, removedRecords: 0, removedTemp: 0 };
     await this.#collecting(async (refresh, own) => {
@@ -643,6 +649,9 @@ export class Store {
       }
       for (const key of await this.backend.listRecords(LAYER_INDEX)) {
         if (!live.has(key) && (await this.backend.deleteRecord(LAYER_INDEX, key))) report.removedRecords++;
+      }
+      for (const id of await this.backend.listAreas(LAYER_TARS)) {
+        if (!live.has(id)) await this.backend.deleteArea(LAYER_TARS, id);
       }
     });
     const t = await this.backend.sweepTemp(opts.tempOlderThanMs ?? STALE_TEMP_MS);

@@ -39,6 +39,12 @@ import type { Tree } from '../tree/types.js';
 export const REFS = 'refs';
 /** Record kind of cached layer entry indexes, keyed by layer digest (they keep nothing alive). */
 export const LAYER_INDEX = 'layer-index';
+/**
+ * Area kind of large layers' uncompressed tars, kept in chunks by the
+ * container layer cache (src/container/layer-cache.ts) and keyed by layer
+ * digest: a cache, never the only copy; gc removes those of removed layers.
+ */
+export const LAYER_TARS = 'layer-tars';
 
 export interface BlobInfo {
   digest: string;
@@ -211,6 +217,8 @@ export interface DuReport {
   blobCount: number;
   /** Bytes of blobs that no image or record reaches (gc would remove them). */
   reclaimable: number;
+  /** Layers kept uncompressed for containers' reads (LAYER_TARS areas): how many, and their bytes. */
+  layerTars: { count: number; bytes: number };
 }
 
 export interface GcReport {

@@ -19,6 +19,7 @@ const command: Command = {
     for (const i of du.images) rows.push([shortId(i.id), i.names.join(','), humanSize(i.size), humanSize(i.shared), humanSize(i.unique)]);
     io.stdout.write(table(rows));
     io.stdout.write(`\nblobs: ${du.blobCount}, ${humanSize(du.blobs)} total, ${humanSize(du.reclaimable)} reclaimable by gc\n`);
+    if (du.layerTars.count > 0) io.stdout.write(`layers kept uncompressed for container reads: ${du.layerTars.count}, ${humanSize(du.layerTars.bytes)}\n`);
     return 0;
   },
 };
