@@ -16,7 +16,9 @@
  *   are checked against the entry's content digest before they are handed
  *   out: a damaged or half-written chunk (another process filling the same
  *   area, a crash) is never returned; the read falls back to the blob and
- *   the area is filled again. gc removes the areas of removed layers.
+ *   the area is filled again. A later process uses the area from its
+ *   second read of the layer on, too. gc removes the areas of removed
+ *   layers.
  */
 import { createHasher, parseDigest } from '../digest/index.js';
 import { digestMismatch } from '../digest/verify.js';
@@ -70,6 +72,8 @@ class LayerCache {
   /** Filled (or being filled) areas of this process: the area and its chunk size, undefined when it could not be filled. */
   readonly #areas = new Map<string, Promise<{ tree: Tree; chunk: number } | undefined>>();
   readonly #limits = limits;
+  /** The layers with an area in the store when this process first looked (persistent stores). */
+  #listed: Promise<Set<string>> | undefined;
   #total = 0;
 
   constructor(private readonly store: Store) {}
@@ -87,6 +91,15 @@ class LayerCache {
     const n = (this.#reads.get(d) ?? 0) + 1;
     this.#reads.set(d, n);
     if (n < 2) return undefined;
+    // A layer kept in the store by an earlier process is big: no inflating it into memory only to find that out.
+    if (this.store.backend.kind !== 'memory') {
+      this.#listed ??= this.store
+        .areas(LAYER_TARS)
+        .list()
+        .then((ids) => new Set(ids))
+        .catch(() => new Set<string>());
+      if ((await this.#listed).has(d)) this.#big.add(d);
+    }
     if (!this.#big.has(d) && layer.size <= this.#limits.maxBlob) {
       const kept = await this.#keep(layer);
       if (kept) return f.offset + f.size <= kept.byteLength ? kept.slice(f.offset, f.offset + f.size) : undefined;

@@ -125,6 +125,27 @@ describe('layer cache: big layers kept as chunked tars in the store', () => {
     expect((await again.du()).layerTars).toEqual({ count: 0, bytes: 0 });
   });
 
+  it('a new process goes to a kept area at once, without inflating the layer into memory first', async () => {
+    // Small enough a blob to try memory, too big a tar to keep there: the area is where it goes.
+    setLayerCacheLimits({ budget: 2000, chunk: 1000 });
+    const dir = await tempDir();
+    const first = await openStore(dir);
+    const img = await makeImage(first, [SPECS], 'big:1');
+    const c1 = await first.createContainer('big:1', { name: 'c1' });
+    const firstReads = countBlobReads(first, img.layers[0]!.digest);
+    await c1.readFile('/data/f1');
+    await c1.readFile('/data/f2');
+    // The first read, the memory attempt (given up at the budget), the fill.
+    expect(firstReads.n).toBe(3);
+    expect(await areaDir(dir)).toHaveLength(1);
+
+    const again = await openStore(dir);
+    const reads = countBlobReads(again, img.layers[0]!.digest);
+    const c2 = await again.container('c1');
+    for (const [p, want] of nonEmpty) expect(Buffer.compare(await c2.readFile(`/${p}`), want)).toBe(0);
+    expect(reads.n).toBe(1);
+  });
+
   it('a memory store keeps no area; its reads are right either way', async () => {
     setLayerCacheLimits({ maxBlob: 0, chunk: 1000 });
     const store = openMemoryStore();
