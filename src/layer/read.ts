@@ -213,10 +213,12 @@ export async function readLayer(src: LayerSource, opts: ReadLayerOptions = {}): 
 
 /**
  * The content of one regular file of a layer blob, found by the offset and
- * size readLayer recorded (the union view reads single files this way). The
- * rest of the blob is not inflated past the file; an uncompressed layer
- * given as bytes or a Blob is read at the offset directly. When the entry has a
- * contentDigest, the bytes are verified against it (DIGEST_MISMATCH).
+ * size readLayer recorded (the union view reads single files this way). An
+ * uncompressed layer given as bytes or a Blob is read at the offset
+ * directly. When the entry has a contentDigest, the bytes are verified
+ * against it (DIGEST_MISMATCH) and the rest of the blob is not inflated past
+ * the file; without one, a stream is read to its end, so that the source's
+ * own check (the store verifies a blob's digest at its end) covers them.
  */
 export function readLayerFile(src: LayerSource, entry: Pick<LayerEntry, 'type' | 'offset' | 'size' | 'path'> & { contentDigest?: string }): ReadableStream<Uint8Array> {
   if (entry.type !== 'file') throw new InvalidArgumentError(`${entry.path} is a ${entry.type}, not a regular file`, { path: entry.path });
@@ -228,15 +230,23 @@ export function readLayerFile(src: LayerSource, entry: Pick<LayerEntry, 'type' |
   const start = entry.offset;
   const end = entry.offset + entry.size;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let direct = false; // reading the file's bytes alone out of an uncompressed tar in memory (nothing else to check)
   let pos = 0;
   let hasher: Hasher | undefined;
   let sent = 0;
   const finish = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    await reader!.cancel().catch(() => {});
     if (hasher && expected !== undefined) {
+      await reader!.cancel().catch(() => {});
       const got = hasher.digest();
       if (got !== expected) throw digestMismatch(expected, got);
-    }
+    } else if (!direct && entry.size > 0) {
+      // No content digest to check the bytes by (an index that did not
+      // record one, such as a build's): read the blob to its end instead,
+      // so that a verifying
+      // source (the store's getBlob) checks the whole blob's digest, and a
+      // damaged one fails this read instead of handing out its bytes.
+      for (;;) if ((await reader!.read()).done) break;
+    } else await reader!.cancel().catch(() => {});
     controller.close();
   };
   return new ReadableStream<Uint8Array>(
@@ -248,6 +258,7 @@ export function readLayerFile(src: LayerSource, entry: Pick<LayerEntry, 'type' |
           const part = src.subarray(Math.min(start, src.length), Math.min(end, src.length));
           reader = toStream(part).getReader();
           pos = start;
+          direct = true;
           return;
         }
         if (typeof Blob !== 'undefined' && src instanceof Blob) {
@@ -255,6 +266,7 @@ export function readLayerFile(src: LayerSource, entry: Pick<LayerEntry, 'type' |
           if (detectCompression(head) === 'none') {
             reader = (src.slice(start, end).stream() as ReadableStream<Uint8Array>).getReader();
             pos = start;
+            direct = true;
             return;
           }
         }

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTools } from '../helpers/tools.js';
+import { verifyStream } from '../../src/image/hashing.js';
 import { readLayer, readLayerFile, SMALL_FILE } from '../../src/layer/read.js';
 import { parseTarSync } from '../../src/tar/index.js';
 import { collect, errorCode, gnuTar, streamOf, tempDir } from '../tar/helpers.js';
@@ -115,6 +116,23 @@ describe.each(['none', 'gzip', 'zstd'] as const)('readLayer (%s)', (compression)
     expect(await errorCode(() => collect(readLayerFile(new Blob([new Uint8Array(blob)]), { ...small, offset: tar.length - 3, contentDigest: undefined })))).toBe('INVALID_TAR');
     // readLayer takes a Blob too
     expect((await readLayer(new Blob([new Uint8Array(blob)]))).diffId).toBe(sha256(tar));
+  });
+
+  it('without a content digest, a stream is read to its end so that its source can refuse a damaged blob', async () => {
+    const blob = layers[compression];
+    const idx = await readLayer(blob);
+    const small = idx.entries.find((x) => x.path === './etc/small-5.conf')!;
+    const bare = { ...small, contentDigest: undefined };
+    // The store's getBlob: a stream that checks the blob's digest as it ends.
+    const verified = (digest: string) => streamOf(blob, 4096).pipeThrough(verifyStream(digest));
+    const want = await collect(readLayerFile(blob, small));
+    expect(Buffer.compare(await collect(readLayerFile(verified(sha256(blob)), bare)), want)).toBe(0);
+    expect(await errorCode(() => collect(readLayerFile(verified(sha256(Buffer.from('another blob'))), bare)))).toBe('DIGEST_MISMATCH');
+    // With a content digest, the file's own bytes are checked and the rest is not read.
+    expect(Buffer.compare(await collect(readLayerFile(verified(sha256(Buffer.from('another blob'))), small)), want)).toBe(0);
+    // An empty file has no bytes to check.
+    const empty = idx.entries.find((x) => x.path === './etc/empty')!;
+    expect((await collect(readLayerFile(verified(sha256(Buffer.from('another blob'))), { ...empty, contentDigest: undefined }))).length).toBe(0);
   });
 });
 
