@@ -42,6 +42,11 @@ export interface PlannedEntry {
   bytes?: () => Uint8Array | undefined;
   /** The body read synchronously into a reused buffer, valid until the next such read (BuildContext.readTransient). */
   transient?: () => Uint8Array | undefined;
+  /**
+   * Once the layer is written: the `sha256:<hex>` of the body as the writer
+   * read it through `transient` (the very bytes in the layer), else undefined.
+   */
+  digest?: () => string | undefined;
 }
 
 /** A TreeReader over planned entries: the "upper" tree diffTrees writes as a layer. */
@@ -254,10 +259,23 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
       return b && b.byteLength === e.size ? b : undefined;
     };
     const readTransient = ctx.readTransient;
+    // This entry's own transient read: its digest is of the bytes the writer put in the layer.
+    let read: string | undefined;
     return {
       entry,
       bytes,
-      ...(readTransient ? { transient: () => readTransient.call(ctx, real, e.size, record && ((d: string) => record.set(real, d))) } : {}),
+      ...(readTransient && record
+        ? {
+            transient: () =>
+              readTransient.call(ctx, real, e.size, (d: string) => {
+                record.set(real, d);
+                read = d;
+              }),
+            digest: () => read,
+          }
+        : readTransient
+          ? { transient: () => readTransient.call(ctx, real, e.size) }
+          : {}),
       read: () => {
         const b = bytes();
         return b ? toStream(b) : ctx.readStream(real);

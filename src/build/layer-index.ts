@@ -13,6 +13,7 @@
  */
 import { LayerfsError } from '../errors/LayerfsError.js';
 import { headerOf } from '../layer/diff.js';
+import type { Digest } from '../digest/index.js';
 import type { LayerEntry } from '../layer/read.js';
 import { END_OF_ARCHIVE, encodeHeader, paddingFor } from '../tar/encode.js';
 import type { TarHeader } from '../tar/types.js';
@@ -66,7 +67,10 @@ export function plannedIndex(plan: PlanTree, sourceDateEpoch?: number): { entrie
       else leaders.set(e.linkKey, e.path);
     }
     const blocks = headerBytes(h);
-    entries.push({ ...h, offset: pos + blocks });
+    // The content digest the writer took of what it read (src/layer/read.ts
+    // records one per file too): single-file reads check the bytes by it.
+    const digest = h.type === 'file' ? plan.entries.get(e.path)?.digest?.() : undefined;
+    entries.push({ ...h, offset: pos + blocks, ...(digest !== undefined ? { contentDigest: digest as Digest } : {}) });
     pos += blocks + h.size + paddingFor(h.size);
   }
   return { entries, tarSize: pos + END_OF_ARCHIVE.byteLength };
