@@ -619,14 +619,21 @@ export class Store {
     const layerTars = { count: 0, bytes: 0 };
     for (const id of await this.backend.listAreas(LAYER_TARS)) {
       layerTars.count++;
-      for await (const e of (await this.backend.openArea(LAYER_TARS, id)).walk()) if (e.type === 'file') layerTars.bytes += e.size;
+      layerTars.bytes += await this.#areaBytes(LAYER_TARS, id);
     }
     return { images, blobs: total, blobCount: blobs.length, reclaimable, layerTars };
   }
 
+  /** Bytes of the regular files in an area. */
+  async #areaBytes(kind: string, id: string): Promise<number> {
+    let n = 0;
+    for await (const e of (await this.backend.openArea(kind, id)).walk()) if (e.type === 'file') n += e.size;
+    return n;
+  }
+
   /** Remove every blob no record reaches, layer indexes and kept tars (LAYER_TARS) of removed layers, and stale temp files. */
   async gc(opts: { tempOlderThanMs?: number } = {}): Promise<GcReport> {
-    const report: GcReport = { removedBlobs: [], removedBytes: 0, removedRecords: 0, removedTemp: 0 };
+    const report: GcReport = { removedBlobs: [], removedBytes: 0, removedRecords: 0, removedTemp: 0, removedLayerTars: 0 };
     await this.#collecting(async (refresh, own) => {
       const now = Date.now();
       for (const key of await this.backend.listRecords(LEASES)) {
@@ -651,7 +658,12 @@ export class Store {
         if (!live.has(key) && (await this.backend.deleteRecord(LAYER_INDEX, key))) report.removedRecords++;
       }
       for (const id of await this.backend.listAreas(LAYER_TARS)) {
-        if (!live.has(id)) await this.backend.deleteArea(LAYER_TARS, id);
+        if (live.has(id)) continue;
+        const bytes = await this.#areaBytes(LAYER_TARS, id);
+        if (await this.backend.deleteArea(LAYER_TARS, id)) {
+          report.removedLayerTars++;
+          report.removedBytes += bytes;
+        }
       }
     });
     const t = await this.backend.sweepTemp(opts.tempOlderThanMs ?? STALE_TEMP_MS);

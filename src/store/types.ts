@@ -223,7 +223,10 @@ export interface DuReport {
 
 export interface GcReport {
   removedBlobs: string[];
+  /** Bytes freed: blobs, temporary files and removed layer tars. */
   removedBytes: number;
   removedRecords: number;
   removedTemp: number;
+  /** Layers kept uncompressed (LAYER_TARS areas) removed with their layer. */
+  removedLayerTars: number;
 }

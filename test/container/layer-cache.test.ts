@@ -120,7 +120,9 @@ describe('layer cache: big layers kept as chunked tars in the store', () => {
     expect(await areaDir(dir)).toHaveLength(1);
     await again.removeContainer('c1');
     await again.untag('big:1');
-    await again.gc();
+    const report = await again.gc();
+    expect(report.removedLayerTars).toBe(1);
+    expect(report.removedBytes).toBeGreaterThan(tarBytes);
     expect(await areaDir(dir)).toHaveLength(0);
     expect((await again.du()).layerTars).toEqual({ count: 0, bytes: 0 });
   });

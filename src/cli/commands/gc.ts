@@ -11,7 +11,8 @@ const command: Command = {
     const { values } = parseArgs({ args, options: { ...storeOption } });
     const store = await openCliStore(values, io);
     const r = await store.gc();
-    io.stdout.write(`removed ${r.removedBlobs.length} blobs, ${r.removedTemp} temporary files, ${r.removedRecords} layer indexes: ${humanSize(r.removedBytes)} freed\n`);
+    const tars = r.removedLayerTars ? `, ${r.removedLayerTars} kept layer tars` : '';
+    io.stdout.write(`removed ${r.removedBlobs.length} blobs, ${r.removedTemp} temporary files, ${r.removedRecords} layer indexes${tars}: ${humanSize(r.removedBytes)} freed\n`);
     return 0;
   },
 };
