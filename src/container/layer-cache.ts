@@ -17,8 +17,7 @@
  *   out: a damaged or half-written chunk (another process filling the same
  *   area, a crash) is never returned; the read falls back to the blob and
  *   the area is filled again. A later process uses the area from its
- *   second read of the layer on, too. gc removes the areas of removed
- *   layers.
+ *   first read of the layer on. gc removes the areas of removed layers.
  */
 import { createHasher, parseDigest } from '../digest/index.js';
 import { digestMismatch } from '../digest/verify.js';
@@ -90,8 +89,9 @@ class LayerCache {
     }
     const n = (this.#reads.get(d) ?? 0) + 1;
     this.#reads.set(d, n);
-    if (n < 2) return undefined;
-    // A layer kept in the store by an earlier process is big: no inflating it into memory only to find that out.
+    // A layer an earlier process kept in the store is read from there from
+    // the first read on (a CLI command reads once per process), and is not
+    // inflated into memory only to find it too big.
     if (this.store.backend.kind !== 'memory') {
       this.#listed ??= this.store
         .areas(LAYER_TARS)
@@ -100,7 +100,9 @@ class LayerCache {
         .catch(() => new Set<string>());
       if ((await this.#listed).has(d)) this.#big.add(d);
     }
-    if (!this.#big.has(d) && layer.size <= this.#limits.maxBlob) {
+    if (this.#big.has(d)) return this.#fromArea(layer, f);
+    if (n < 2) return undefined;
+    if (layer.size <= this.#limits.maxBlob) {
       const kept = await this.#keep(layer);
       if (kept) return f.offset + f.size <= kept.byteLength ? kept.slice(f.offset, f.offset + f.size) : undefined;
       this.#big.add(d);
