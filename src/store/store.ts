@@ -257,11 +257,13 @@ export class Store {
    * tag) picks one manifest exactly. The result carries `id` in that case.
    */
   async resolve(ref: string): Promise<ResolvedRef> {
-    const refs = await this.#refs();
+    const hexLike = /^[0-9a-f]{4,128}$/.test(ref);
     // A tag wins over an id prefix that looks the same (`docker inspect` does the same).
-    const asTag = /^[0-9a-f]{4,128}$/.test(ref) ? refs.get(`${ref}:latest`) : undefined;
+    const asTag = hexLike ? await this.#ref(`${ref}:latest`) : undefined;
     if (asTag) return { digest: asTag.digest, name: `${ref}:latest` };
-    if (/^(sha256|sha512):/.test(ref) || /^[0-9a-f]{4,128}$/.test(ref)) {
+    if (/^(sha256|sha512):/.test(ref) || hexLike) {
+      // Digests, ids and their prefixes are matched against every tag (and held manifest).
+      const refs = await this.#refs();
       const hex = ref.replace(/^(sha256|sha512):/, '');
       const full = ref.includes(':');
       const matches = (d: string) => (full ? d === ref : d.split(':')[1]!.startsWith(hex));
@@ -274,14 +276,19 @@ export class Store {
     }
     const n = parseLocalName(ref);
     if (n.digest) {
-      const hit = [...refs.entries()].find(([k, v]) => v.digest === n.digest && k.startsWith(`${n.name}:`));
+      const hit = [...(await this.#refs()).entries()].find(([k, v]) => v.digest === n.digest && k.startsWith(`${n.name}:`));
       if (hit || (await this.backend.hasBlob(n.digest))) return { digest: n.digest };
       throw new NotFoundError(`no image ${ref} in the store`, { ref });
     }
+    // `name[:tag]`, the common case: one record, however many tags the store holds.
     const key = formatLocalName(n);
-    const v = refs.get(key);
+    const v = await this.#ref(key);
     if (!v) throw new NotFoundError(`no image ${key} in the store`, { ref: key });
     return { digest: v.digest, name: key };
+  }
+
+  async #ref(key: string): Promise<RefValue | undefined> {
+    return (await this.backend.getRecord<RefValue>(REFS, key))?.value;
   }
 
   /** The manifests tags point at, with their image ids and latest tag times. */

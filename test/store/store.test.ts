@@ -84,6 +84,25 @@ describe.each(backends)('%s store', (_kind, open) => {
     await expect(store.tag('app', 'Bad Name')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
+  it('resolves name:tag by its own tag record, however many tags there are', async () => {
+    const store = await open();
+    const img = await makeImage(store, ['a']);
+    for (let i = 0; i < 50; i++) await store.tag(img.digest, `app${i}:v1`);
+    let refReads = 0;
+    const get = store.backend.getRecord.bind(store.backend);
+    store.backend.getRecord = ((kind: string, key: string) => {
+      if (kind === 'refs') refReads++;
+      return get(kind, key);
+    }) as typeof store.backend.getRecord;
+    expect(await store.resolve('app17:v1')).toEqual({ digest: img.digest, name: 'app17:v1' });
+    await expect(store.resolve('app17:v2')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(refReads).toBe(2);
+    // Ids, their prefixes and name@digest still look at every tag.
+    expect((await store.resolve(img.id.slice(7, 19))).digest).toBe(img.digest);
+    expect((await store.resolve(`app3@${img.digest}`)).digest).toBe(img.digest);
+    expect(refReads).toBeGreaterThan(50);
+  });
+
   it('rmi removes a tag, and the blobs only once no name reaches the image', async () => {
     const store = await open();
     const base = await makeImage(store, ['base']);
