@@ -61,6 +61,10 @@ describe('layerfs container / volume', () => {
     await fs.writeFile(path.join(host, 'site/css/a.css'), 'body{}');
     await fs.chmod(path.join(host, 'site/index.html'), 0o600);
     await fs.symlink('index.html', path.join(host, 'site/home.html'));
+    // Times long past, so that a copy that does not keep them shows.
+    await fs.utimes(path.join(host, 'site/index.html'), 1_000_000_000, 1_000_000_000);
+    await fs.utimes(path.join(host, 'site/css/a.css'), 1_000_000_100, 1_000_000_100);
+    await fs.utimes(path.join(host, 'site/css'), 1_000_000_200, 1_000_000_200);
     const missing = await cli(['container', 'cp', ...s, path.join(host, 'site'), 'box:/nope/srv']);
     expect(missing.code).toBe(1); // the target's parent is missing
     expect(missing.err).toContain('NOT_FOUND');
@@ -80,6 +84,11 @@ describe('layerfs container / volume', () => {
     expect(await fs.readFile(path.join(back, 'css/a.css'), 'utf8')).toBe('body{}');
     expect(await fs.readlink(path.join(back, 'home.html'))).toBe('index.html');
     expect((await fs.stat(path.join(back, 'index.html'))).mode & 0o777).toBe(0o600);
+    // Modification times go in and come back out (files and directories).
+    for (const rel of ['index.html', 'css/a.css', 'css']) {
+      const want = Math.floor((await fs.stat(path.join(host, 'site', rel))).mtimeMs / 1000);
+      expect(Math.floor((await fs.stat(path.join(back, rel))).mtimeMs / 1000), rel).toBe(want);
+    }
 
     const rec = JSON.parse((await cli(['container', 'ls-files', ...s, '-R', '--json', 'box', '/opt'])).out) as Array<{ path: string; type: string; origin: string }>;
     expect(rec.map((r) => `${r.type} ${r.origin} ${r.path}`)).toEqual([

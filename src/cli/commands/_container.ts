@@ -61,9 +61,14 @@ function join(dir: string, name: string): string {
   return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
 }
 
-/** Copies a host file or directory into a container (into DST when DST is a directory, as docker cp does). */
+/**
+ * Copies a host file or directory into a container (into DST when DST is a
+ * directory, as docker cp does). Host calls are synchronous: this runs in
+ * a one-shot CLI process, and each file's few calls through the libuv
+ * thread pool, one after another, left it idle three quarters of the time.
+ */
 export async function copyIn(hostSrc: string, c: Container, dst: string): Promise<number> {
-  const fs = await import('node:fs/promises');
+  const fs = await import('node:fs');
   const path = await import('node:path');
   let target = dst;
   const st = await c.stat(dst).catch(() => undefined);
@@ -71,19 +76,19 @@ export async function copyIn(hostSrc: string, c: Container, dst: string): Promis
   let n = 0;
   const dirs: Array<[string, number]> = [];
   const visit = async (h: string, p: string): Promise<void> => {
-    const s = await fs.lstat(h);
+    const s = fs.lstatSync(h);
     if (s.isDirectory()) {
       const existing = await c.lstat(p).catch(() => undefined);
       if (!existing) await c.mkdir(p, { mode: s.mode & 0o7777 });
       else await c.chmod(p, s.mode & 0o7777);
-      for (const name of (await fs.readdir(h)).sort()) await visit(path.join(h, name), join(p, name));
+      for (const name of fs.readdirSync(h).sort()) await visit(path.join(h, name), join(p, name));
       dirs.push([p, s.mtimeMs / 1000]);
     } else if (s.isSymbolicLink()) {
       if (await c.lstat(p).catch(() => undefined)) await c.rm(p, { recursive: true });
-      await c.symlink(await fs.readlink(h), p);
+      await c.symlink(fs.readlinkSync(h), p);
     } else if (s.isFile()) {
       const existed = await c.lstat(p).then(() => true, () => false);
-      await c.writeFile(p, new Uint8Array(await fs.readFile(h)), { mode: s.mode & 0o7777 });
+      await c.writeFile(p, new Uint8Array(fs.readFileSync(h)), { mode: s.mode & 0o7777 });
       if (existed) await c.chmod(p, s.mode & 0o7777); // an existing file keeps its mode otherwise
       await c.utimes(p, s.mtimeMs / 1000, s.mtimeMs / 1000);
     } else return; // devices, FIFOs and sockets are not copied
@@ -94,35 +99,41 @@ export async function copyIn(hostSrc: string, c: Container, dst: string): Promis
   return n;
 }
 
-/** Copies a container file or directory out to the host (into DST when DST is a directory). */
+/** Copies a container file or directory out to the host (into DST when DST is a directory); host calls synchronous, as in copyIn. */
 export async function copyOut(c: Container, src: string, hostDst: string): Promise<number> {
-  const fs = await import('node:fs/promises');
+  const fs = await import('node:fs');
   const path = await import('node:path');
   let target = hostDst;
-  const hs = await fs.stat(hostDst).catch(() => undefined);
+  const hs = fs.statSync(hostDst, { throwIfNoEntry: false });
   if (hs?.isDirectory()) target = path.join(hostDst, base(src) || 'root');
   let n = 0;
   const dirs: Array<[string, number]> = [];
   const visit = async (p: string, h: string): Promise<void> => {
     const e = await c.lstat(p);
     if (e.type === 'directory') {
-      await fs.mkdir(h, { recursive: true });
-      await fs.chmod(h, e.mode);
+      fs.mkdirSync(h, { recursive: true });
+      fs.chmodSync(h, e.mode);
       for (const name of await c.readdir(p)) await visit(join(p, name), path.join(h, name));
       dirs.push([h, e.mtime]);
     } else if (e.type === 'symlink') {
-      await fs.rm(h, { force: true });
-      await fs.symlink(e.linkname, h);
+      fs.rmSync(h, { force: true });
+      fs.symlinkSync(e.linkname, h);
     } else if (e.type === 'file') {
-      await fs.writeFile(h, await c.readFile(p), { mode: e.mode });
-      await fs.chmod(h, e.mode);
-      await fs.utimes(h, e.mtime, e.mtime);
+      const bytes = await c.readFile(p);
+      const fd = fs.openSync(h, 'w', e.mode);
+      try {
+        for (let o = 0; o < bytes.byteLength; ) o += fs.writeSync(fd, bytes, o);
+        fs.fchmodSync(fd, e.mode); // the mode as given, not as the umask left it
+        fs.futimesSync(fd, e.mtime, e.mtime);
+      } finally {
+        fs.closeSync(fd);
+      }
     } else return;
     n++;
   };
   await hostErrors(`cannot copy ${src} out of the container`, async () => {
     await visit(src, target);
-    for (let i = dirs.length - 1; i >= 0; i--) await fs.utimes(dirs[i]![0], dirs[i]![1], dirs[i]![1]);
+    for (let i = dirs.length - 1; i >= 0; i--) fs.utimesSync(dirs[i]![0], dirs[i]![1], dirs[i]![1]);
   });
   return n;
 }
