@@ -44,6 +44,24 @@ async function areaDir(dir: string): Promise<string[]> {
   return fs.readdir(root).catch(() => []);
 }
 
+/**
+ * A disk store whose container c1 read two files of big:1 (filling the
+ * layer's area), opened again as a second process would; counting that
+ * one's reads of the layer blob.
+ */
+async function fillThenReopen(): Promise<{ dir: string; again: Store; reads: { n: number }; firstReads: number }> {
+  const dir = await tempDir();
+  const first = await openStore(dir);
+  const img = await makeImage(first, [SPECS], 'big:1');
+  const c1 = await first.createContainer('big:1', { name: 'c1' });
+  const firstReads = countBlobReads(first, img.layers[0]!.digest);
+  await c1.readFile('/data/f1');
+  await c1.readFile('/data/f2');
+  expect(await areaDir(dir)).toHaveLength(1);
+  const again = await openStore(dir);
+  return { dir, again, reads: countBlobReads(again, img.layers[0]!.digest), firstReads: firstReads.n };
+}
+
 describe('layer cache: big layers kept as chunked tars in the store', () => {
   it('after the second read, files come from the chunks, byte for byte, without reading the blob', async () => {
     // Nothing fits in memory: every layer is "big".
@@ -96,16 +114,7 @@ describe('layer cache: big layers kept as chunked tars in the store', () => {
 
   it('a new process reuses a complete area; gc removes it with its layer', async () => {
     setLayerCacheLimits({ maxBlob: 0, chunk: 1000 });
-    const dir = await tempDir();
-    const first = await openStore(dir);
-    const img = await makeImage(first, [SPECS], 'big:1');
-    const c1 = await first.createContainer('big:1', { name: 'c1' });
-    await c1.readFile('/data/f1');
-    await c1.readFile('/data/f2');
-    expect(await areaDir(dir)).toHaveLength(1);
-
-    const again = await openStore(dir);
-    const reads = countBlobReads(again, img.layers[0]!.digest);
+    const { dir, again, reads } = await fillThenReopen();
     const c2 = await again.container('c1');
     // From the first read on: no blob read at all.
     for (const [p, want] of files) expect(Buffer.compare(await c2.readFile(`/${p}`), want)).toBe(0);
@@ -130,19 +139,9 @@ describe('layer cache: big layers kept as chunked tars in the store', () => {
   it('a new process goes to a kept area at once, without reading the blob or inflating the layer into memory', async () => {
     // Small enough a blob to try memory, too big a tar to keep there: the area is where it goes.
     setLayerCacheLimits({ budget: 2000, chunk: 1000 });
-    const dir = await tempDir();
-    const first = await openStore(dir);
-    const img = await makeImage(first, [SPECS], 'big:1');
-    const c1 = await first.createContainer('big:1', { name: 'c1' });
-    const firstReads = countBlobReads(first, img.layers[0]!.digest);
-    await c1.readFile('/data/f1');
-    await c1.readFile('/data/f2');
+    const { again, reads, firstReads } = await fillThenReopen();
     // The first read, the memory attempt (given up at the budget), the fill.
-    expect(firstReads.n).toBe(3);
-    expect(await areaDir(dir)).toHaveLength(1);
-
-    const again = await openStore(dir);
-    const reads = countBlobReads(again, img.layers[0]!.digest);
+    expect(firstReads).toBe(3);
     const c2 = await again.container('c1');
     for (const [p, want] of nonEmpty) expect(Buffer.compare(await c2.readFile(`/${p}`), want)).toBe(0);
     expect(reads.n).toBe(0);
