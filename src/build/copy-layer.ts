@@ -261,21 +261,16 @@ export async function planCopy(inp: CopyPlanInput): Promise<PlanTree> {
     const readTransient = ctx.readTransient;
     // This entry's own transient read: its digest is of the bytes the writer put in the layer.
     let read: string | undefined;
+    const onDigest =
+      record &&
+      ((d: string) => {
+        record.set(real, d);
+        read = d;
+      });
     return {
       entry,
       bytes,
-      ...(readTransient && record
-        ? {
-            transient: () =>
-              readTransient.call(ctx, real, e.size, (d: string) => {
-                record.set(real, d);
-                read = d;
-              }),
-            digest: () => read,
-          }
-        : readTransient
-          ? { transient: () => readTransient.call(ctx, real, e.size) }
-          : {}),
+      ...(readTransient ? { transient: () => readTransient.call(ctx, real, e.size, onDigest), digest: () => read } : {}),
       read: () => {
         const b = bytes();
         return b ? toStream(b) : ctx.readStream(real);

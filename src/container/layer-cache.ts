@@ -19,7 +19,7 @@
  *   the area is filled again. A later process uses the area from its
  *   first read of the layer on. gc removes the areas of removed layers.
  */
-import { createHasher, parseDigest } from '../digest/index.js';
+import { createHasher, parseDigest, verify } from '../digest/index.js';
 import { digestMismatch } from '../digest/verify.js';
 import { readAll } from '../image/hashing.js';
 import type { ImageLayer } from '../image/image.js';
@@ -53,6 +53,11 @@ export function setLayerCacheLimits(l?: Partial<LayerCacheLimits>): void {
   limits = { ...DEFAULTS, ...l };
 }
 
+/** The file's bytes out of a whole tar in memory; undefined when the tar is shorter than the entry says. */
+function sliceOf(tar: Uint8Array, f: CachedFile): Uint8Array | undefined {
+  return f.offset + f.size <= tar.byteLength ? tar.slice(f.offset, f.offset + f.size) : undefined;
+}
+
 /** The marker a filled area ends with. */
 const COMPLETE = 'complete';
 const chunkName = (i: number) => `c${i}`;
@@ -73,9 +78,13 @@ class LayerCache {
   readonly #limits = limits;
   /** The layers with an area in the store when this process first looked (persistent stores). */
   #listed: Promise<Set<string>> | undefined;
+  /** Disk or OPFS: areas that outlive the process (a memory store's areas are memory too, and keeping tars there would only dodge the budget). */
+  readonly #persistent: boolean;
   #total = 0;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    this.#persistent = store.backend.kind !== 'memory';
+  }
 
   /** The file's bytes, or undefined when this layer is not (yet) kept: then read it from the blob. */
   async read(layer: ImageLayer, f: CachedFile): Promise<Uint8Array | undefined> {
@@ -85,14 +94,14 @@ class LayerCache {
       // LRU: most recently used last.
       this.#tars.delete(d);
       this.#tars.set(d, tar);
-      return f.offset + f.size <= tar.byteLength ? tar.slice(f.offset, f.offset + f.size) : undefined;
+      return sliceOf(tar, f);
     }
     const n = (this.#reads.get(d) ?? 0) + 1;
     this.#reads.set(d, n);
     // A layer an earlier process kept in the store is read from there from
     // the first read on (a CLI command reads once per process), and is not
     // inflated into memory only to find it too big.
-    if (this.store.backend.kind !== 'memory') {
+    if (this.#persistent) {
       this.#listed ??= this.store
         .areas(LAYER_TARS)
         .list()
@@ -104,7 +113,7 @@ class LayerCache {
     if (n < 2) return undefined;
     if (layer.size <= this.#limits.maxBlob) {
       const kept = await this.#keep(layer);
-      if (kept) return f.offset + f.size <= kept.byteLength ? kept.slice(f.offset, f.offset + f.size) : undefined;
+      if (kept) return sliceOf(kept, f);
       this.#big.add(d);
     }
     return this.#fromArea(layer, f);
@@ -132,9 +141,9 @@ class LayerCache {
 
   /** The file's bytes out of the layer's chunked tar, filling the area first; undefined when that cannot serve it. */
   async #fromArea(layer: ImageLayer, f: CachedFile): Promise<Uint8Array | undefined> {
-    // A memory store's areas are memory too: keeping the tar there would only dodge the budget.
-    if (this.store.backend.kind === 'memory' || f.contentDigest === undefined) return undefined;
-    const algorithm = parseDigest(f.contentDigest).algorithm;
+    if (!this.#persistent || f.contentDigest === undefined) return undefined;
+    // A malformed digest is the caller's error, not a damaged area.
+    parseDigest(f.contentDigest);
     let area = this.#areas.get(layer.digest);
     if (!area) {
       area = this.#open(layer).catch(() => undefined);
@@ -152,10 +161,7 @@ class LayerCache {
         if (to <= from) throw new RangeError('chunk too short');
         out.set(c.subarray(from - i * a.chunk, to - i * a.chunk), from - f.offset);
       }
-      const h = await createHasher(algorithm);
-      h.update(out);
-      const got = h.digest();
-      if (got !== f.contentDigest) throw digestMismatch(f.contentDigest, got);
+      await verify(out, f.contentDigest);
       return out;
     } catch {
       // Missing, short or damaged: this read goes to the blob, the next one fills the area again.
