@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openMemoryStore, type MemoryEntrySpec, type Store } from '../../src/index.js';
+import { openMemoryStore, type Container, type MemoryEntrySpec, type Store } from '../../src/index.js';
 import { openStore } from '../../src/node.js';
 import { setLayerCacheLimits } from '../../src/container/layer-cache.js';
 import { LAYER_TARS } from '../../src/store/types.js';
@@ -39,6 +39,21 @@ function countBlobReads(store: Store, digest: string): { n: number } {
 /** The files with content (an empty file is answered without reading its layer). */
 const nonEmpty = files.filter(([, b]) => b.length > 0);
 
+/** A disk store with big:1 (SPECS) and a container of it; the layer blob's reads counted from here on. */
+async function bigContainer(name?: string): Promise<{ dir: string; store: Store; c: Container; layer: string; reads: { n: number } }> {
+  const dir = await tempDir();
+  const store = await openStore(dir);
+  const img = await makeImage(store, [SPECS], 'big:1');
+  const c = await store.createContainer('big:1', name === undefined ? {} : { name });
+  const layer = img.layers[0]!.digest;
+  return { dir, store, c, layer, reads: countBlobReads(store, layer) };
+}
+
+/** Every file of `list` reads back from `c` byte for byte. */
+async function expectFiles(c: Container, list: Array<[string, Uint8Array]>): Promise<void> {
+  for (const [p, want] of list) expect(Buffer.compare(await c.readFile(`/${p}`), want), p).toBe(0);
+}
+
 async function areaDir(dir: string): Promise<string[]> {
   const root = path.join(dir, 'areas', LAYER_TARS);
   return fs.readdir(root).catch(() => []);
@@ -50,48 +65,38 @@ async function areaDir(dir: string): Promise<string[]> {
  * one's reads of the layer blob.
  */
 async function fillThenReopen(): Promise<{ dir: string; again: Store; reads: { n: number }; firstReads: number }> {
-  const dir = await tempDir();
-  const first = await openStore(dir);
-  const img = await makeImage(first, [SPECS], 'big:1');
-  const c1 = await first.createContainer('big:1', { name: 'c1' });
-  const firstReads = countBlobReads(first, img.layers[0]!.digest);
-  await c1.readFile('/data/f1');
-  await c1.readFile('/data/f2');
+  const { dir, c, layer, reads: firstReads } = await bigContainer('c1');
+  await c.readFile('/data/f1');
+  await c.readFile('/data/f2');
   expect(await areaDir(dir)).toHaveLength(1);
   const again = await openStore(dir);
-  return { dir, again, reads: countBlobReads(again, img.layers[0]!.digest), firstReads: firstReads.n };
+  return { dir, again, reads: countBlobReads(again, layer), firstReads: firstReads.n };
 }
 
 describe('layer cache: big layers kept as chunked tars in the store', () => {
   it('after the second read, files come from the chunks, byte for byte, without reading the blob', async () => {
     // Nothing fits in memory: every layer is "big".
     setLayerCacheLimits({ maxBlob: 0, chunk: 1000 });
-    const dir = await tempDir();
-    const store = await openStore(dir);
-    const img = await makeImage(store, [SPECS], 'big:1');
-    const c = await store.createContainer('big:1');
-    const reads = countBlobReads(store, img.layers[0]!.digest);
-    for (const [p, want] of nonEmpty.slice(0, 2)) expect(Buffer.compare(await c.readFile(`/${p}`), want)).toBe(0);
+    const { dir, c, layer, reads } = await bigContainer();
+    await expectFiles(c, nonEmpty.slice(0, 2));
     // The first read went to the blob, the second filled the area (one more pass).
     expect(reads.n).toBe(2);
     const ids = await areaDir(dir);
     expect(ids).toHaveLength(1);
-    expect(decodeURIComponent(ids[0]!)).toBe(img.layers[0]!.digest);
+    expect(decodeURIComponent(ids[0]!)).toBe(layer);
     const names = await fs.readdir(path.join(dir, 'areas', LAYER_TARS, ids[0]!));
     expect(names).toContain('complete');
     expect(names.filter((n) => /^c\d+$/.test(n)).length).toBeGreaterThan(10);
-    for (const [p, want] of files) expect(Buffer.compare(await c.readFile(`/${p}`), want)).toBe(0);
+    await expectFiles(c, files);
     expect(reads.n).toBe(2);
   });
 
   it('a damaged or missing chunk is never handed out: the read falls back to the blob and the area is filled again', async () => {
     setLayerCacheLimits({ maxBlob: 0, chunk: 1000 });
-    const dir = await tempDir();
-    const store = await openStore(dir);
-    const img = await makeImage(store, [SPECS], 'big:1');
-    const c = await store.createContainer('big:1');
+    const { dir, c, reads } = await bigContainer();
     await c.readFile('/data/f1');
     await c.readFile('/data/f2');
+    reads.n = 0;
     const [id] = await areaDir(dir);
     const area = path.join(dir, 'areas', LAYER_TARS, id!);
     // Flip every byte of every chunk: whichever chunks hold f7, they are wrong now.
@@ -99,7 +104,6 @@ describe('layer cache: big layers kept as chunked tars in the store', () => {
       const b = await fs.readFile(path.join(area, n));
       await fs.writeFile(path.join(area, n), b.map((x) => x ^ 0xff));
     }
-    const reads = countBlobReads(store, img.layers[0]!.digest);
     expect(Buffer.compare(await c.readFile('/data/f7'), files[7]![1])).toBe(0);
     expect(reads.n).toBe(1);
     expect(await areaDir(dir)).toHaveLength(0);
@@ -109,7 +113,7 @@ describe('layer cache: big layers kept as chunked tars in the store', () => {
     await fs.rm(path.join(area, 'c3'));
     expect(Buffer.compare(await c.readFile('/data/f5'), files[5]![1])).toBe(0);
     expect(Buffer.compare(await c.readFile('/data/f4'), files[4]![1])).toBe(0);
-    for (const [p, want] of files) expect(Buffer.compare(await c.readFile(`/${p}`), want)).toBe(0);
+    await expectFiles(c, files);
   });
 
   it('a new process reuses a complete area; gc removes it with its layer', async () => {
@@ -117,7 +121,7 @@ describe('layer cache: big layers kept as chunked tars in the store', () => {
     const { dir, again, reads } = await fillThenReopen();
     const c2 = await again.container('c1');
     // From the first read on: no blob read at all.
-    for (const [p, want] of files) expect(Buffer.compare(await c2.readFile(`/${p}`), want)).toBe(0);
+    await expectFiles(c2, files);
     expect(reads.n).toBe(0);
 
     // du counts it (the whole tar, in chunks); gc keeps it while the image is there.
@@ -143,7 +147,7 @@ describe('layer cache: big layers kept as chunked tars in the store', () => {
     // The first read, the memory attempt (given up at the budget), the fill.
     expect(firstReads).toBe(3);
     const c2 = await again.container('c1');
-    for (const [p, want] of nonEmpty) expect(Buffer.compare(await c2.readFile(`/${p}`), want)).toBe(0);
+    await expectFiles(c2, nonEmpty);
     expect(reads.n).toBe(0);
   });
 
@@ -153,7 +157,7 @@ describe('layer cache: big layers kept as chunked tars in the store', () => {
     await makeImage(store, [SPECS], 'big:1');
     const c = await store.createContainer('big:1');
     for (let round = 0; round < 2; round++) {
-      for (const [p, want] of files) expect(Buffer.compare(await c.readFile(`/${p}`), want)).toBe(0);
+      await expectFiles(c, files);
     }
     expect(await store.areas(LAYER_TARS).list()).toEqual([]);
   });
@@ -165,7 +169,7 @@ describe('layer cache: big layers kept as chunked tars in the store', () => {
     const c = await store.createContainer('small:1');
     const reads = countBlobReads(store, img.layers[0]!.digest);
     for (const list of [nonEmpty, files]) {
-      for (const [p, want] of list) expect(Buffer.compare(await c.readFile(`/${p}`), want)).toBe(0);
+      await expectFiles(c, list);
     }
     // The first read, then the one that inflated the whole layer into memory.
     expect(reads.n).toBe(2);
