@@ -61,6 +61,29 @@ const arbBigEntry: fc.Arbitrary<UnionLayerEntry> = fc.oneof(
 );
 const arbBigStack = fc.array(fc.array(arbBigEntry, { minLength: 50, maxLength: 300 }), { minLength: 1, maxLength: 8 });
 
+// Long names sharing long prefixes, in up to 10 layers (a deeper merge
+// tree): keys that agree far past their common prefix with the key before,
+// so that comparisons, and the telling of a path present in two layers,
+// run past their first 8 and 16 bytes.
+const LONG = ['x', 'share-package', 'share-package-0001.data', 'share-package-0002.data', 'share-package-0002.data-old'];
+const longUniverse: string[] = [''];
+const growLong = (prefix: string, depth: number) => {
+  for (const s of LONG) {
+    const p = prefix === '' ? s : `${prefix}/${s}`;
+    longUniverse.push(p);
+    if (depth > 1) growLong(p, depth - 1);
+  }
+};
+growLong('', 3);
+const longNonRoot = longUniverse.slice(1);
+const arbLongEntry: fc.Arbitrary<UnionLayerEntry> = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...longNonRoot).map((p) => f(p)) },
+  { weight: 4, arbitrary: fc.constantFrom(...longNonRoot).map((p) => d(p)) },
+  { weight: 3, arbitrary: fc.constantFrom(...longNonRoot).map((p) => wh(p)) },
+  { weight: 1, arbitrary: fc.constantFrom(...longUniverse.filter((p) => p.split('/').length < 3)).map((p) => opq(p)) },
+);
+const arbLongStack = fc.array(fc.array(arbLongEntry, { maxLength: 40 }), { minLength: 2, maxLength: 10 });
+
 function check(view: UnionView, layers: UnionLayerEntry[][], paths: readonly string[] = universe): void {
   const ref = new ReferenceUnion(layers);
   for (const p of paths) {
@@ -104,6 +127,18 @@ for (const simd of [true, false]) {
           check(UnionView.build(core, layers.map((entries) => ({ entries }))), layers, bigUniverse);
         }),
         { numRuns: 40 },
+      );
+    });
+
+    it('agrees on stacks of long names with long common prefixes, as entries or packed names', async () => {
+      const core = await loadCore({ simd });
+      fc.assert(
+        fc.property(arbLongStack, fc.boolean(), (layers, packed) => {
+          for (const es of layers) es.sort((x, y) => comparePaths(x.path, y.path));
+          const inputs = layers.map((entries) => (packed ? { entries, names: packNames(entries) } : { entries }));
+          check(UnionView.build(core, inputs), layers, longUniverse);
+        }),
+        { numRuns: 150 },
       );
     });
 
