@@ -469,50 +469,81 @@ function mergeRuns(raw: usize, off: usize, len: usize, x: usize, nx: i32, y: usi
  * Merges unionSort's long main run x with its few other keys y into dst,
  * and gives each output position the common prefix of its key with the key
  * before it (dl, i32 per position): a key of x that follows its own
- * predecessor in x keeps that one's (xl[i], found by the sortedness check);
- * the positions next to a key of y (a few per moved key) compare their keys.
- * Each key of y finds its place by galloping over x, and the x keys before
- * it are copied in one block: about 2 log(gap) comparisons per key of y
- * instead of one per key of x.
+ * predecessor in x keeps that one's (xl[i], found by the sortedness check).
+ * Each key v of y is compared with the next key of x once; from there the
+ * common prefixes of x's neighbours carry the comparison along (Ng and
+ * Kakehi's LCP merge, one side at a time): with h = lcp(x[p], v) and x[p]
+ * before v, a next key sharing more than h with x[p] is before v too (and
+ * shares h with it), one sharing less is after v (and shares that much),
+ * and only one sharing exactly h compares bytes, from h on. So the x keys
+ * before v cost one integer comparison each, they are copied in one block,
+ * and the prefixes next to v come out of the walk.
  */
 function mergeRunsLcp(raw: usize, off: usize, len: usize, x: usize, nx: i32, xl: usize, y: usize, ny: i32, dst: usize, dl: usize): void {
-  let i: i32 = 0;
-  let o: i32 = 0;
+  let i: i32 = 0; // next key of x
+  let o: i32 = 0; // keys written
+  let nextL: i32 = 0; // lcp(the last key of y written, x[i])
   for (let j: i32 = 0; j < ny; j++) {
     const v = load<u32>(y + (<usize>j << 2));
-    // lo: the first key of x from i on that does not go before v.
-    let lo = i;
-    let step: i32 = 1;
-    let hi = i;
-    while (hi < nx && before(raw, off, len, load<u32>(x + (<usize>hi << 2)), v)) {
-      lo = hi + 1;
-      hi += step;
-      step <<= 1;
-    }
-    if (hi > nx) hi = nx;
-    while (lo < hi) {
-      const mid = lo + ((hi - lo) >> 1);
-      if (before(raw, off, len, load<u32>(x + (<usize>mid << 2)), v)) lo = mid + 1;
-      else hi = mid;
-    }
-    const c = lo - i;
+    const vp = raw + <usize>load<u32>(off + (<usize>v << 2));
+    const vl = <i32>load<u32>(len + (<usize>v << 2));
+    let p = i; // the first key of x not before v
+    let vL: i32 = 0; // lcp(the key v follows, v)
+    let nL: i32 = 0; // lcp(v, x[p])
+    if (i < nx) {
+      let u = load<u32>(x + (<usize>i << 2));
+      let c = cmpFrom(raw + <usize>load<u32>(off + (<usize>u << 2)), <i32>load<u32>(len + (<usize>u << 2)), vp, vl, 0);
+      let h = gL;
+      if (c < 0 || (c == 0 && u < v)) {
+        // x[i] goes before v: walk on while the neighbours' prefixes say so.
+        p = i + 1;
+        while (p < nx) {
+          const s = load<i32>(xl + (<usize>p << 2));
+          if (s > h) {
+            p++;
+            continue;
+          }
+          if (s < h) {
+            nL = s;
+            break;
+          }
+          u = load<u32>(x + (<usize>p << 2));
+          c = cmpFrom(raw + <usize>load<u32>(off + (<usize>u << 2)), <i32>load<u32>(len + (<usize>u << 2)), vp, vl, h);
+          if (c < 0 || (c == 0 && u < v)) {
+            h = gL;
+            p++;
+            continue;
+          }
+          nL = gL;
+          break;
+        }
+        vL = h;
+      } else {
+        nL = h;
+        // v follows the last key written (of y, or x[i - 1]).
+        if (o > 0) vL = lcpIdx(raw, off, len, load<u32>(dst + (<usize>(o - 1) << 2)), v);
+      }
+    } else if (o > 0) vL = lcpIdx(raw, off, len, load<u32>(dst + (<usize>(o - 1) << 2)), v);
+    const c = p - i;
     if (c > 0) {
       memory.copy(dst + (<usize>o << 2), x + (<usize>i << 2), <usize>c << 2);
       memory.copy(dl + (<usize>o << 2), xl + (<usize>i << 2), <usize>c << 2);
       // The first of the block follows a key of y (or nothing).
-      if (o > 0) store<i32>(dl + (<usize>o << 2), lcpIdx(raw, off, len, load<u32>(dst + (<usize>(o - 1) << 2)), load<u32>(x + (<usize>i << 2))));
+      store<i32>(dl + (<usize>o << 2), o == 0 ? 0 : nextL);
       o += c;
-      i = lo;
+      i = p;
     }
     store<u32>(dst + (<usize>o << 2), v);
-    store<i32>(dl + (<usize>o << 2), o > 0 ? lcpIdx(raw, off, len, load<u32>(dst + (<usize>(o - 1) << 2)), v) : 0);
+    store<i32>(dl + (<usize>o << 2), o > 0 ? vL : 0);
     o++;
+    nextL = nL;
   }
   const c = nx - i;
   if (c > 0) {
     memory.copy(dst + (<usize>o << 2), x + (<usize>i << 2), <usize>c << 2);
     memory.copy(dl + (<usize>o << 2), xl + (<usize>i << 2), <usize>c << 2);
-    if (o > 0) store<i32>(dl + (<usize>o << 2), lcpIdx(raw, off, len, load<u32>(dst + (<usize>(o - 1) << 2)), load<u32>(x + (<usize>i << 2))));
+    if (o > 0) store<i32>(dl + (<usize>o << 2), nextL);
+    else store<i32>(dl, 0);
   }
 }
 
