@@ -68,6 +68,7 @@ describe('layerfs container / volume', () => {
     const missing = await cli(['container', 'cp', ...s, path.join(host, 'site'), 'box:/nope/srv']);
     expect(missing.code).toBe(1); // the target's parent is missing
     expect(missing.err).toContain('NOT_FOUND');
+    expect(missing.err).toContain('no directory /nope in it');
     expect((await cli(['container', 'cp', ...s, path.join(host, 'site'), 'box:/opt'])).code).toBe(0); // into /opt (a directory)
     expect((await cli(['container', 'cat', ...s, 'box', '/opt/site/css/a.css'])).out).toBe('body{}');
     expect((await cli(['container', 'cat', ...s, 'box', '/opt/site/home.html'])).out).toBe('<h1>x</h1>');
@@ -79,6 +80,11 @@ describe('layerfs container / volume', () => {
     const noDst = await cli(['container', 'cp', ...s, 'box:/etc/motd', path.join(host, 'missing/dir/motd')]);
     expect(noDst.code).toBe(1);
     expect(noDst.err).toContain('NOT_FOUND');
+    expect(noDst.err).toContain(`no directory ${path.join(host, 'missing/dir')} on the host`);
+    // A directory out into a missing parent is refused too (not created along the way).
+    const noDirDst = await cli(['container', 'cp', ...s, 'box:/etc', path.join(host, 'missing/etc')]);
+    expect(noDirDst.err).toContain(`no directory ${path.join(host, 'missing')} on the host`);
+    expect(await fs.stat(path.join(host, 'missing')).catch(() => undefined)).toBeUndefined();
     const back = path.join(host, 'back');
     expect((await cli(['container', 'cp', ...s, 'box:/opt/site', back])).code).toBe(0);
     expect(await fs.readFile(path.join(back, 'css/a.css'), 'utf8')).toBe('body{}');

@@ -73,6 +73,14 @@ export async function copyIn(hostSrc: string, c: Container, dst: string): Promis
   let target = dst;
   const st = await c.stat(dst).catch(() => undefined);
   if (st?.type === 'directory') target = join(dst, path.basename(path.resolve(hostSrc)));
+  else {
+    // As docker cp: the destination's directory must exist (named when it does not).
+    const parent = path.posix.dirname(path.posix.resolve('/', dst));
+    if ((await c.stat(parent).catch(() => undefined))?.type !== 'directory') {
+      const errors = await import('../../node.js');
+      throw new errors.NotFoundError(`cannot copy ${hostSrc} into the container: no directory ${parent} in it`, { path: parent });
+    }
+  }
   let n = 0;
   const dirs: Array<[string, number]> = [];
   const visit = async (h: string, p: string): Promise<void> => {
@@ -106,6 +114,14 @@ export async function copyOut(c: Container, src: string, hostDst: string): Promi
   let target = hostDst;
   const hs = fs.statSync(hostDst, { throwIfNoEntry: false });
   if (hs?.isDirectory()) target = path.join(hostDst, base(src) || 'root');
+  else {
+    // As docker cp: the destination's directory must exist (named when it does not).
+    const parent = path.dirname(path.resolve(hostDst));
+    if (!fs.statSync(parent, { throwIfNoEntry: false })?.isDirectory()) {
+      const errors = await import('../../node.js');
+      throw new errors.NotFoundError(`cannot copy ${src} out of the container: no directory ${parent} on the host`, { path: parent });
+    }
+  }
   let n = 0;
   const dirs: Array<[string, number]> = [];
   const visit = async (p: string, h: string): Promise<void> => {
