@@ -261,7 +261,13 @@ class Applier {
     if (st.type === 'directory') {
       throw new InvalidTarError(`hardlink to a directory: ${JSON.stringify(header.linkname)}`, { path: header.path, linkname: header.linkname });
     }
-    if (target === path) return; // a link to itself: nothing to do
+    if (target === path) {
+      // A link to itself: the file stays as it is, but it is now this
+      // layer's entry, which this layer's whiteouts and opaque markers do
+      // not remove (rules 8, 9; the union view sees the entry the same way).
+      this.markAdded(path, false);
+      return;
+    }
     if (exists) await this.removePath(path);
     this.dirMeta.delete(path);
     await this.tree.link(path, target);

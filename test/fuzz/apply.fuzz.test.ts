@@ -141,6 +141,15 @@ describe('applyLayer: cases fuzzing found (each failed before its fix)', () => {
     ['an opaque marker for a lower file', [{ name: 'b/.wh..wh..opq', content: '' }], 'ok'],
     ['a file, then an entry below it', [{ name: 'b', content: 'new' }, { name: 'b/a/', type: '5' }], 'ok'],
   ];
+  it('a hardlink to itself, then an opaque marker for its directory: the file stays, as in the union view', async () => {
+    const r = await applyCase([{ name: 'h', type: '1', linkname: 'h' }, { name: '.wh..wh..opq', content: '' }], false);
+    expect(r.code).toBeUndefined();
+    const tree = await walk(r.tree!);
+    expect([...tree]).toEqual([['h', 'block']]); // the lower device, now this layer's; every other lower entry hidden
+    const view = UnionView.build(await loadCore(), [LOWER_TAR, r.tar].map((t) => ({ entries: parseTarSync(t).map((e) => e.header) })));
+    expect([...view.walk()].map((n) => n.path)).toEqual(['h']);
+  });
+
   for (const [what, entries, want] of cases) {
     it(`${what}: ${want}, and the same tree as the union view`, async () => {
       const r = await applyCase(entries, false);
