@@ -1,0 +1,65 @@
+/**
+ * Fuzz target: random sequences of container file operations (writes,
+ * mkdir, rm -r, renames across layers, chmod, symlinks, a directory
+ * removed and made again, truncate), each done in a container and with
+ * node:fs on a real directory holding the image's unpacked tree (the
+ * reference; test/container/ops.ts). Invariants: after every operation the
+ * container's view has the reference's paths and types; at the end its
+ * rows (types, modes, contents, link targets) equal the reference's; the
+ * committed image, unpacked by applyLayer, equals them again; only typed
+ * errors escape. The container suite runs four fixed sequences of 30; this
+ * draws the seed and the length.
+ */
+import fc from 'fast-check';
+import * as fs from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openMemoryStore } from '../../src/index.js';
+import { BASE, cleanup, containerRows, hostRows, makeImage, tempDir, TOP } from '../container/helpers.js';
+import { entries, noLinks, step, unpack } from '../container/ops.js';
+import { prng } from '../helpers/prng.js';
+import { bounded, fuzz } from './harness.js';
+
+afterAll(cleanup);
+
+describe('fuzz: containers', () => {
+  it('random file operations: the container shows the reference directory, and so does its commit', async () => {
+    const store = await openMemoryStore();
+    await makeImage(store, [noLinks(BASE), noLinks(TOP)], 'fuzz:base');
+    const arb = fc.record({ seed: fc.integer(), steps: fc.integer({ min: 1, max: 40 }) });
+    let n = 0;
+    await fuzz('container-ops', 3, arb, ({ seed, steps }) =>
+      bounded('container-ops', async () => {
+        const r = prng(seed);
+        const root = await tempDir('layerfs-fuzz-ref-');
+        const out = await tempDir('layerfs-fuzz-out-');
+        await unpack(store, 'fuzz:base', root);
+        const c = await store.createContainer('fuzz:base');
+        const log: string[] = [];
+        try {
+          for (let i = 0; i < steps; i++) {
+            await step(c, root, r, log);
+            const want = await entries(root);
+            const got: Array<[string, string]> = [];
+            for (const [p] of want) got.push([p, (await c.lstat(`/${p}`)).type]);
+            expect({ seed, log, paths: got }).toEqual({ seed, log, paths: want });
+          }
+          const rows = hostRows(root).rows;
+          expect({ seed, log, rows: await containerRows(c) }).toEqual({ seed, log, rows });
+          const tag = `fuzz:c${n++}`;
+          await c.commit({ tag });
+          await unpack(store, tag, out);
+          expect({ seed, log, rows: hostRows(out).rows }).toEqual({ seed, log, rows });
+          await store.untag(tag);
+        } finally {
+          await store.removeContainer(c.id);
+          await fs.rm(root, { recursive: true, force: true });
+          await fs.rm(out, { recursive: true, force: true });
+        }
+      }),
+    );
+    // Every container, committed image and layer of the cases is gone again.
+    expect(await store.containers()).toEqual([]);
+    await store.gc();
+    expect((await store.images()).length).toBe(1);
+  });
+});
