@@ -617,6 +617,21 @@ export class Container {
     const prefetched = await this.#prefetchImageFiles(src);
     const links = new Map<string, string>();
     const dirTimes: Array<[string, number]> = [];
+    // A file of the writable layer that also has a name outside the moved
+    // tree keeps it: the moved name becomes a second name of that file again,
+    // as rename(2) moves a name, not the file. (Image files with several
+    // names are copied up apart, as overlayfs does.) Found on first need.
+    let outside: Map<string, string> | undefined;
+    const outsideName = (key: string): string | undefined => {
+      if (!key.startsWith('u:') || this.#mountOf(src) || this.#mountOf(dst)) return undefined;
+      if (!outside) {
+        outside = new Map();
+        for (const [p, x] of this.#upper.entries) {
+          if (x.type === 'file' && x.linkKey !== undefined && !isWithin(p, src) && !UpperLayer.isMarker(p)) outside.set(`u:${x.linkKey}`, p);
+        }
+      }
+      return outside.get(key);
+    };
     const visit = async (s: string, d: string): Promise<void> => {
       const e = (await this.#lstatAt(s))!;
       const meta = metaOf(e);
@@ -627,7 +642,7 @@ export class Container {
           dirTimes.push([d, e.mtime]);
           return;
         case 'file': {
-          const first = e.linkKey === undefined ? undefined : links.get(e.linkKey);
+          const first = e.linkKey === undefined ? undefined : (links.get(e.linkKey) ?? outsideName(e.linkKey));
           if (first !== undefined && !!this.#mountOf(first) === !!this.#mountOf(d)) {
             await this.#create(d, { type: 'link', existing: first });
             return;
@@ -839,6 +854,8 @@ export class Container {
       this.#refuseMountChange(s.path, 'rename');
       this.#refuseMountChange(d.path, 'replace');
       if (d.entry) {
+        // Two names of one file: rename(2) does nothing.
+        if (s.entry.type === 'file' && s.entry.linkKey !== undefined && d.entry.linkKey === s.entry.linkKey) return;
         if (s.entry.type === 'directory') {
           if (d.entry.type !== 'directory') throw new NotADirectoryError(`not a directory: ${JSON.stringify(newPath)}`, { path: newPath });
           if ((await this.#readdirAt(d.path)).length) throw new DirectoryNotEmptyError(`directory not empty: ${JSON.stringify(newPath)}`, { path: newPath });

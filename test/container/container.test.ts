@@ -4,9 +4,11 @@
  * directories, fs-like errors, in-root symlinks, renames across layers,
  * docker-style diff, ids, names, removal and persistence.
  */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LayerfsError, MemoryBackend, openMemoryStore, Store } from '../../src/index.js';
-import { openStore } from '../../src/node.js';
+import { applyLayer, LayerfsError, MemoryBackend, openMemoryStore, Store } from '../../src/index.js';
+import { NodeDirTree, openStore } from '../../src/node.js';
 import { backends, baseImage, cleanup, tempDir } from './helpers.js';
 
 afterAll(cleanup);
@@ -255,6 +257,41 @@ describe.each(backends)('%s store: containers', (_kind, open) => {
     expect(diff).toContainEqual({ kind: 'D', path: '/usr/share/doc' });
     expect(diff).toContainEqual({ kind: 'A', path: '/empty/sub/c.txt' });
     expect(diff.map((d) => d.path)).not.toContain('/docs');
+  });
+
+  it('renaming one name of a file keeps it one file with its other names (rename moves a name, as rename(2))', async () => {
+    const store = await open();
+    await baseImage(store);
+    const c = await store.createContainer('base:1');
+    await c.writeFile('/p1', 'one', { mode: 0o644 });
+    await c.link('/p1', '/p2');
+    await c.rename('/p1', '/p3');
+    await c.chmod('/p2', 0o640);
+    await c.writeFile('/p2', 'two');
+    expect([(await c.stat('/p3')).mode & 0o777, await c.readFile('/p3', 'utf8')]).toEqual([0o640, 'two']);
+    // An image file given a second name is copied up once; moving either name keeps the pair.
+    await c.link('/etc/motd', '/etc/hn');
+    await c.rename('/etc/motd', '/motd');
+    await c.writeFile('/etc/hn', 'renamed\n');
+    expect(await c.readFile('/motd', 'utf8')).toBe('renamed\n');
+    // A directory moved with one name of a file inside: the name outside still shares it.
+    await c.mkdir('/d');
+    await c.link('/p2', '/d/p4');
+    await c.rename('/d', '/e');
+    await c.truncate('/p2', 1);
+    expect(await c.readFile('/e/p4', 'utf8')).toBe('t');
+    // Two names of one file: rename does nothing, both stay.
+    await c.rename('/p2', '/p3');
+    expect([await c.exists('/p2'), await c.exists('/p3')]).toEqual([true, true]);
+    // The commit records the names as one file (a hardlink in the layer).
+    const img = await c.commit({ tag: 'links:1' });
+    const out = await tempDir('layerfs-links-');
+    const tree = new NodeDirTree(out);
+    for (const l of img.layers) await applyLayer(await store.getBlobBytes(l.digest), tree);
+    const ino = async (p: string) => (await fs.stat(path.join(out, p))).ino;
+    expect(new Set([await ino('p2'), await ino('p3'), await ino('e/p4')]).size).toBe(1);
+    expect(await ino('motd')).toBe(await ino('etc/hn'));
+    expect(await fs.readFile(path.join(out, 'e/p4'), 'utf8')).toBe('t');
   });
 
   it('diff lists every change once, sorted, with changed parents as C', async () => {

@@ -47,7 +47,7 @@ export async function step(c: Container, root: string, r: () => number, log: str
     return `${d ? `${d}/` : ''}n${Math.floor(r() * 1e6).toString(36)}`;
   };
   const host = (p: string) => path.join(root, p);
-  const kind = Math.floor(r() * 9);
+  const kind = Math.floor(r() * 10);
   if (kind === 0 || (kind === 1 && files.length === 0)) {
     const p = fresh();
     const data = `new ${p} ${r()}`;
@@ -102,6 +102,13 @@ export async function step(c: Container, root: string, r: () => number, log: str
     await fs.rm(host(p), { recursive: true });
     await fs.mkdir(host(p), { mode: 0o755 });
     await fs.chmod(host(p), 0o755);
+  } else if (kind === 9 && files.length) {
+    // A second name for a file (lower or not): the two share their content and mode from then on.
+    const src = pick(files)!;
+    const p = fresh();
+    log.push(`link ${src} ${p}`);
+    await c.link(`/${src}`, `/${p}`);
+    await fs.link(host(src), host(p));
   } else if (files.length) {
     const p = pick(files)!;
     const n = Math.floor(r() * 40);
