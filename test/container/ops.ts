@@ -47,7 +47,7 @@ export async function step(c: Container, root: string, r: () => number, log: str
     return `${d ? `${d}/` : ''}n${Math.floor(r() * 1e6).toString(36)}`;
   };
   const host = (p: string) => path.join(root, p);
-  const kind = Math.floor(r() * 10);
+  const kind = Math.floor(r() * 11);
   if (kind === 0 || (kind === 1 && files.length === 0)) {
     const p = fresh();
     const data = `new ${p} ${r()}`;
@@ -109,6 +109,13 @@ export async function step(c: Container, root: string, r: () => number, log: str
     log.push(`link ${src} ${p}`);
     await c.link(`/${src}`, `/${p}`);
     await fs.link(host(src), host(p));
+  } else if (kind === 10 && files.length > 1) {
+    // A file renamed onto another (replacing it; maybe another name of the same file).
+    const src = pick(files)!;
+    const dst = pick(files.filter((f) => f !== src))!;
+    log.push(`rename ${src} onto ${dst}`);
+    await c.rename(`/${src}`, `/${dst}`);
+    await fs.rename(host(src), host(dst));
   } else if (files.length) {
     const p = pick(files)!;
     const n = Math.floor(r() * 40);

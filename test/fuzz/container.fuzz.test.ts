@@ -8,12 +8,13 @@
  * rows (types, modes, contents, link targets) equal the reference's; the
  * committed image, unpacked by applyLayer, equals them again; only typed
  * errors escape. The container suite runs four fixed sequences of 30; this
- * draws the seed and the length.
+ * draws the seed, the length and the store (memory or disk).
  */
 import fc from 'fast-check';
 import * as fs from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../src/index.js';
+import { openStore } from '../../src/node.js';
 import { BASE, cleanup, containerRows, hostRows, makeImage, tempDir, TOP } from '../container/helpers.js';
 import { entries, noLinks, step, unpack } from '../container/ops.js';
 import { prng } from '../helpers/prng.js';
@@ -23,12 +24,14 @@ afterAll(cleanup);
 
 describe('fuzz: containers', () => {
   it('random file operations: the container shows the reference directory, and so does its commit', async () => {
-    const store = await openMemoryStore();
-    await makeImage(store, [noLinks(BASE), noLinks(TOP)], 'fuzz:base');
-    const arb = fc.record({ seed: fc.integer(), steps: fc.integer({ min: 1, max: 40 }) });
+    // Both backends: the memory store's writable layers are MemoryTrees, the disk store's are directories.
+    const stores = [await openMemoryStore(), await openStore(await tempDir('layerfs-fuzz-store-'))];
+    for (const store of stores) await makeImage(store, [noLinks(BASE), noLinks(TOP)], 'fuzz:base');
+    const arb = fc.record({ seed: fc.integer(), steps: fc.integer({ min: 1, max: 40 }), disk: fc.boolean() });
     let n = 0;
-    await fuzz('container-ops', 3, arb, ({ seed, steps }) =>
+    await fuzz('container-ops', 3, arb, ({ seed, steps, disk }) =>
       bounded('container-ops', async () => {
+        const store = stores[disk ? 1 : 0]!;
         const r = prng(seed);
         const root = await tempDir('layerfs-fuzz-ref-');
         const out = await tempDir('layerfs-fuzz-out-');
@@ -41,14 +44,14 @@ describe('fuzz: containers', () => {
             const want = await entries(root);
             const got: Array<[string, string]> = [];
             for (const [p] of want) got.push([p, (await c.lstat(`/${p}`)).type]);
-            expect({ seed, log, paths: got }).toEqual({ seed, log, paths: want });
+            expect({ seed, disk, log, paths: got }).toEqual({ seed, disk, log, paths: want });
           }
           const rows = hostRows(root).rows;
-          expect({ seed, log, rows: await containerRows(c) }).toEqual({ seed, log, rows });
+          expect({ seed, disk, log, rows: await containerRows(c) }).toEqual({ seed, disk, log, rows });
           const tag = `fuzz:c${n++}`;
           await c.commit({ tag });
           await unpack(store, tag, out);
-          expect({ seed, log, rows: hostRows(out).rows }).toEqual({ seed, log, rows });
+          expect({ seed, disk, log, rows: hostRows(out).rows }).toEqual({ seed, disk, log, rows });
           await store.untag(tag);
         } finally {
           await store.removeContainer(c.id);
@@ -58,8 +61,10 @@ describe('fuzz: containers', () => {
       }),
     );
     // Every container, committed image and layer of the cases is gone again.
-    expect(await store.containers()).toEqual([]);
-    await store.gc();
-    expect((await store.images()).length).toBe(1);
+    for (const store of stores) {
+      expect(await store.containers()).toEqual([]);
+      await store.gc();
+      expect((await store.images()).length).toBe(1);
+    }
   });
 });
