@@ -2,9 +2,8 @@
  * Fuzz target: random sequences of container file operations (writes,
  * mkdir, rm -r, renames across layers and onto files, chmod, symlinks,
  * hardlinks, a directory removed and made again, truncate), each done in a
- * container and with
- * node:fs on a real directory holding the image's unpacked tree (the
- * reference; test/container/ops.ts). Invariants: after every operation the
+ * container and with node:fs on a real directory holding the image's
+ * unpacked tree (the reference; test/container/ops.ts). Invariants: after every operation the
  * container's view has the reference's paths and types; at the end its
  * rows (types, modes, contents, link targets) equal the reference's; the
  * committed image, unpacked by applyLayer, equals them again; only typed
