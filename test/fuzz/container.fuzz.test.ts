@@ -3,12 +3,13 @@
  * mkdir, rm -r, renames across layers and onto files, chmod, symlinks,
  * hardlinks, a directory removed and made again, truncate), each done in a
  * container and with node:fs on a real directory holding the image's
- * unpacked tree (the reference; test/container/ops.ts). Invariants: after every operation the
- * container's view has the reference's paths and types; at the end its
- * rows (types, modes, contents, link targets) equal the reference's; the
- * committed image, unpacked by applyLayer, equals them again; only typed
- * errors escape. The container suite runs four fixed sequences of 30; this
- * draws the seed, the length and the store (memory or disk).
+ * unpacked tree (the reference; test/container/ops.ts). Invariants: after
+ * every operation the container's view has the reference's paths and
+ * types; at the end its rows (types, modes, contents, link targets) equal
+ * the reference's; the committed image, unpacked by applyLayer, equals
+ * them again; only typed errors escape. The container suite runs four
+ * fixed sequences of 30; this draws the seed, the length and the store
+ * (memory or disk).
  */
 import fc from 'fast-check';
 import * as fs from 'node:fs/promises';
