@@ -7,11 +7,15 @@
  * container's image reads back (each read is checked against its digest);
  * each container reads back what was written to it. After gc: exactly
  * those blobs are left (nothing live removed, nothing dead kept). Only
- * typed errors escape.
+ * typed errors escape. Each case draws a memory or a disk store.
  */
 import fc from 'fast-check';
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffTrees, Image, MediaType, MemoryTree, openMemoryStore, type Container, type Store } from '../../src/index.js';
+import { openStore } from '../../src/node.js';
 import { bounded, fuzz, typedOnly } from './harness.js';
 
 interface PoolLayer {
@@ -54,93 +58,102 @@ describe('fuzz: store', () => {
       const r = await diffTrees(new MemoryTree(), t, { compression: 'gzip' });
       pool.push({ bytes: r.bytes!, digest: r.digest, diffId: r.diffId, size: r.size });
     }
-    const arb = fc.array(opArb, { minLength: 1, maxLength: 25 });
-    await fuzz('store-gc', 20, arb, (ops) =>
+    const arb = fc.record({ ops: fc.array(opArb, { minLength: 1, maxLength: 25 }), disk: fc.boolean() });
+    await fuzz('store-gc', 10, arb, ({ ops, disk }) =>
       bounded('store-gc', async () => {
-        const store = await openMemoryStore();
-        const tags = new Map<string, Image>(); // the model: tag -> image
-        const containers: Array<{ c: Container; image: Image; content?: string }> = [];
-        for (const [step, o] of ops.entries()) {
-          const at = { step, o };
-          switch (o.op) {
-            case 'image': {
-              let img = await Image.empty({ os: 'linux', architecture: 'amd64' }, '2024-01-01T00:00:00Z');
-              for (const i of o.layers) {
-                const l = pool[i]!;
-                await store.putBlob(l.bytes, { digest: l.digest });
-                img = await img.withLayers([{ digest: l.digest, diffId: l.diffId, size: l.size, mediaType: MediaType.ociLayerGzip }]);
-              }
-              await store.putImage(img, [TAGS[o.tag]!]);
-              tags.set(TAGS[o.tag]!, img);
-              break;
-            }
-            case 'untag':
-            case 'rmi': {
-              const tag = TAGS[o.tag]!;
-              try {
-                await (o.op === 'untag' ? store.untag(tag) : store.rmi(tag));
-                expect({ at, had: tags.has(tag) }).toEqual({ at, had: true });
-                tags.delete(tag);
-              } catch (e) {
-                expect({ at, code: typedOnly(e), had: tags.has(tag) }).toEqual({ at, code: 'NOT_FOUND', had: false });
-              }
-              break;
-            }
-            case 'create': {
-              const img = tags.get(TAGS[o.tag]!);
-              if (!img) break;
-              containers.push({ c: await store.createContainer(TAGS[o.tag]!), image: img });
-              break;
-            }
-            case 'write': {
-              const x = containers[o.c];
-              if (!x) break;
-              x.content = `written at step ${step}`;
-              await x.c.writeFile('/etc/written', x.content);
-              break;
-            }
-            case 'commit': {
-              const x = containers[o.c];
-              if (!x) break;
-              tags.set(TAGS[o.tag]!, await x.c.commit({ tag: TAGS[o.tag]! }));
-              break;
-            }
-            case 'rmc': {
-              const x = containers[o.c];
-              if (!x) break;
-              await store.removeContainer(x.c.id);
-              containers.splice(o.c, 1);
-              break;
-            }
-            case 'orphan':
-              await store.putBlob(new TextEncoder().encode(`stray ${o.n} ${step}`));
-              break;
-            case 'gc': {
-              await store.gc();
-              const want = new Set<string>();
-              for (const img of tags.values()) for (const d of blobsOf(img)) want.add(d);
-              for (const x of containers) for (const d of blobsOf(x.image)) want.add(d);
-              const have = (await store.backend.listBlobs()).map((b) => b.digest).sort();
-              expect({ at, blobs: have }).toEqual({ at, blobs: [...want].sort() });
-              break;
-            }
-          }
-          // Every tag names the model's image, whose blobs all read back (verified reads).
-          for (const t of TAGS) {
-            const img = tags.get(t);
-            const got = await store.image(t).then((i) => i.digest, (e: unknown) => typedOnly(e));
-            expect({ at, t, got }).toEqual({ at, t, got: img ? img.digest : 'NOT_FOUND' });
-          }
-          for (const img of [...tags.values(), ...containers.map((x) => x.image)]) {
-            for (const d of blobsOf(img)) await store.getBlobBytes(d);
-          }
-          for (const x of containers) {
-            const got = await x.c.readFile('/etc/written', 'utf8').catch((e: unknown) => typedOnly(e));
-            expect({ at, got }).toEqual({ at, got: x.content ?? 'NOT_FOUND' });
-            expect((await store.container(x.c.id)).id).toBe(x.c.id);
-          }
+        const dir = disk ? await fs.mkdtemp(path.join(os.tmpdir(), 'layerfs-fuzz-store-')) : undefined;
+        try {
+          await storeCase(dir ? await openStore(dir) : await openMemoryStore(), ops, pool);
+        } finally {
+          if (dir) await fs.rm(dir, { recursive: true, force: true });
         }
       }),
     );
   });
 });
+
+/** One case: the operations on a fresh store, checked after each against the model. */
+async function storeCase(store: Store, ops: Op[], pool: PoolLayer[]): Promise<void> {
+  const tags = new Map<string, Image>(); // the model: tag -> image
+  const containers: Array<{ c: Container; image: Image; content?: string }> = [];
+  for (const [step, o] of ops.entries()) {
+    const at = { step, o };
+    switch (o.op) {
+      case 'image': {
+        let img = await Image.empty({ os: 'linux', architecture: 'amd64' }, '2024-01-01T00:00:00Z');
+        for (const i of o.layers) {
+          const l = pool[i]!;
+          await store.putBlob(l.bytes, { digest: l.digest });
+          img = await img.withLayers([{ digest: l.digest, diffId: l.diffId, size: l.size, mediaType: MediaType.ociLayerGzip }]);
+        }
+        await store.putImage(img, [TAGS[o.tag]!]);
+        tags.set(TAGS[o.tag]!, img);
+        break;
+      }
+      case 'untag':
+      case 'rmi': {
+        const tag = TAGS[o.tag]!;
+        try {
+          await (o.op === 'untag' ? store.untag(tag) : store.rmi(tag));
+          expect({ at, had: tags.has(tag) }).toEqual({ at, had: true });
+          tags.delete(tag);
+        } catch (e) {
+          expect({ at, code: typedOnly(e), had: tags.has(tag) }).toEqual({ at, code: 'NOT_FOUND', had: false });
+        }
+        break;
+      }
+      case 'create': {
+        const img = tags.get(TAGS[o.tag]!);
+        if (!img) break;
+        containers.push({ c: await store.createContainer(TAGS[o.tag]!), image: img });
+        break;
+      }
+      case 'write': {
+        const x = containers[o.c];
+        if (!x) break;
+        x.content = `written at step ${step}`;
+        await x.c.writeFile('/etc/written', x.content);
+        break;
+      }
+      case 'commit': {
+        const x = containers[o.c];
+        if (!x) break;
+        tags.set(TAGS[o.tag]!, await x.c.commit({ tag: TAGS[o.tag]! }));
+        break;
+      }
+      case 'rmc': {
+        const x = containers[o.c];
+        if (!x) break;
+        await store.removeContainer(x.c.id);
+        containers.splice(o.c, 1);
+        break;
+      }
+      case 'orphan':
+        await store.putBlob(new TextEncoder().encode(`stray ${o.n} ${step}`));
+        break;
+      case 'gc': {
+        await store.gc();
+        const want = new Set<string>();
+        for (const img of tags.values()) for (const d of blobsOf(img)) want.add(d);
+        for (const x of containers) for (const d of blobsOf(x.image)) want.add(d);
+        const have = (await store.backend.listBlobs()).map((b) => b.digest).sort();
+        expect({ at, blobs: have }).toEqual({ at, blobs: [...want].sort() });
+        break;
+      }
+    }
+    // Every tag names the model's image, whose blobs all read back (verified reads).
+    for (const t of TAGS) {
+      const img = tags.get(t);
+      const got = await store.image(t).then((i) => i.digest, (e: unknown) => typedOnly(e));
+      expect({ at, t, got }).toEqual({ at, t, got: img ? img.digest : 'NOT_FOUND' });
+    }
+    for (const img of [...tags.values(), ...containers.map((x) => x.image)]) {
+      for (const d of blobsOf(img)) await store.getBlobBytes(d);
+    }
+    for (const x of containers) {
+      const got = await x.c.readFile('/etc/written', 'utf8').catch((e: unknown) => typedOnly(e));
+      expect({ at, got }).toEqual({ at, got: x.content ?? 'NOT_FOUND' });
+      expect((await store.container(x.c.id)).id).toBe(x.c.id);
+    }
+  }
+}
