@@ -854,8 +854,10 @@ export class Container {
       this.#refuseMountChange(s.path, 'rename');
       this.#refuseMountChange(d.path, 'replace');
       if (d.entry) {
-        // Two names of one file: rename(2) does nothing.
-        if (s.entry.type === 'file' && s.entry.linkKey !== undefined && d.entry.linkKey === s.entry.linkKey) return;
+        // Two names of one file: rename(2) does nothing. (A link key names a
+        // file within one tree: the same volume, or the container's layers.)
+        const sameTree = this.#mountOf(s.path)?.[0] === this.#mountOf(d.path)?.[0];
+        if (s.entry.type === 'file' && s.entry.linkKey !== undefined && d.entry.linkKey === s.entry.linkKey && sameTree) return;
         if (s.entry.type === 'directory') {
           if (d.entry.type !== 'directory') throw new NotADirectoryError(`not a directory: ${JSON.stringify(newPath)}`, { path: newPath });
           if ((await this.#readdirAt(d.path)).length) throw new DirectoryNotEmptyError(`directory not empty: ${JSON.stringify(newPath)}`, { path: newPath });
