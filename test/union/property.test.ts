@@ -41,47 +41,41 @@ const arbEntry: fc.Arbitrary<UnionLayerEntry> = fc.oneof(
 );
 const arbStack = fc.array(fc.array(arbEntry, { maxLength: 12 }), { minLength: 1, maxLength: 6 });
 
-// Bigger layers (past the sort's insertion runs and into its merges): 4 names, depth 4.
-const BIG = ['a', 'b', 'c', 'd.e'];
-const bigUniverse: string[] = [''];
-const grow = (prefix: string, depth: number) => {
-  for (const s of BIG) {
+/** The root and every path of up to `depth` segments drawn from `segs`, parents first. */
+function pathsOf(segs: readonly string[], depth: number, prefix = '', out: string[] = ['']): string[] {
+  for (const s of segs) {
     const p = prefix === '' ? s : `${prefix}/${s}`;
-    bigUniverse.push(p);
-    if (depth > 1) grow(p, depth - 1);
+    out.push(p);
+    if (depth > 1) pathsOf(segs, depth - 1, p, out);
   }
-};
-grow('', 4);
-const bigNonRoot = bigUniverse.slice(1);
-const arbBigEntry: fc.Arbitrary<UnionLayerEntry> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...bigNonRoot).map((p) => f(p)) },
-  { weight: 6, arbitrary: fc.constantFrom(...bigNonRoot).map((p) => d(p)) },
-  { weight: 2, arbitrary: fc.constantFrom(...bigNonRoot).map((p) => wh(p)) },
-  { weight: 1, arbitrary: fc.constantFrom(...bigUniverse.filter((p) => p.split('/').length < 4)).map((p) => opq(p)) },
-);
+  return out;
+}
+
+/**
+ * Files, directories and whiteouts of paths of `universe` (weights as
+ * given), and opaque markers on its paths of fewer than `opqDepth` segments.
+ */
+function entryOver(universe: string[], [files, dirs, whiteouts]: [number, number, number], opqDepth: number): fc.Arbitrary<UnionLayerEntry> {
+  const nonRoot = universe.slice(1);
+  return fc.oneof(
+    { weight: files, arbitrary: fc.constantFrom(...nonRoot).map((p) => f(p)) },
+    { weight: dirs, arbitrary: fc.constantFrom(...nonRoot).map((p) => d(p)) },
+    { weight: whiteouts, arbitrary: fc.constantFrom(...nonRoot).map((p) => wh(p)) },
+    { weight: 1, arbitrary: fc.constantFrom(...universe.filter((p) => p.split('/').length < opqDepth)).map((p) => opq(p)) },
+  );
+}
+
+// Bigger layers (past the sort's insertion runs and into its merges): 4 names, depth 4.
+const bigUniverse = pathsOf(['a', 'b', 'c', 'd.e'], 4);
+const arbBigEntry = entryOver(bigUniverse, [6, 6, 2], 4);
 const arbBigStack = fc.array(fc.array(arbBigEntry, { minLength: 50, maxLength: 300 }), { minLength: 1, maxLength: 8 });
 
 // Long names sharing long prefixes, in up to 10 layers (a deeper merge
 // tree): keys that agree far past their common prefix with the key before,
 // so that comparisons, and the telling of a path present in two layers,
 // run past their first 8 and 16 bytes.
-const LONG = ['x', 'share-package', 'share-package-0001.data', 'share-package-0002.data', 'share-package-0002.data-old'];
-const longUniverse: string[] = [''];
-const growLong = (prefix: string, depth: number) => {
-  for (const s of LONG) {
-    const p = prefix === '' ? s : `${prefix}/${s}`;
-    longUniverse.push(p);
-    if (depth > 1) growLong(p, depth - 1);
-  }
-};
-growLong('', 3);
-const longNonRoot = longUniverse.slice(1);
-const arbLongEntry: fc.Arbitrary<UnionLayerEntry> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...longNonRoot).map((p) => f(p)) },
-  { weight: 4, arbitrary: fc.constantFrom(...longNonRoot).map((p) => d(p)) },
-  { weight: 3, arbitrary: fc.constantFrom(...longNonRoot).map((p) => wh(p)) },
-  { weight: 1, arbitrary: fc.constantFrom(...longUniverse.filter((p) => p.split('/').length < 3)).map((p) => opq(p)) },
-);
+const longUniverse = pathsOf(['x', 'share-package', 'share-package-0001.data', 'share-package-0002.data', 'share-package-0002.data-old'], 3);
+const arbLongEntry = entryOver(longUniverse, [6, 4, 3], 3);
 const arbLongStack = fc.array(fc.array(arbLongEntry, { maxLength: 40 }), { minLength: 2, maxLength: 10 });
 
 function check(view: UnionView, layers: UnionLayerEntry[][], paths: readonly string[] = universe): void {
