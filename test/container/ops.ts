@@ -36,8 +36,57 @@ export async function entries(root: string): Promise<Array<[string, 'file' | 'di
   return out;
 }
 
-/** One random operation (r: a prng in [0, 1)), done in the container and on the reference directory; logged. */
-export async function step(c: Container, root: string, r: () => number, log: string[]): Promise<void> {
+/**
+ * The reference's side of overlayfs copy-up for a file with several names
+ * in the image (the container's lower layers): the first change through
+ * one name copies that name up alone, so it stops sharing with the image's
+ * other names. Files the container made or copied up (their inodes in
+ * `upper`, one set per container) share as in any directory.
+ */
+async function copyUp(root: string, p: string, upper: Set<number>): Promise<void> {
+  const h = path.join(root, p);
+  const st = await fs.lstat(h);
+  if (!st.isFile()) return;
+  if (st.nlink > 1 && !upper.has(st.ino)) {
+    await fs.copyFile(h, `${h}.copy-up`);
+    await fs.chmod(`${h}.copy-up`, st.mode & 0o7777);
+    await fs.rename(`${h}.copy-up`, h);
+  }
+  upper.add((await fs.lstat(h)).ino);
+}
+
+/**
+ * Before a directory moves: a rename copies everything below it up, names
+ * of one file among them staying one file, but not with the image's names
+ * of that file outside it. The reference gives such a group its own file.
+ */
+async function copyUpTree(root: string, dir: string, upper: Set<number>): Promise<void> {
+  const groups = new Map<number, string[]>();
+  const visit = async (rel: string): Promise<void> => {
+    for (const name of await fs.readdir(path.join(root, rel))) {
+      const p = `${rel}/${name}`;
+      const st = await fs.lstat(path.join(root, p));
+      if (st.isDirectory()) await visit(p);
+      else if (st.isFile() && st.nlink > 1 && !upper.has(st.ino)) groups.set(st.ino, [...(groups.get(st.ino) ?? []), p]);
+    }
+  };
+  await visit(dir);
+  for (const names of groups.values()) {
+    const [first, ...rest] = names;
+    await copyUp(root, first!, new Set()); // its own file now (not yet marked: it may have names outside)
+    for (const p of rest) {
+      await fs.rm(path.join(root, p));
+      await fs.link(path.join(root, first!), path.join(root, p));
+    }
+    upper.add((await fs.lstat(path.join(root, first!))).ino);
+  }
+}
+
+/**
+ * One random operation (r: a prng in [0, 1)), done in the container and on
+ * the reference directory; logged. `upper`: see copyUp (one set per container).
+ */
+export async function step(c: Container, root: string, r: () => number, log: string[], upper: Set<number>): Promise<void> {
   const all = await entries(root);
   const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[Math.floor(r() * xs.length)] : undefined);
   const dirs = ['', ...all.filter((e) => e[1] === 'directory').map((e) => e[0])];
@@ -55,11 +104,13 @@ export async function step(c: Container, root: string, r: () => number, log: str
     await c.writeFile(`/${p}`, data, { mode: 0o644 });
     await fs.writeFile(host(p), data, { mode: 0o644 });
     await fs.chmod(host(p), 0o644); // whatever the umask
+    await copyUp(root, p, upper);
   } else if (kind === 1) {
     const p = pick(files)!;
     const data = `changed ${r()}`;
     log.push(`write ${p}`);
     await c.writeFile(`/${p}`, data);
+    await copyUp(root, p, upper);
     await fs.writeFile(host(p), data);
   } else if (kind === 2) {
     const p = fresh();
@@ -79,6 +130,8 @@ export async function step(c: Container, root: string, r: () => number, log: str
     const dst = `${d ? `${d}/` : ''}m${Math.floor(r() * 1e6).toString(36)}`;
     log.push(`rename ${src} ${dst}`);
     await c.rename(`/${src}`, `/${dst}`);
+    if (type === 'directory') await copyUpTree(root, src, upper);
+    else await copyUp(root, src, upper);
     await fs.rename(host(src), host(dst));
   } else if (kind === 5 && all.some((e) => e[1] !== 'symlink')) {
     const cands = all.filter((e) => e[1] !== 'symlink');
@@ -86,6 +139,7 @@ export async function step(c: Container, root: string, r: () => number, log: str
     const mode = type === 'directory' ? pick([0o700, 0o755, 0o750])! : pick([0o600, 0o644, 0o755, 0o640])!;
     log.push(`chmod ${mode.toString(8)} ${p}`);
     await c.chmod(`/${p}`, mode);
+    await copyUp(root, p, upper);
     await fs.chmod(host(p), mode);
   } else if (kind === 6) {
     const p = fresh();
@@ -108,6 +162,7 @@ export async function step(c: Container, root: string, r: () => number, log: str
     const p = fresh();
     log.push(`link ${src} ${p}`);
     await c.link(`/${src}`, `/${p}`);
+    await copyUp(root, src, upper);
     await fs.link(host(src), host(p));
   } else if (kind === 10 && files.length > 1) {
     // A file renamed onto another (replacing it; maybe another name of the same file).
@@ -115,12 +170,15 @@ export async function step(c: Container, root: string, r: () => number, log: str
     const dst = pick(files.filter((f) => f !== src))!;
     log.push(`rename ${src} onto ${dst}`);
     await c.rename(`/${src}`, `/${dst}`);
+    // Two names of one file: nothing moves (rename(2)); else src is copied up first.
+    if ((await fs.lstat(host(src))).ino !== (await fs.lstat(host(dst))).ino) await copyUp(root, src, upper);
     await fs.rename(host(src), host(dst));
   } else if (files.length) {
     const p = pick(files)!;
     const n = Math.floor(r() * 40);
     log.push(`truncate ${p} ${n}`);
     await c.truncate(`/${p}`, n);
+    await copyUp(root, p, upper);
     await fs.truncate(host(p), n);
   }
 }

@@ -24,9 +24,10 @@ describe.each(backends)('%s store: random operations against a real directory', 
       await unpack(store, 'prop:1', root);
       const c = await store.createContainer('prop:1');
       const log: string[] = [];
+      const upper = new Set<number>();
       let before = await entries(root);
       for (let i = 0; i < 30; i++) {
-        await step(c, root, r, log);
+        await step(c, root, r, log, upper);
         // Lookups right after a change (answered on top of the index, no listing in between).
         const after = await entries(root);
         const types: Record<string, string> = {};

@@ -8,8 +8,10 @@
  * types; at the end its rows (types, modes, contents, link targets) equal
  * the reference's; the committed image, unpacked by applyLayer, equals
  * them again; only typed errors escape. The container suite runs four
- * fixed sequences of 30; this draws the seed, the length and the store
- * (memory or disk).
+ * fixed sequences of 30; this draws the seed, the store (memory or disk)
+ * and up to three generations of containers, each made from the last
+ * one's commit (so later ones read through committed whiteouts and opaque
+ * directories), each with its own number of operations.
  */
 import fc from 'fast-check';
 import * as fs from 'node:fs/promises';
@@ -28,36 +30,46 @@ describe('fuzz: containers', () => {
     // Both backends: the memory store's writable layers are MemoryTrees, the disk store's are directories.
     const stores = [await openMemoryStore(), await openStore(await tempDir('layerfs-fuzz-store-'))];
     for (const store of stores) await makeImage(store, [noLinks(BASE), noLinks(TOP)], 'fuzz:base');
-    const arb = fc.record({ seed: fc.integer(), steps: fc.integer({ min: 1, max: 40 }), disk: fc.boolean() });
+    // Up to three generations: each container is made from the last one's commit.
+    const arb = fc.record({ seed: fc.integer(), steps: fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 3 }), disk: fc.boolean() });
     let n = 0;
     await fuzz('container-ops', 3, arb, ({ seed, steps, disk }) =>
       bounded('container-ops', async () => {
         const store = stores[disk ? 1 : 0]!;
         const r = prng(seed);
         const root = await tempDir('layerfs-fuzz-ref-');
-        const out = await tempDir('layerfs-fuzz-out-');
         await unpack(store, 'fuzz:base', root);
-        const c = await store.createContainer('fuzz:base');
         const log: string[] = [];
+        const tags: string[] = [];
         try {
-          for (let i = 0; i < steps; i++) {
-            await step(c, root, r, log);
-            const want = await entries(root);
-            const got: Array<[string, string]> = [];
-            for (const [p] of want) got.push([p, (await c.lstat(`/${p}`)).type]);
-            expect({ seed, disk, log, paths: got }).toEqual({ seed, disk, log, paths: want });
+          let from = 'fuzz:base';
+          for (const [gen, count] of steps.entries()) {
+            const c = await store.createContainer(from);
+            const upper = new Set<number>(); // everything is in the image again
+            try {
+              for (let i = 0; i < count; i++) {
+                await step(c, root, r, log, upper);
+                const want = await entries(root);
+                const got: Array<[string, string]> = [];
+                for (const [p] of want) got.push([p, (await c.lstat(`/${p}`)).type]);
+                expect({ seed, disk, gen, log, paths: got }).toEqual({ seed, disk, gen, log, paths: want });
+              }
+              const rows = hostRows(root).rows;
+              expect({ seed, disk, gen, log, rows: await containerRows(c) }).toEqual({ seed, disk, gen, log, rows });
+              from = `fuzz:c${n++}`;
+              tags.push(from);
+              await c.commit({ tag: from });
+              const out = await tempDir('layerfs-fuzz-out-');
+              await unpack(store, from, out);
+              expect({ seed, disk, gen, log, rows: hostRows(out).rows }).toEqual({ seed, disk, gen, log, rows });
+              await fs.rm(out, { recursive: true, force: true });
+            } finally {
+              await store.removeContainer(c.id);
+            }
           }
-          const rows = hostRows(root).rows;
-          expect({ seed, disk, log, rows: await containerRows(c) }).toEqual({ seed, disk, log, rows });
-          const tag = `fuzz:c${n++}`;
-          await c.commit({ tag });
-          await unpack(store, tag, out);
-          expect({ seed, disk, log, rows: hostRows(out).rows }).toEqual({ seed, disk, log, rows });
-          await store.untag(tag);
         } finally {
-          await store.removeContainer(c.id);
+          for (const t of tags) await store.untag(t);
           await fs.rm(root, { recursive: true, force: true });
-          await fs.rm(out, { recursive: true, force: true });
         }
       }),
     );
