@@ -71,14 +71,12 @@ async function copyUpTree(root: string, dir: string, upper: Set<number>): Promis
     }
   };
   await visit(dir);
-  for (const names of groups.values()) {
-    const [first, ...rest] = names;
-    await copyUp(root, first!, new Set()); // its own file now (not yet marked: it may have names outside)
+  for (const [first, ...rest] of groups.values()) {
+    await copyUp(root, first!, upper); // a file of its own, then its other names inside link to it
     for (const p of rest) {
       await fs.rm(path.join(root, p));
       await fs.link(path.join(root, first!), path.join(root, p));
     }
-    upper.add((await fs.lstat(path.join(root, first!))).ino);
   }
 }
 
