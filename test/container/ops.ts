@@ -9,7 +9,13 @@ import { applyLayer, type Container, type Store } from '../../src/index.js';
 import { NodeDirTree } from '../../src/node.js';
 import type { BASE } from './helpers.js';
 
-/** A base without hardlinks (a write to one name of a lower hardlink breaks the link in a container, as overlayfs copy-up does; a plain directory does not). */
+/**
+ * The base without its hardlinks (and without the symlink that points out
+ * of the root). With them, a second-generation container fails the fuzz
+ * target (not traced yet): after `link bin/tool-link etc/x` and a commit,
+ * `rename bin/tool etc/x` leaves bin/tool in place, as for two names of
+ * one file.
+ */
 export const noLinks = (specs: typeof BASE) => specs.filter((e) => e.type !== 'hardlink' && e.path !== 'escape');
 
 /** Applies the image's layers onto a host directory. */
@@ -102,7 +108,6 @@ export async function step(c: Container, root: string, r: () => number, log: str
     await c.writeFile(`/${p}`, data, { mode: 0o644 });
     await fs.writeFile(host(p), data, { mode: 0o644 });
     await fs.chmod(host(p), 0o644); // whatever the umask
-    await copyUp(root, p, upper);
   } else if (kind === 1) {
     const p = pick(files)!;
     const data = `changed ${r()}`;

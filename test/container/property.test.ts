@@ -3,9 +3,8 @@
  * node:fs on a real directory holding the image's unpacked tree (the
  * reference). After each sequence the container shows the reference's
  * tree; after commit, applying the new image's layers (applyLayer) gives
- * that tree again. The base has no hardlinks: a write to one name of a
- * lower hardlink breaks the link in a container (overlayfs copy-up), which
- * a plain directory does not.
+ * that tree again. The operations and the base are those of ./ops.ts
+ * (the reference copies files up as overlayfs does; see noLinks there).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends, BASE, cleanup, containerRows, hostRows, makeImage, tempDir, TOP } from './helpers.js';
