@@ -242,9 +242,9 @@ export function readLayerFile(src: LayerSource, entry: Pick<LayerEntry, 'type' |
     } else if (!direct && entry.size > 0) {
       // No content digest to check the bytes by (an index that did not
       // record one, such as a build's): read the blob to its end instead,
-      // so that a verifying
-      // source (the store's getBlob) checks the whole blob's digest, and a
-      // damaged one fails this read instead of handing out its bytes.
+      // so that a verifying source (the store's getBlob) checks the whole
+      // blob's digest, and a damaged one fails this read instead of
+      // handing out its bytes.
       for (;;) if ((await reader!.read()).done) break;
     } else await reader!.cancel().catch(() => {});
     controller.close();
