@@ -51,7 +51,7 @@ import type {
 import { UpperLayer } from './upper.js';
 import { readRanges } from './bulk-read.js';
 import { layerCache } from './layer-cache.js';
-import { entryOfNode, fileSource, PathsTree } from './view-tree.js';
+import { entryOfNode, fileSource, linkNames, PathsTree } from './view-tree.js';
 
 /** Linux's MAXSYMLINKS. */
 const MAX_SYMLINKS = 40;
@@ -138,6 +138,8 @@ export class Container {
   /** Strict ancestors of mount points (shown as directories even when the image lacks them). */
   readonly #mountParents = new Set<string>();
   #view: { version: number; view: UnionView } | undefined;
+  /** The image's files with several names (linkNames), found at the first commit. */
+  #imageLinks: Map<string, string[]> | undefined;
   /** Paths changed since #view was built (see #lookupNode). */
   readonly #dirty = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
@@ -963,16 +965,26 @@ export class Container {
 
   /**
    * The paths a commit has to compare, sorted: everything in the writable
-   * layer, what its whiteouts delete, and the image's children of its opaque
-   * directories. Any other path shows the same entry in the image and in the
-   * container, so leaving it out of both sides changes nothing in the layer.
+   * layer, what its whiteouts delete, the image's children of its opaque
+   * directories, and the image's other names of every file copied up. Any
+   * other path shows the same entry in the image and in the container, so
+   * leaving it out of both sides changes nothing in the layer.
+   *
+   * The other names matter because a copy-up parts a name from the image
+   * file's other names (overlayfs does the same): an untouched name leaves
+   * that group, and diffTrees sees it only when it sees the name.
    */
   #touchedPaths(): string[] {
     const set = new Set<string>();
+    const links = (this.#imageLinks ??= linkNames(this.#lower));
     for (const e of this.#upper.entries.values()) {
       const w = parseWhiteout(e.path);
-      if (!w) set.add(e.path);
-      else if (w.kind === 'whiteout') set.add(w.target);
+      if (!w) {
+        set.add(e.path);
+        const n = links.size > 0 ? this.#lower.lookup(e.path) : undefined;
+        const key = n?.type === 'file' || n?.type === 'hardlink' ? entryOfNode(this.#lower, n).linkKey : undefined;
+        for (const p of (key !== undefined && links.get(key)) || []) set.add(p);
+      } else if (w.kind === 'whiteout') set.add(w.target);
       else if (this.#lower.lookup(w.dir)?.type === 'directory') {
         for (const name of this.#lower.readdir(w.dir)) set.add(joinPath(w.dir, name));
       }

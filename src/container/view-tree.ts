@@ -54,6 +54,29 @@ export function entryOfNode(view: UnionView, node: UnionNode): TreeEntry {
   return out;
 }
 
+/**
+ * linkKey -> every path of the view that names that file, for the files
+ * with several names (the hardlinks' keys, with the file's own path when
+ * it is still visible as that file). Empty for a view without hardlinks.
+ */
+export function linkNames(view: UnionView): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const n of view.hardlinks()) {
+    const key = entryOfNode(view, n).linkKey;
+    if (key === undefined) continue; // a broken link names no file
+    const names = out.get(key);
+    if (names) names.push(n.path);
+    else out.set(key, [n.path]);
+  }
+  for (const [key, names] of out) {
+    // Keys of files are `${layer}:${path}` (entryOfNode).
+    const path = key.slice(key.indexOf(':') + 1);
+    const n = view.lookup(path);
+    if (n && entryOfNode(view, n).linkKey === key) names.push(path);
+  }
+  return out;
+}
+
 /** The layer and entry holding the content of a file node (hardlinks followed), or undefined. */
 export function fileSource(view: UnionView, node: UnionNode): { layer: number; entry: UnionLayerEntry } | undefined {
   let layer = node.layer;

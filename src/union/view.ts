@@ -624,6 +624,19 @@ export class UnionView {
     return [...this.walk(dir)];
   }
 
+  /**
+   * The visible hardlink entries, in path order: with the files they name,
+   * every path of the view that shares a file with another. One pass over
+   * the index; a node is made for hardlinks only.
+   */
+  *hardlinks(): Generator<UnionNode> {
+    const { layer, entry, count } = this.ix;
+    for (let i = 1; i < count; i++) {
+      const e = entry[i]!;
+      if (e >= 0 && this.layers[layer[i]!]!.entries[e]!.type === 'hardlink') yield this.node(i);
+    }
+  }
+
   // ---------------------------------------------------------------- content
 
   /** Bytes of the regular file at `path` (symlinks and hardlinks followed). */

@@ -294,6 +294,32 @@ describe.each(backends)('%s store: containers', (_kind, open) => {
     expect(await fs.readFile(path.join(out, 'e/p4'), 'utf8')).toBe('t');
   });
 
+  it('a name copied up apart from its image twin stays apart in the commit', async () => {
+    const store = await open();
+    await baseImage(store);
+    const c = await store.createContainer('base:1');
+    // bin/tool and bin/tool-link are one file in the image; linking through
+    // one name copies that name up alone (overlayfs). The other name, left
+    // untouched, keeps the image's file: same bytes, no longer the same file.
+    // (Only the link: a change to the copy's own entry would have it
+    // written anew anyway.)
+    await c.link('/bin/tool-link', '/etc/x');
+    expect(await c.diff()).toEqual([
+      { kind: 'C', path: '/bin' },
+      { kind: 'C', path: '/bin/tool-link' },
+      { kind: 'C', path: '/etc' },
+      { kind: 'A', path: '/etc/x' },
+    ]);
+    const img = await c.commit({ tag: 'parted:1' });
+    const out = await tempDir('layerfs-parted-');
+    const tree = new NodeDirTree(out);
+    for (const l of img.layers) await applyLayer(await store.getBlobBytes(l.digest), tree);
+    const ino = async (p: string) => (await fs.stat(path.join(out, p))).ino;
+    expect(await ino('etc/x')).toBe(await ino('bin/tool-link'));
+    expect(await ino('bin/tool')).not.toBe(await ino('bin/tool-link'));
+    expect(await fs.readFile(path.join(out, 'bin/tool'), 'utf8')).toBe('#!/bin/sh\necho tool\n');
+  });
+
   it('diff lists every change once, sorted, with changed parents as C', async () => {
     const store = await open();
     await baseImage(store);

@@ -4,11 +4,12 @@
  * reference). After each sequence the container shows the reference's
  * tree; after commit, applying the new image's layers (applyLayer) gives
  * that tree again. The operations and the base are those of ./ops.ts
- * (the reference copies files up as overlayfs does; see noLinks there).
+ * (the reference copies files up as overlayfs does, the base keeps its
+ * hardlinks; see inRoot there).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends, BASE, cleanup, containerRows, hostRows, makeImage, tempDir, TOP } from './helpers.js';
-import { entries, noLinks, step, unpack } from './ops.js';
+import { entries, inRoot, step, unpack } from './ops.js';
 import { prng as rng } from '../helpers/prng.js';
 
 afterAll(cleanup);
@@ -16,7 +17,7 @@ afterAll(cleanup);
 describe.each(backends)('%s store: random operations against a real directory', (_kind, open) => {
   it('shows the reference tree, and so does the committed image', async () => {
     const store = await open();
-    await makeImage(store, [noLinks(BASE), noLinks(TOP)], 'prop:1');
+    await makeImage(store, [inRoot(BASE), inRoot(TOP)], 'prop:1');
     for (const seed of [1, 2, 3, 4]) {
       const r = rng(seed);
       const root = await tempDir('layerfs-prop-ref-');

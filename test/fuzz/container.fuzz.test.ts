@@ -19,7 +19,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../src/index.js';
 import { openStore } from '../../src/node.js';
 import { BASE, cleanup, containerRows, hostRows, makeImage, tempDir, TOP } from '../container/helpers.js';
-import { entries, noLinks, step, unpack } from '../container/ops.js';
+import { entries, inRoot, step, unpack } from '../container/ops.js';
 import { prng } from '../helpers/prng.js';
 import { bounded, fuzz } from './harness.js';
 
@@ -29,7 +29,7 @@ describe('fuzz: containers', () => {
   it('random file operations: the container shows the reference directory, and so does its commit', async () => {
     // Both backends: the memory store's writable layers are MemoryTrees, the disk store's are directories.
     const stores = [await openMemoryStore(), await openStore(await tempDir('layerfs-fuzz-store-'))];
-    for (const store of stores) await makeImage(store, [noLinks(BASE), noLinks(TOP)], 'fuzz:base');
+    for (const store of stores) await makeImage(store, [inRoot(BASE), inRoot(TOP)], 'fuzz:base');
     // Up to three generations: each container is made from the last one's commit.
     const arb = fc.record({ seed: fc.integer(), steps: fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 3 }), disk: fc.boolean() });
     let n = 0;

@@ -353,6 +353,24 @@ for (const simd of [true, false]) {
         expect(td.decode(await v.readFile('b/hard-chain'))).toBe('lower');
         expect((await v.readFile('empty')).length).toBe(0);
       });
+      it('hardlinks() gives the visible hardlink entries only, in path order', () => {
+        const v = build();
+        expect([...v.hardlinks()].map((n) => [n.path, n.layer])).toEqual([
+          ['b/escape', 1],
+          ['b/gone', 1],
+          ['b/hard-chain', 1],
+          ['b/hard-low', 1],
+          ['b/hard-same', 1],
+        ]);
+        // A hardlink hidden by a whiteout, or replaced by a file above, is not visible.
+        const w = v.withLayer(layer(2, [wh('b/hard-low'), f('b/hard-same'), h('c', 'a/file')]));
+        expect([...w.hardlinks()].map((n) => [n.path, n.layer])).toEqual([
+          ['b/escape', 1],
+          ['b/gone', 1],
+          ['b/hard-chain', 1],
+          ['c', 2],
+        ]);
+      });
       it('refuses a hardlink escaping the root (UNSAFE_PATH), a missing target (NOT_FOUND), a directory', async () => {
         const v = build();
         await expect(v.readFile('b/escape')).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
