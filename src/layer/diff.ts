@@ -361,7 +361,15 @@ async function plan(
   // bytes the lower already has at that path (the others can link to it there,
   // as a lower-layer hardlink target — rule 17), else simply the first member.
   // A group with any change re-links every other member to its leader.
+  //
+  // A lower file kept as a leader keeps every lower name the layer does not
+  // rewrite, so one lower file can lead one group only: a group whose
+  // members' lower file another group kept first writes a leader anew (a
+  // lower group parted in two, as a container's copy-up parts it). Its
+  // other lower names are rewritten anyway: they are relinked.
   const leader = new Map<string, number>();
+  const keptLeader = new Set<string>(); // groups whose leader is a lower file kept as it is
+  const keptFile = new Map<string, string>(); // lower linkKey -> the group keeping that file
   const dirtyGroup = new Set<string>();
   // A group of one (its other names lie outside the tree) is no group.
   const keyOf = (j: number) => {
@@ -371,11 +379,18 @@ async function plan(
   for (let j = 0; j < uEntries.length; j++) {
     const key = keyOf(j);
     if (!key) continue;
-    const cur = leader.get(key);
-    const reusable = (k: number) => lowerOf[k]! >= 0 && !changedOwn(k);
-    if (cur === undefined || (!reusable(cur) && reusable(j))) leader.set(key, j);
     if (changed(j)) dirtyGroup.add(key);
+    if (keptLeader.has(key)) continue;
+    const i = lowerOf[j]!;
+    const lk = i < 0 ? undefined : lEntries[i]!.linkKey;
+    if (i >= 0 && !changedOwn(j) && (lk === undefined || !keptFile.has(lk))) {
+      leader.set(key, j);
+      keptLeader.add(key);
+      if (lk !== undefined) keptFile.set(lk, key);
+    } else if (!leader.has(key)) leader.set(key, j);
   }
+  // Every member is written when the leader is (its file is a new one).
+  const relinkAll = (key: string) => dirtyGroup.has(key) || !keptLeader.has(key);
 
   const clamp = opts.sourceDateEpoch;
   const entries: Planned[] = [];
@@ -385,7 +400,7 @@ async function plan(
     const key = keyOf(j);
     const isLeader = key === undefined || leader.get(key) === j;
     // A leader whose bytes the lower has stays as it is; links to it are re-made below.
-    if (key === undefined ? !changed(j) : isLeader ? !changedOwn(j) : !dirtyGroup.has(key)) continue;
+    if (key === undefined ? !changed(j) : isLeader ? keptLeader.has(key) : !relinkAll(key)) continue;
     refuseWhiteoutNames(e.path);
     if (uStatus[j] === DiffStatus.ADDED) summary.added++;
     else summary.modified++;

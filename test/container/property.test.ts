@@ -3,9 +3,9 @@
  * node:fs on a real directory holding the image's unpacked tree (the
  * reference). After each sequence the container shows the reference's
  * tree; after commit, applying the new image's layers (applyLayer) gives
- * that tree again. The operations and the base are those of ./ops.ts
- * (the reference copies files up as overlayfs does, the base keeps its
- * hardlinks; see inRoot there).
+ * that tree again, with the same names sharing one file. The operations
+ * and the base are those of ./ops.ts (the reference copies files up as
+ * overlayfs does, the base keeps its hardlinks; see inRoot there).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends, BASE, cleanup, containerRows, hostRows, makeImage, tempDir, TOP } from './helpers.js';
@@ -37,12 +37,14 @@ describe.each(backends)('%s store: random operations against a real directory', 
         for (const [p] of before) if (!names.has(p)) expect({ seed, log, p, exists: await c.lstat(`/${p}`).then(() => true, () => false) }).toEqual({ seed, log, p, exists: false });
         before = after;
       }
-      const want = hostRows(root).rows;
+      const { rows: want, links } = hostRows(root);
       expect({ seed, log, rows: await containerRows(c) }).toEqual({ seed, log, rows: want });
       const img = await c.commit({ tag: `prop:seed${seed}` });
       const out = await tempDir('layerfs-prop-out-');
       await unpack(store, `prop:seed${seed}`, out);
-      expect({ seed, log, rows: hostRows(out).rows }).toEqual({ seed, log, rows: want });
+      // The same rows, and the same names sharing one file.
+      const unpacked = hostRows(out);
+      expect({ seed, log, rows: unpacked.rows, links: unpacked.links }).toEqual({ seed, log, rows: want, links });
       expect(img.layers.length).toBe(3);
       await store.removeContainer(c.id);
     }

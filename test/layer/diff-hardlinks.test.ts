@@ -3,6 +3,7 @@
  * content, the others are hardlink entries to it; links made or broken
  * between unchanged files still reach the applied tree.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { applyLayer } from '../../src/layer/apply.js';
 import { diffTrees } from '../../src/layer/diff.js';
@@ -53,5 +54,56 @@ describe('hardlink groups', () => {
     const r = await roundTrip(lower, [{ path: 'bin/sh', content: 'sh' }, { path: 'bin/ash', type: 'hardlink', linkname: 'bin/sh' }]);
     expect(r.headers.map((h) => [h.path, h.type, h.linkname])).toEqual([['bin/ash', 'hardlink', 'bin/sh']]);
     expect(r.applied).toEqual(r.upper);
+  });
+  test('a lower group parted into two, each with a new name: neither keeps the other', async () => {
+    // b is copied up apart from a and c and gets a new name n (what a
+    // container commit writes): the layer must not leave b on a's file.
+    const lower: MemoryEntrySpec[] = [
+      { path: 'a', content: 'same' },
+      { path: 'b', type: 'hardlink', linkname: 'a' },
+      { path: 'c', type: 'hardlink', linkname: 'a' },
+    ];
+    const r = await roundTrip(lower, [
+      { path: 'a', content: 'same' },
+      { path: 'b', content: 'same' },
+      { path: 'c', type: 'hardlink', linkname: 'a' },
+      { path: 'n', type: 'hardlink', linkname: 'b' },
+    ]);
+    expect(r.applied).toEqual(r.upper);
+    expect([r.applied['b'], r.applied['n']].map((l) => l!.replace(/.* link=/, ''))).toEqual(['b', 'b']);
+  });
+  test('regrouping unchanged files: any new partition of the names reaches the applied tree (fast-check)', async () => {
+    // Names of equal-content files, each in a group (one file per group) in
+    // the lower tree and in a new group (or deleted) in the upper one; the
+    // upper may add names. Contents stay the same, so every group could
+    // keep a lower file: the plan must not give one lower file to two.
+    const names = ['a', 'b', 'c', 'd/e', 'd/f', 'g'];
+    const added = ['n1', 'n2', 'd/n3'];
+    const groupArb = fc.integer({ min: 0, max: 3 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(groupArb, { minLength: names.length, maxLength: names.length }),
+        fc.array(fc.integer({ min: -1, max: 3 }), { minLength: names.length, maxLength: names.length }),
+        fc.array(fc.integer({ min: -1, max: 3 }), { minLength: added.length, maxLength: added.length }),
+        async (lowerGroups, upperGroups, addedGroups) => {
+          const specs = (members: Array<[string, number]>): MemoryEntrySpec[] => {
+            const first = new Map<number, string>();
+            return members.map(([path, g]) => {
+              const lead = first.get(g);
+              if (lead !== undefined) return { path, type: 'hardlink', linkname: lead };
+              first.set(g, path);
+              return { path, content: 'same' };
+            });
+          };
+          const lower = specs(names.map((p, i) => [p, lowerGroups[i]!]));
+          const upper = specs(
+            [...names.map((p, i): [string, number] => [p, upperGroups[i]!]), ...added.map((p, i): [string, number] => [p, addedGroups[i]!])].filter(([, g]) => g >= 0),
+          );
+          const r = await roundTrip(lower, upper);
+          expect(r.applied).toEqual(r.upper);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
