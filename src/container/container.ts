@@ -619,17 +619,28 @@ export class Container {
     const prefetched = await this.#prefetchImageFiles(src);
     const links = new Map<string, string>();
     const dirTimes: Array<[string, number]> = [];
-    // A file of the writable layer that also has a name outside the moved
-    // tree keeps it: the moved name becomes a second name of that file again,
-    // as rename(2) moves a name, not the file. (Image files with several
-    // names are copied up apart, as overlayfs does.) Found on first need.
+    // A file of the writable layer, or of a volume, that also has a name
+    // outside the moved tree keeps it: the moved name becomes a second name
+    // of that file again, as rename(2) moves a name, not the file. (Image
+    // files with several names are copied up apart, as overlayfs does; a
+    // move between the layers and a volume, or between two volumes, copies,
+    // as mv does across file systems.) Found on first need.
+    const mount = this.#mountOf(src);
+    const sameTree = mount?.[0] === this.#mountOf(dst)?.[0];
     let outside: Map<string, string> | undefined;
-    const outsideName = (key: string): string | undefined => {
-      if (!key.startsWith('u:') || this.#mountOf(src) || this.#mountOf(dst)) return undefined;
+    const outsideName = async (key: string): Promise<string | undefined> => {
+      if (!sameTree || (!mount && !key.startsWith('u:'))) return undefined;
       if (!outside) {
         outside = new Map();
-        for (const [p, x] of this.#upper.entries) {
-          if (x.type === 'file' && x.linkKey !== undefined && !isWithin(p, src) && !UpperLayer.isMarker(p)) outside.set(`u:${x.linkKey}`, p);
+        if (mount) {
+          for await (const x of mount[1].walk()) {
+            const p = joinPath(mount[0], x.path);
+            if (x.type === 'file' && x.linkKey !== undefined && !isWithin(p, src)) outside.set(x.linkKey, p);
+          }
+        } else {
+          for (const [p, x] of this.#upper.entries) {
+            if (x.type === 'file' && x.linkKey !== undefined && !isWithin(p, src) && !UpperLayer.isMarker(p)) outside.set(`u:${x.linkKey}`, p);
+          }
         }
       }
       return outside.get(key);
@@ -644,7 +655,7 @@ export class Container {
           dirTimes.push([d, e.mtime]);
           return;
         case 'file': {
-          const first = e.linkKey === undefined ? undefined : (links.get(e.linkKey) ?? outsideName(e.linkKey));
+          const first = e.linkKey === undefined ? undefined : (links.get(e.linkKey) ?? (await outsideName(e.linkKey)));
           if (first !== undefined && !!this.#mountOf(first) === !!this.#mountOf(d)) {
             await this.#create(d, { type: 'link', existing: first });
             return;

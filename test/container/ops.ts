@@ -86,17 +86,73 @@ async function copyUpTree(root: string, dir: string, upper: Set<number>): Promis
 }
 
 /**
- * One random operation (r: a prng in [0, 1)), done in the container and on
- * the reference directory; logged. `upper`: see copyUp (one set per container).
+ * Before a name moves between the container's layers and a volume (or
+ * back): the container copies what it moves, so the moved names stop
+ * sharing files with names that stay (names of one file that move together
+ * stay one file). The reference gives each such group a file of its own;
+ * afterwards everything moved is the volume's or the container's own.
  */
-export async function step(c: Container, root: string, r: () => number, log: string[], upper: Set<number>): Promise<void> {
-  const all = await entries(root);
+async function partTree(root: string, rel: string): Promise<void> {
+  const groups = new Map<number, string[]>();
+  const nlink = new Map<number, number>();
+  const visit = async (p: string): Promise<void> => {
+    const st = await fs.lstat(path.join(root, p));
+    if (st.isDirectory()) {
+      for (const name of await fs.readdir(path.join(root, p))) await visit(`${p}/${name}`);
+    } else if (st.isFile() && st.nlink > 1) {
+      groups.set(st.ino, [...(groups.get(st.ino) ?? []), p]);
+      nlink.set(st.ino, st.nlink);
+    }
+  };
+  await visit(rel);
+  for (const [ino, [first, ...rest]] of groups) {
+    if (rest.length + 1 === nlink.get(ino)) continue; // every name moves
+    const h = path.join(root, first!);
+    const st = await fs.lstat(h);
+    await fs.copyFile(h, `${h}.part`);
+    await fs.chmod(`${h}.part`, st.mode & 0o7777);
+    await fs.rename(`${h}.part`, h);
+    for (const p of rest) {
+      await fs.rm(path.join(root, p));
+      await fs.link(h, path.join(root, p));
+    }
+  }
+}
+
+/** Marks every file below `rel` as the container's or a volume's own (no copy-up from then on). */
+export async function markUpper(root: string, rel: string, upper: Set<number>): Promise<void> {
+  const st = await fs.lstat(path.join(root, rel));
+  if (st.isDirectory()) {
+    for (const name of await fs.readdir(path.join(root, rel))) await markUpper(root, rel ? `${rel}/${name}` : name, upper);
+  } else if (st.isFile()) upper.add(st.ino);
+}
+
+/**
+ * One random operation (r: a prng in [0, 1)), done in the container and on
+ * the reference directory; logged. `upper`: see copyUp (one set per
+ * container). `mount`: where the container mounts a volume, if it does
+ * (its files live in the reference's tree at that path, marked upper);
+ * the mount point and its parents are never removed or moved, and no
+ * hardlink crosses it (the container refuses both).
+ */
+export async function step(c: Container, root: string, r: () => number, log: string[], upper: Set<number>, mount?: string): Promise<void> {
+  const inMount = (p: string) => mount !== undefined && (p === mount || p.startsWith(`${mount}/`));
+  const holdsMount = (p: string) => mount !== undefined && (p === mount || p === '' || mount.startsWith(`${p}/`));
+  const everything = await entries(root);
+  const all = everything.filter(([p]) => !holdsMount(p)); // what may be removed or moved
   const pick = <T>(xs: T[]): T | undefined => (xs.length ? xs[Math.floor(r() * xs.length)] : undefined);
-  const dirs = ['', ...all.filter((e) => e[1] === 'directory').map((e) => e[0])];
+  const dirs = ['', ...everything.filter((e) => e[1] === 'directory').map((e) => e[0])];
   const files = all.filter((e) => e[1] === 'file').map((e) => e[0]);
-  const fresh = () => {
-    const d = pick(dirs)!;
+  /** A new name in a random directory; with `near`, in the same tree (the layers or the volume) as that path. */
+  const fresh = (near?: string) => {
+    const d = pick(near === undefined ? dirs : dirs.filter((x) => inMount(x) === inMount(near)))!;
     return `${d ? `${d}/` : ''}n${Math.floor(r() * 1e6).toString(36)}`;
+  };
+  /** Before `src` moves to `dst`: what the container's copy does to the reference's files. */
+  const beforeMove = async (src: string, dst: string, type: string) => {
+    if (inMount(src) !== inMount(dst)) await partTree(root, src);
+    else if (type === 'directory') await copyUpTree(root, src, upper);
+    else await copyUp(root, src, upper);
   };
   const host = (p: string) => path.join(root, p);
   const kind = Math.floor(r() * 11);
@@ -132,11 +188,11 @@ export async function step(c: Container, root: string, r: () => number, log: str
     const dst = `${d ? `${d}/` : ''}m${Math.floor(r() * 1e6).toString(36)}`;
     log.push(`rename ${src} ${dst}`);
     await c.rename(`/${src}`, `/${dst}`);
-    if (type === 'directory') await copyUpTree(root, src, upper);
-    else await copyUp(root, src, upper);
+    await beforeMove(src, dst, type);
     await fs.rename(host(src), host(dst));
-  } else if (kind === 5 && all.some((e) => e[1] !== 'symlink')) {
-    const cands = all.filter((e) => e[1] !== 'symlink');
+    if (inMount(src) !== inMount(dst)) await markUpper(root, dst, upper);
+  } else if (kind === 5 && everything.some((e) => e[1] !== 'symlink')) {
+    const cands = everything.filter((e) => e[1] !== 'symlink');
     const [p, type] = pick(cands)!;
     const mode = type === 'directory' ? pick([0o700, 0o755, 0o750])! : pick([0o600, 0o644, 0o755, 0o640])!;
     log.push(`chmod ${mode.toString(8)} ${p}`);
@@ -149,9 +205,9 @@ export async function step(c: Container, root: string, r: () => number, log: str
     log.push(`symlink ${target} ${p}`);
     await c.symlink(target, `/${p}`);
     await fs.symlink(target, host(p));
-  } else if (kind === 7 && dirs.length > 1) {
+  } else if (kind === 7 && dirs.slice(1).some((d) => !holdsMount(d))) {
     // A directory deleted and made again (opaque in the writable layer).
-    const p = pick(dirs.slice(1))!;
+    const p = pick(dirs.slice(1).filter((d) => !holdsMount(d)))!;
     log.push(`rm -r + mkdir ${p}`);
     await c.rm(`/${p}`, { recursive: true });
     await c.mkdir(`/${p}`, { mode: 0o755 });
@@ -161,7 +217,7 @@ export async function step(c: Container, root: string, r: () => number, log: str
   } else if (kind === 9 && files.length) {
     // A second name for a file (lower or not): the two share their content and mode from then on.
     const src = pick(files)!;
-    const p = fresh();
+    const p = fresh(src);
     log.push(`link ${src} ${p}`);
     await c.link(`/${src}`, `/${p}`);
     await copyUp(root, src, upper);
@@ -173,8 +229,9 @@ export async function step(c: Container, root: string, r: () => number, log: str
     log.push(`rename ${src} onto ${dst}`);
     await c.rename(`/${src}`, `/${dst}`);
     // Two names of one file: nothing moves (rename(2)); else src is copied up first.
-    if ((await fs.lstat(host(src))).ino !== (await fs.lstat(host(dst))).ino) await copyUp(root, src, upper);
+    if ((await fs.lstat(host(src))).ino !== (await fs.lstat(host(dst))).ino) await beforeMove(src, dst, 'file');
     await fs.rename(host(src), host(dst));
+    if (inMount(src) !== inMount(dst)) await markUpper(root, dst, upper);
   } else if (files.length) {
     const p = pick(files)!;
     const n = Math.floor(r() * 40);

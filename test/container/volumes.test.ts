@@ -78,6 +78,26 @@ describe.each(backends)('%s store: volumes', (_kind, open) => {
     await expect(store.createContainer('base:1', { volumes: { '/a': 'x', '/a/b': 'y' } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(store.createContainer('base:1', { volumes: { '/': 'x' } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
+
+  it('renaming one name of a file inside a volume keeps it one file; moving it out of the volume copies it', async () => {
+    const store = await open();
+    await baseImage(store);
+    const c = await store.createContainer('base:1', { volumes: { '/data': 'v2' } });
+    await c.writeFile('/data/a', 'one', { mode: 0o644 });
+    await c.link('/data/a', '/data/b');
+    await c.mkdir('/data/d');
+    await c.rename('/data/a', '/data/d/a'); // rename(2) moves a name: d/a and b stay one file
+    await c.chmod('/data/b', 0o600);
+    await c.writeFile('/data/b', 'two');
+    expect([(await c.stat('/data/d/a')).mode & 0o777, await c.readFile('/data/d/a', 'utf8')]).toEqual([0o600, 'two']);
+    await c.rename('/data/d', '/data/e'); // the same for a directory holding one of the names
+    await c.truncate('/data/b', 1);
+    expect(await c.readFile('/data/e/a', 'utf8')).toBe('t');
+    // Out of the volume (another file system): a copy, no longer linked.
+    await c.rename('/data/e/a', '/moved');
+    await c.writeFile('/data/b', 'three');
+    expect(await c.readFile('/moved', 'utf8')).toBe('t');
+  });
 });
 
 describe.each(backends)('%s store: a new volume over an image directory', (_kind, open) => {

@@ -20,7 +20,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../src/index.js';
 import { openStore } from '../../src/node.js';
 import { BASE, cleanup, containerRows, hostRows, makeImage, tempDir, TOP } from '../container/helpers.js';
-import { entries, inRoot, step, unpack } from '../container/ops.js';
+import { entries, inRoot, markUpper, step, unpack } from '../container/ops.js';
 import { prng } from '../helpers/prng.js';
 import { bounded, fuzz } from './harness.js';
 
@@ -32,24 +32,40 @@ describe('fuzz: containers', () => {
     const stores = [await openMemoryStore(), await openStore(await tempDir('layerfs-fuzz-store-'))];
     for (const store of stores) await makeImage(store, [inRoot(BASE), inRoot(TOP)], 'fuzz:base');
     // Up to three generations: each container is made from the last one's commit.
-    const arb = fc.record({ seed: fc.integer(), steps: fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 3 }), disk: fc.boolean() });
+    // A volume, in some cases: mounted where the image has no path, or over
+    // an image directory (a new volume starts with a copy of it); every
+    // generation's container mounts the same one.
+    const arb = fc.record({
+      seed: fc.integer(),
+      steps: fc.array(fc.integer({ min: 1, max: 25 }), { minLength: 1, maxLength: 3 }),
+      disk: fc.boolean(),
+      mount: fc.constantFrom(undefined, 'data', 'usr/share/doc'),
+    });
     let n = 0;
-    await fuzz('container-ops', 3, arb, ({ seed, steps, disk }) =>
+    let volumes = 0;
+    await fuzz('container-ops', 3, arb, ({ seed, steps, disk, mount }) =>
       bounded('container-ops', async () => {
         const store = stores[disk ? 1 : 0]!;
         const r = prng(seed);
         const root = await tempDir('layerfs-fuzz-ref-');
         await unpack(store, 'fuzz:base', root);
+        const volume = mount === undefined ? undefined : `fuzz-vol-${volumes++}`;
+        const atMount = (p: string) => mount !== undefined && (p === `/${mount}` || p.startsWith(`/${mount}/`));
+        const rowsWhere = <T>(rows: Record<string, T>, keep: (p: string) => boolean) => Object.fromEntries(Object.entries(rows).filter(([p]) => keep(p)));
+        // What a commit shows at the mount point: the image's files, never the volume's.
+        const imageAtMount = rowsWhere(hostRows(root).rows, atMount);
+        if (mount === 'data') await fs.mkdir(`${root}/data`, { mode: 0o755 });
         const log: string[] = [];
         const tags: string[] = [];
         try {
           let from = 'fuzz:base';
           for (const [gen, count] of steps.entries()) {
-            const c = await store.createContainer(from);
-            const upper = new Set<number>(); // everything is in the image again
+            const c = await store.createContainer(from, volume === undefined ? {} : { volumes: { [`/${mount}`]: volume } });
+            const upper = new Set<number>(); // everything is in the image again, but the volume's files
+            if (mount !== undefined) await markUpper(root, mount, upper);
             try {
               for (let i = 0; i < count; i++) {
-                await step(c, root, r, log, upper);
+                await step(c, root, r, log, upper, mount);
                 const want = await entries(root);
                 const got: Array<[string, string]> = [];
                 for (const [p] of want) got.push([p, (await c.lstat(`/${p}`)).type]);
@@ -62,9 +78,16 @@ describe('fuzz: containers', () => {
               await c.commit({ tag: from });
               const out = await tempDir('layerfs-fuzz-out-');
               await unpack(store, from, out);
-              // The same rows, and the same names sharing one file.
+              // The same rows, and the same names sharing one file (the volume's left out).
               const unpacked = hostRows(out);
-              expect({ seed, disk, gen, log, rows: unpacked.rows, links: unpacked.links }).toEqual({ seed, disk, gen, log, rows, links });
+              expect({ seed, disk, gen, log, rows: unpacked.rows, links: unpacked.links }).toEqual({
+                seed,
+                disk,
+                gen,
+                log,
+                rows: { ...rowsWhere(rows, (p) => !atMount(p)), ...imageAtMount },
+                links: links.filter((g) => !g.some(atMount)),
+              });
               await fs.rm(out, { recursive: true, force: true });
             } finally {
               await store.removeContainer(c.id);
@@ -72,6 +95,7 @@ describe('fuzz: containers', () => {
           }
         } finally {
           for (const t of tags) await store.untag(t);
+          if (volume !== undefined) await store.removeVolume(volume);
           await fs.rm(root, { recursive: true, force: true });
         }
       }),
@@ -79,6 +103,7 @@ describe('fuzz: containers', () => {
     // Every container, committed image and layer of the cases is gone again.
     for (const store of stores) {
       expect(await store.containers()).toEqual([]);
+      expect(await store.volumes()).toEqual([]);
       await store.gc();
       expect((await store.images()).length).toBe(1);
     }
