@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { expect } from 'vitest';
 import { applyLayer, type Container, type Store } from '../../src/index.js';
 import { NodeDirTree } from '../../src/node.js';
 import type { BASE } from './helpers.js';
@@ -119,6 +120,35 @@ async function partTree(root: string, rel: string): Promise<void> {
   }
 }
 
+/**
+ * Where `rel` leads in the reference, symlinks followed (the last one too)
+ * as the container follows them (CONFORMANCE 19: `..` stops at the root, an
+ * absolute target starts there); undefined after 40 links.
+ */
+async function resolveInRoot(root: string, rel: string): Promise<string | undefined> {
+  let todo = rel.split('/').filter((x) => x !== '' && x !== '.');
+  const done: string[] = [];
+  let links = 0;
+  while (todo.length) {
+    const seg = todo.shift()!;
+    if (seg === '..') {
+      done.pop();
+      continue;
+    }
+    const p = [...done, seg].join('/');
+    const st = await fs.lstat(path.join(root, p)).catch(() => undefined);
+    if (st?.isSymbolicLink()) {
+      if (++links > 40) return undefined;
+      const target = await fs.readlink(path.join(root, p));
+      if (target.startsWith('/')) done.length = 0;
+      todo = [...target.split('/').filter((x) => x !== '' && x !== '.'), ...todo];
+      continue;
+    }
+    done.push(seg);
+  }
+  return done.join('/');
+}
+
 /** Marks every file below `rel` as the container's or a volume's own (no copy-up from then on). */
 export async function markUpper(root: string, rel: string, upper: Set<number>): Promise<void> {
   const st = await fs.lstat(path.join(root, rel));
@@ -155,7 +185,7 @@ export async function step(c: Container, root: string, r: () => number, log: str
     else await copyUp(root, src, upper);
   };
   const host = (p: string) => path.join(root, p);
-  const kind = Math.floor(r() * 11);
+  const kind = Math.floor(r() * 12);
   if (kind === 0 || (kind === 1 && files.length === 0)) {
     const p = fresh();
     const data = `new ${p} ${r()}`;
@@ -201,7 +231,7 @@ export async function step(c: Container, root: string, r: () => number, log: str
     await fs.chmod(host(p), mode);
   } else if (kind === 6) {
     const p = fresh();
-    const target = pick(['etc/motd', '../x', 'nowhere', 'usr/share'])!;
+    const target = pick(['etc/motd', '../x', 'nowhere', 'usr/share', '/etc/motd', '/usr/share/doc'])!;
     log.push(`symlink ${target} ${p}`);
     await c.symlink(target, `/${p}`);
     await fs.symlink(target, host(p));
@@ -232,6 +262,31 @@ export async function step(c: Container, root: string, r: () => number, log: str
     if ((await fs.lstat(host(src))).ino !== (await fs.lstat(host(dst))).ino) await beforeMove(src, dst, 'file');
     await fs.rename(host(src), host(dst));
     if (inMount(src) !== inMount(dst)) await markUpper(root, dst, upper);
+  } else if (kind === 11 && everything.some((e) => e[1] === 'symlink')) {
+    // A write through a symlink, or into the directory it names. The
+    // reference resolves it inside its root and writes there (its own
+    // symlinks could lead out of it).
+    const link = pick(everything.filter((e) => e[1] === 'symlink').map((e) => e[0]))!;
+    const p = r() < 0.5 ? link : `${link}/n${Math.floor(r() * 1e6).toString(36)}`;
+    const to = await resolveInRoot(root, p);
+    const parent = to ? await fs.lstat(host(path.dirname(to))).catch(() => undefined) : undefined;
+    const target = to ? await fs.lstat(host(to)).catch(() => undefined) : undefined;
+    if (!to || !parent?.isDirectory() || (target && !target.isFile())) {
+      // Nowhere a file can be written: both refuse.
+      log.push(`write via ${p} (refused)`);
+      await expect(c.writeFile(`/${p}`, 'x', { mode: 0o644 })).rejects.toHaveProperty('code');
+      return;
+    }
+    const data = `via ${p} ${r()}`;
+    log.push(`write via ${p} -> ${to}`);
+    await c.writeFile(`/${p}`, data, { mode: 0o644 });
+    if (target) {
+      await copyUp(root, to, upper);
+      await fs.writeFile(host(to), data);
+    } else {
+      await fs.writeFile(host(to), data, { mode: 0o644 });
+      await fs.chmod(host(to), 0o644);
+    }
   } else if (files.length) {
     const p = pick(files)!;
     const n = Math.floor(r() * 40);

@@ -1,21 +1,24 @@
 /**
  * Fuzz target: random sequences of container file operations (writes,
- * mkdir, rm -r, renames across layers and onto files, chmod, symlinks,
- * hardlinks, a directory removed and made again, truncate), each done in a
- * container and with node:fs on a real directory holding the image's
- * unpacked tree (the reference; test/container/ops.ts). Invariants: after
- * every operation the container's view has the reference's paths and
- * types; at the end its rows (types, modes, contents, link targets) equal
- * the reference's; the committed image, unpacked by applyLayer, equals
- * them again, with the same names sharing one file; only typed errors
- * escape. The container suite runs four
- * fixed sequences of 30; this draws the seed, the store (memory or disk)
- * and up to three generations of containers, each made from the last
- * one's commit (so later ones read through committed whiteouts and opaque
- * directories), each with its own number of operations.
+ * writes through symlinks, mkdir, rm -r, renames across layers and onto
+ * files, chmod, symlinks, hardlinks, a directory removed and made again,
+ * truncate), each done in a container and with node:fs on a real
+ * directory holding the image's unpacked tree (the reference;
+ * test/container/ops.ts). Invariants: after every operation the
+ * container's view has the reference's paths and types; at the end its
+ * rows (types, modes, contents, link targets) equal the reference's; the
+ * committed image, unpacked by applyLayer, equals them again (but for the
+ * volume), with the same names sharing one file; only typed errors escape.
+ * The container suite runs four fixed sequences of 30; this draws the
+ * seed, the store (memory or disk), a volume mount (none, over nothing,
+ * over an image directory) and up to three generations of containers,
+ * each made from the last one's commit (so later ones read through
+ * committed whiteouts, opaque directories and hardlinks), each with its
+ * own number of operations.
  */
 import fc from 'fast-check';
 import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../src/index.js';
 import { openStore } from '../../src/node.js';
@@ -25,6 +28,21 @@ import { prng } from '../helpers/prng.js';
 import { bounded, fuzz } from './harness.js';
 
 afterAll(cleanup);
+
+/** The files of directory `src` copied into the empty directory `dst`, which takes `src`'s mode (no hardlinks to keep here). */
+async function fillFrom(src: string, dst: string): Promise<void> {
+  for (const name of await fs.readdir(src)) {
+    const from = path.join(src, name);
+    const to = path.join(dst, name);
+    const st = await fs.lstat(from);
+    if (st.isDirectory()) {
+      await fs.mkdir(to);
+      await fillFrom(from, to);
+    } else if (st.isSymbolicLink()) await fs.symlink(await fs.readlink(from), to);
+    else await fs.copyFile(from, to);
+  }
+  await fs.chmod(dst, (await fs.lstat(src)).mode & 0o7777);
+}
 
 describe('fuzz: containers', () => {
   it('random file operations: the container shows the reference directory, and so does its commit', async () => {
@@ -55,6 +73,10 @@ describe('fuzz: containers', () => {
         // What a commit shows at the mount point: the image's files, never the volume's.
         const imageAtMount = rowsWhere(hostRows(root).rows, atMount);
         if (mount === 'data') await fs.mkdir(`${root}/data`, { mode: 0o755 });
+        // An empty volume mounted over an image directory is filled from the
+        // image again by every container that mounts it (as docker does).
+        const pristine = mount === 'usr/share/doc' ? await tempDir('layerfs-fuzz-base-') : undefined;
+        if (pristine) await unpack(store, 'fuzz:base', pristine);
         const log: string[] = [];
         const tags: string[] = [];
         try {
@@ -62,6 +84,7 @@ describe('fuzz: containers', () => {
           for (const [gen, count] of steps.entries()) {
             const c = await store.createContainer(from, volume === undefined ? {} : { volumes: { [`/${mount}`]: volume } });
             const upper = new Set<number>(); // everything is in the image again, but the volume's files
+            if (pristine && (await fs.readdir(path.join(root, mount!))).length === 0) await fillFrom(path.join(pristine, mount!), path.join(root, mount!));
             if (mount !== undefined) await markUpper(root, mount, upper);
             try {
               for (let i = 0; i < count; i++) {
@@ -97,6 +120,7 @@ describe('fuzz: containers', () => {
           for (const t of tags) await store.untag(t);
           if (volume !== undefined) await store.removeVolume(volume);
           await fs.rm(root, { recursive: true, force: true });
+          if (pristine) await fs.rm(pristine, { recursive: true, force: true });
         }
       }),
     );
