@@ -55,6 +55,7 @@ async function copyUp(root: string, p: string, upper: Set<number>): Promise<void
   if (!st.isFile()) return;
   if (st.nlink > 1 && !upper.has(st.ino)) {
     await fs.copyFile(h, `${h}.copy-up`);
+    await fs.chown(`${h}.copy-up`, st.uid, st.gid);
     await fs.chmod(`${h}.copy-up`, st.mode & 0o7777);
     await fs.rename(`${h}.copy-up`, h);
   }
@@ -111,6 +112,7 @@ async function partTree(root: string, rel: string): Promise<void> {
     const h = path.join(root, first!);
     const st = await fs.lstat(h);
     await fs.copyFile(h, `${h}.part`);
+    await fs.chown(`${h}.part`, st.uid, st.gid);
     await fs.chmod(`${h}.part`, st.mode & 0o7777);
     await fs.rename(`${h}.part`, h);
     for (const p of rest) {
@@ -185,7 +187,7 @@ export async function step(c: Container, root: string, r: () => number, log: str
     else await copyUp(root, src, upper);
   };
   const host = (p: string) => path.join(root, p);
-  const kind = Math.floor(r() * 12);
+  const kind = Math.floor(r() * 13);
   if (kind === 0 || (kind === 1 && files.length === 0)) {
     const p = fresh();
     const data = `new ${p} ${r()}`;
@@ -287,6 +289,21 @@ export async function step(c: Container, root: string, r: () => number, log: str
       await fs.writeFile(host(to), data, { mode: 0o644 });
       await fs.chmod(host(to), 0o644);
     }
+  } else if (kind === 12 && process.getuid?.() === 0) {
+    // A new owner (symlinks followed, as chown(2)); the reference needs root to give one.
+    const [p] = pick(everything)!;
+    const [uid, gid] = pick([[0, 0], [1000, 1000], [33, 0], [0, 100]])!;
+    const to = await resolveInRoot(root, p);
+    const target = to === undefined ? undefined : await fs.lstat(host(to)).catch(() => undefined);
+    if (to === undefined || !target) {
+      log.push(`chown ${uid}:${gid} ${p} (refused)`);
+      await expect(c.chown(`/${p}`, uid!, gid!)).rejects.toHaveProperty('code');
+      return;
+    }
+    log.push(`chown ${uid}:${gid} ${p} -> ${to}`);
+    await c.chown(`/${p}`, uid!, gid!);
+    await copyUp(root, to, upper);
+    await fs.chown(host(to), uid!, gid!);
   } else if (files.length) {
     const p = pick(files)!;
     const n = Math.floor(r() * 40);

@@ -29,7 +29,7 @@ import { bounded, fuzz } from './harness.js';
 
 afterAll(cleanup);
 
-/** The files of directory `src` copied into the empty directory `dst`, which takes `src`'s mode (no hardlinks to keep here). */
+/** The files of directory `src` copied into the empty directory `dst`, which takes `src`'s owner and mode (no hardlinks to keep here). */
 async function fillFrom(src: string, dst: string): Promise<void> {
   for (const name of await fs.readdir(src)) {
     const from = path.join(src, name);
@@ -38,10 +38,18 @@ async function fillFrom(src: string, dst: string): Promise<void> {
     if (st.isDirectory()) {
       await fs.mkdir(to);
       await fillFrom(from, to);
-    } else if (st.isSymbolicLink()) await fs.symlink(await fs.readlink(from), to);
-    else await fs.copyFile(from, to);
+    } else if (st.isSymbolicLink()) {
+      await fs.symlink(await fs.readlink(from), to);
+      await fs.lchown(to, st.uid, st.gid);
+    } else {
+      await fs.copyFile(from, to);
+      await fs.chown(to, st.uid, st.gid);
+      await fs.chmod(to, st.mode & 0o7777);
+    }
   }
-  await fs.chmod(dst, (await fs.lstat(src)).mode & 0o7777);
+  const st = await fs.lstat(src);
+  await fs.chown(dst, st.uid, st.gid);
+  await fs.chmod(dst, st.mode & 0o7777);
 }
 
 describe('fuzz: containers', () => {
