@@ -87,17 +87,6 @@ function toBody(data: WriteData): FileBody {
   throw new InvalidArgumentError('file data must be a string, a Uint8Array or a ReadableStream');
 }
 
-/**
- * Image files carry an internal linkKey (layer + path) so that hardlink
- * groups can be followed; it does not mean the file has several names, so
- * it is not shown.
- */
-function publicStat(e: ContainerStat): ContainerStat {
-  if (e.origin !== 'image' || e.linkKey === undefined) return e;
-  const { linkKey: _k, ...rest } = e;
-  return rest;
-}
-
 function refuseMarkerName(p: string): void {
   // CONFORMANCE 11: such a file would read back as a whiteout in a layer.
   if (baseName(p).startsWith('.wh.')) {
@@ -138,7 +127,7 @@ export class Container {
   /** Strict ancestors of mount points (shown as directories even when the image lacks them). */
   readonly #mountParents = new Set<string>();
   #view: { version: number; view: UnionView } | undefined;
-  /** The image's files with several names (linkNames), found at the first commit. */
+  /** The image's files with several names (linkNames), found on first need (commit, stat). */
   #imageLinks: Map<string, string[]> | undefined;
   /** Paths changed since #view was built (see #lookupNode). */
   readonly #dirty = new Set<string>();
@@ -738,12 +727,12 @@ export class Container {
 
   /** The entry at `path`, symlinks followed. */
   stat(path: string): Promise<ContainerStat> {
-    return this.#run(async () => publicStat((await this.#must(path, true)).entry));
+    return this.#run(async () => this.#publicStat((await this.#must(path, true)).entry));
   }
 
   /** The entry at `path`; a final symlink is not followed. */
   lstat(path: string): Promise<ContainerStat> {
-    return this.#run(async () => publicStat((await this.#must(path, false)).entry));
+    return this.#run(async () => this.#publicStat((await this.#must(path, false)).entry));
   }
 
   /** True when `path` exists (symlinks followed). */
@@ -942,6 +931,29 @@ export class Container {
       b.set(old.subarray(0, Math.min(length, old.length)));
       await this.#rewrite(r.path, b);
     });
+  }
+
+  /**
+   * The entry as stat shows it: with a linkKey only when the file has
+   * another name here, as trees show it. The view keys every image file
+   * (layer + path) and every file the container wrote, so that names can be
+   * followed to their file; an image file's other names count while they
+   * still show that file (a name copied up is a file of its own, as in
+   * overlayfs).
+   */
+  async #publicStat(e: ContainerStat): Promise<ContainerStat> {
+    const key = e.linkKey;
+    if (key === undefined || e.origin === 'volume' || (e.origin === 'container' && key.startsWith('u:'))) return e;
+    if (e.origin === 'image') {
+      const self = e.path.slice(1);
+      for (const p of (this.#imageLinks ??= linkNames(this.#lower)).get(key) ?? []) {
+        if (p === self) continue;
+        const other = await this.#lstatAt(p);
+        if (other?.origin === 'image' && other.linkKey === key) return e;
+      }
+    }
+    const { linkKey: _k, ...rest } = e;
+    return rest;
   }
 
   // ------------------------------------------------------------ changes

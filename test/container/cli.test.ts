@@ -147,6 +147,33 @@ describe('layerfs container / volume', () => {
     expect(JSON.parse((await cli(['volume', 'ls', '--json', ...s])).out)).toEqual([]);
   });
 
+  it('cp keeps the names of one file one file, both ways (as docker cp, through its tar)', async () => {
+    const dir = await tempDir();
+    await baseImage(await openStore(dir));
+    const s = ['--store', dir];
+    expect((await cli(['container', 'create', ...s, '--name', 'lk', 'base:1'])).code).toBe(0);
+    // Out: the image's bin/tool and bin/tool-link are one file.
+    const host = await tempDir();
+    expect((await cli(['container', 'cp', ...s, 'lk:/bin', path.join(host, 'bin')])).code).toBe(0);
+    const ino = async (p: string) => (await fs.stat(path.join(host, p))).ino;
+    expect(await ino('bin/tool-link')).toBe(await ino('bin/tool'));
+    // A name copied up apart (overlayfs) is no longer the same file: it comes out apart.
+    await (await (await openStore(dir)).container('lk')).chmod('/bin/tool-link', 0o700);
+    expect((await cli(['container', 'cp', ...s, 'lk:/bin', path.join(host, 'bin2')])).code).toBe(0);
+    expect(await ino('bin2/tool-link')).not.toBe(await ino('bin2/tool'));
+    // In: two names of one host file stay one file in the container.
+    await fs.mkdir(path.join(host, 'pair'));
+    await fs.writeFile(path.join(host, 'pair/a'), 'one');
+    await fs.link(path.join(host, 'pair/a'), path.join(host, 'pair/b'));
+    expect((await cli(['container', 'cp', ...s, path.join(host, 'pair'), 'lk:/srv'])).code).toBe(0);
+    const c = await (await openStore(dir)).container('lk');
+    await c.writeFile('/srv/a', 'two');
+    expect(await c.readFile('/srv/b', 'utf8')).toBe('two');
+    // And back out as one file again.
+    expect((await cli(['container', 'cp', ...s, 'lk:/srv', path.join(host, 'pair2')])).code).toBe(0);
+    expect(await ino('pair2/b')).toBe(await ino('pair2/a'));
+  });
+
   it('reports usage errors with exit code 2', async () => {
     const dir = await tempDir();
     expect((await cli(['container', 'create', '--store', dir])).code).toBe(2);

@@ -298,12 +298,22 @@ describe.each(backends)('%s store: containers', (_kind, open) => {
     const store = await open();
     await baseImage(store);
     const c = await store.createContainer('base:1');
+    // stat shows a linkKey for a file with other names only (as trees do).
+    const key = async (p: string) => (await c.lstat(p)).linkKey;
+    expect(await key('/bin/tool')).toBeDefined();
+    expect(await key('/bin/tool-link')).toBe(await key('/bin/tool'));
+    expect(await key('/etc/motd')).toBeUndefined();
     // bin/tool and bin/tool-link are one file in the image; linking through
     // one name copies that name up alone (overlayfs). The other name, left
     // untouched, keeps the image's file: same bytes, no longer the same file.
     // (Only the link: a change to the copy's own entry would have it
     // written anew anyway.)
     await c.link('/bin/tool-link', '/etc/x');
+    expect(await key('/bin/tool')).toBeUndefined();
+    expect(await key('/etc/x')).toBe(await key('/bin/tool-link'));
+    await c.writeFile('/new', 'n');
+    expect(await key('/new')).toBeUndefined();
+    await c.rm('/new');
     expect(await c.diff()).toEqual([
       { kind: 'C', path: '/bin' },
       { kind: 'C', path: '/bin/tool-link' },

@@ -83,6 +83,9 @@ export async function copyIn(hostSrc: string, c: Container, dst: string): Promis
   }
   let n = 0;
   const dirs: Array<[string, number]> = [];
+  // Names of one host file come in as one file (as docker cp's tar keeps
+  // hardlinks), unless the container refuses the link (across volumes).
+  const inodes = new Map<string, string>();
   const visit = async (h: string, p: string): Promise<void> => {
     const s = fs.lstatSync(h);
     if (s.isDirectory()) {
@@ -95,6 +98,19 @@ export async function copyIn(hostSrc: string, c: Container, dst: string): Promis
       if (await c.lstat(p).catch(() => undefined)) await c.rm(p, { recursive: true });
       await c.symlink(fs.readlinkSync(h), p);
     } else if (s.isFile()) {
+      const first = s.nlink > 1 ? inodes.get(`${s.dev}:${s.ino}`) : undefined;
+      if (first !== undefined) {
+        if (await c.lstat(p).catch(() => undefined)) await c.rm(p, { recursive: true });
+        const linked = await c.link(first, p).then(
+          () => true,
+          () => false,
+        );
+        if (linked) {
+          n++;
+          return;
+        }
+      }
+      if (s.nlink > 1 && first === undefined) inodes.set(`${s.dev}:${s.ino}`, p);
       const existed = await c.lstat(p).then(() => true, () => false);
       await c.writeFile(p, new Uint8Array(fs.readFileSync(h)), { mode: s.mode & 0o7777 });
       if (existed) await c.chmod(p, s.mode & 0o7777); // an existing file keeps its mode otherwise
@@ -124,6 +140,10 @@ export async function copyOut(c: Container, src: string, hostDst: string): Promi
   }
   let n = 0;
   const dirs: Array<[string, number]> = [];
+  // Names of one file go out as one file (docker cp's tar keeps hardlinks).
+  // A linkKey names a file within its tree: the container's, or one volume.
+  const links = new Map<string, string>();
+  const treeOf = (p: string) => Object.keys(c.volumes).filter((m) => p === m || p.startsWith(`${m}/`)).sort((a, b) => b.length - a.length)[0] ?? '';
   const visit = async (p: string, h: string): Promise<void> => {
     const e = await c.lstat(p);
     if (e.type === 'directory') {
@@ -135,6 +155,15 @@ export async function copyOut(c: Container, src: string, hostDst: string): Promi
       fs.rmSync(h, { force: true });
       fs.symlinkSync(e.linkname, h);
     } else if (e.type === 'file') {
+      const key = e.linkKey === undefined ? undefined : `${treeOf(e.path)}\0${e.linkKey}`;
+      const first = key === undefined ? undefined : links.get(key);
+      if (first !== undefined) {
+        fs.rmSync(h, { force: true });
+        fs.linkSync(first, h);
+        n++;
+        return;
+      }
+      if (key !== undefined) links.set(key, h);
       const bytes = await c.readFile(p);
       const fd = fs.openSync(h, 'w', e.mode);
       try {
