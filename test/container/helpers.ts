@@ -100,6 +100,30 @@ export async function containerRows(c: Container): Promise<Record<string, Row>> 
   return out;
 }
 
+/**
+ * The container's hardlink groups, as hostRows gives a directory's: the
+ * names whose stat shows one linkKey (a key names a file within one tree:
+ * the container's layers, or one volume).
+ */
+export async function containerLinks(c: Container): Promise<string[][]> {
+  const groups = new Map<string, string[]>();
+  const mounts = Object.keys(c.volumes).sort((a, b) => b.length - a.length);
+  const visit = async (dir: string) => {
+    for (const name of await c.readdir(dir)) {
+      const p = dir === '/' ? `/${name}` : `${dir}/${name}`;
+      const e = await c.lstat(p);
+      if (e.type === 'directory') await visit(p);
+      else if (e.type === 'file' && e.linkKey !== undefined) {
+        const tree = mounts.find((m) => p === m || p.startsWith(`${m}/`)) ?? '';
+        const k = `${tree}\0${e.linkKey}`;
+        groups.set(k, [...(groups.get(k) ?? []), p]);
+      }
+    }
+  };
+  await visit('/');
+  return [...groups.values()].filter((g) => g.length > 1).map((g) => g.sort()).sort();
+}
+
 /** The same rows for a directory on the host, and its hardlink groups. */
 export function hostRows(root: string): { rows: Record<string, Row>; links: string[][] } {
   const rows: Record<string, Row> = {};

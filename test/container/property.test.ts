@@ -8,7 +8,7 @@
  * overlayfs does, the base keeps its hardlinks; see inRoot there).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { backends, BASE, cleanup, containerRows, hostRows, makeImage, tempDir, TOP } from './helpers.js';
+import { backends, BASE, cleanup, containerLinks, containerRows, hostRows, makeImage, tempDir, TOP } from './helpers.js';
 import { entries, inRoot, step, unpack } from './ops.js';
 import { prng as rng } from '../helpers/prng.js';
 
@@ -38,7 +38,7 @@ describe.each(backends)('%s store: random operations against a real directory', 
         before = after;
       }
       const { rows: want, links } = hostRows(root);
-      expect({ seed, log, rows: await containerRows(c) }).toEqual({ seed, log, rows: want });
+      expect({ seed, log, rows: await containerRows(c), links: await containerLinks(c) }).toEqual({ seed, log, rows: want, links });
       const img = await c.commit({ tag: `prop:seed${seed}` });
       const out = await tempDir('layerfs-prop-out-');
       await unpack(store, `prop:seed${seed}`, out);

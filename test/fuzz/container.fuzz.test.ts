@@ -1,20 +1,20 @@
 /**
  * Fuzz target: random sequences of container file operations (writes,
  * writes through symlinks, mkdir, rm -r, renames across layers and onto
- * files, chmod, symlinks, hardlinks, a directory removed and made again,
- * truncate), each done in a container and with node:fs on a real
+ * files, chmod, chown, symlinks, hardlinks, a directory removed and made
+ * again, truncate), each done in a container and with node:fs on a real
  * directory holding the image's unpacked tree (the reference;
  * test/container/ops.ts). Invariants: after every operation the
  * container's view has the reference's paths and types; at the end its
- * rows (types, modes, contents, link targets) equal the reference's; the
- * committed image, unpacked by applyLayer, equals them again (but for the
- * volume), with the same names sharing one file; only typed errors escape.
- * The container suite runs four fixed sequences of 30; this draws the
- * seed, the store (memory or disk), a volume mount (none, over nothing,
- * over an image directory) and up to three generations of containers,
- * each made from the last one's commit (so later ones read through
- * committed whiteouts, opaque directories and hardlinks), each with its
- * own number of operations.
+ * rows (types, modes, owners, contents, link targets) and hardlink groups
+ * equal the reference's; the committed image, unpacked by applyLayer,
+ * equals them again (but for the volume); only typed errors escape. The
+ * container suite runs four fixed sequences of 30; this draws the seed,
+ * the store (memory or disk), a volume mount (none, over nothing, over an
+ * image directory) and up to three generations of containers, each made
+ * from the last one's commit (so later ones read through committed
+ * whiteouts, opaque directories and hardlinks), each with its own number
+ * of operations.
  */
 import fc from 'fast-check';
 import * as fs from 'node:fs/promises';
@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../src/index.js';
 import { openStore } from '../../src/node.js';
-import { BASE, cleanup, containerRows, hostRows, makeImage, tempDir, TOP } from '../container/helpers.js';
+import { BASE, cleanup, containerLinks, containerRows, hostRows, makeImage, tempDir, TOP } from '../container/helpers.js';
 import { entries, inRoot, markUpper, step, unpack } from '../container/ops.js';
 import { prng } from '../helpers/prng.js';
 import { bounded, fuzz } from './harness.js';
@@ -103,7 +103,7 @@ describe('fuzz: containers', () => {
                 expect({ seed, disk, gen, log, paths: got }).toEqual({ seed, disk, gen, log, paths: want });
               }
               const { rows, links } = hostRows(root);
-              expect({ seed, disk, gen, log, rows: await containerRows(c) }).toEqual({ seed, disk, gen, log, rows });
+              expect({ seed, disk, gen, log, rows: await containerRows(c), links: await containerLinks(c) }).toEqual({ seed, disk, gen, log, rows, links });
               from = `fuzz:c${n++}`;
               tags.push(from);
               await c.commit({ tag: from });
