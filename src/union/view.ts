@@ -69,6 +69,19 @@ export interface UnionViewOptions {
 const preparedCache = new WeakMap<readonly UnionLayerEntry[], PreparedLayer>();
 const preparedCacheScalar = new WeakMap<readonly UnionLayerEntry[], PreparedLayer>();
 
+const hardlinkLists = new WeakMap<readonly UnionLayerEntry[], number[]>();
+
+/** Indexes of a layer's hardlink entries, kept for a frozen entry array (one that cannot change). */
+function hardlinksOf(entries: readonly UnionLayerEntry[]): number[] {
+  let list = hardlinkLists.get(entries);
+  if (!list) {
+    list = [];
+    for (let j = 0; j < entries.length; j++) if (entries[j]!.type === 'hardlink') list.push(j);
+    if (Object.isFrozen(entries)) hardlinkLists.set(entries, list);
+  }
+  return list;
+}
+
 function cacheOf(core: CoreModule): WeakMap<readonly UnionLayerEntry[], PreparedLayer> {
   return core.simd ? preparedCache : preparedCacheScalar;
 }
@@ -626,15 +639,30 @@ export class UnionView {
 
   /**
    * The visible hardlink entries, in path order: with the files they name,
-   * every path of the view that shares a file with another. One pass over
-   * the index; a node is made for hardlinks only.
+   * every path of the view that shares a file with another. Each layer's
+   * entries are scanned in order (once per frozen entry array: the list is
+   * kept), and only its hardlinks are looked up. A pass over the index
+   * instead read an entry object per node at random: 50-80 ms for 625,000
+   * paths.
    */
   *hardlinks(): Generator<UnionNode> {
-    const { layer, entry, count } = this.ix;
-    for (let i = 1; i < count; i++) {
-      const e = entry[i]!;
-      if (e >= 0 && this.layers[layer[i]!]!.entries[e]!.type === 'hardlink') yield this.node(i);
-    }
+    const found: number[] = [];
+    this.layers.forEach((l, k) => {
+      const entries = l.entries;
+      for (const j of hardlinksOf(entries)) {
+        let p: string;
+        try {
+          p = cleanPath(entries[j]!.path);
+        } catch {
+          continue; // not a path of the tree
+        }
+        const i = this.indexOf(p);
+        // Visible, and this entry (not one hidden above, or an earlier duplicate).
+        if (i >= 0 && this.ix.layer[i] === k && this.ix.entry[i] === j) found.push(i);
+      }
+    });
+    found.sort((a, b) => a - b);
+    for (const i of found) yield this.node(i);
   }
 
   // ---------------------------------------------------------------- content
