@@ -371,6 +371,17 @@ for (const simd of [true, false]) {
           ['c', 2],
         ]);
       });
+      it('hardlinks() takes unclean names as the view does, and of one path only the entry that won', () => {
+        const v = UnionView.build(core, [
+          layer(0, [f('a/file', { size: 5 }), h('./c/../d', 'a/file'), h('dup', 'a/file'), f('dup'), f('dup2'), h('dup2', 'a/file')]),
+        ]);
+        expect([...v.hardlinks()].map((n) => n.path)).toEqual(['d', 'dup2']);
+        // Frozen entries: the list is kept, and gives the same.
+        const frozen = Object.freeze([f('x'), h('y', 'x')]);
+        const w = UnionView.build(core, [layer(0, frozen as UnionLayerEntry[])]);
+        expect([...w.hardlinks()].map((n) => n.path)).toEqual(['y']);
+        expect([...w.hardlinks()].map((n) => n.path)).toEqual(['y']);
+      });
       it('refuses a hardlink escaping the root (UNSAFE_PATH), a missing target (NOT_FOUND), a directory', async () => {
         const v = build();
         await expect(v.readFile('b/escape')).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
