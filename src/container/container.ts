@@ -127,8 +127,8 @@ export class Container {
   /** Strict ancestors of mount points (shown as directories even when the image lacks them). */
   readonly #mountParents = new Set<string>();
   #view: { version: number; view: UnionView } | undefined;
-  /** The image's files with several names (linkNames), found on first need (commit, stat). */
-  #imageLinks: Map<string, string[]> | undefined;
+  /** The image's files with several names (see #imageLinks()). */
+  #imageLinksCache: Map<string, string[]> | undefined;
   /** Paths changed since #view was built (see #lookupNode). */
   readonly #dirty = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
@@ -295,6 +295,16 @@ export class Container {
   #mountOf(p: string): [string, Tree] | undefined {
     for (const m of this.#mounts) if (isWithin(p, m[0])) return m;
     return undefined;
+  }
+
+  /** Do `a` and `b` lie in one tree (the container's layers, or one volume)? A link key names a file within one. */
+  #sameTree(a: string, b: string): boolean {
+    return this.#mountOf(a)?.[0] === this.#mountOf(b)?.[0];
+  }
+
+  /** The image's files with several names (linkNames), found on first need (commit, stat). */
+  #imageLinks(): Map<string, string[]> {
+    return (this.#imageLinksCache ??= linkNames(this.#lower));
   }
 
   #relIn(p: string, mount: string): string {
@@ -615,7 +625,7 @@ export class Container {
     // move between the layers and a volume, or between two volumes, copies,
     // as mv does across file systems.) Found on first need.
     const mount = this.#mountOf(src);
-    const sameTree = mount?.[0] === this.#mountOf(dst)?.[0];
+    const sameTree = this.#sameTree(src, dst);
     let outside: Map<string, string> | undefined;
     const outsideName = async (key: string): Promise<string | undefined> => {
       if (!sameTree || (!mount && !key.startsWith('u:'))) return undefined;
@@ -645,7 +655,7 @@ export class Container {
           return;
         case 'file': {
           const first = e.linkKey === undefined ? undefined : (links.get(e.linkKey) ?? (await outsideName(e.linkKey)));
-          if (first !== undefined && !!this.#mountOf(first) === !!this.#mountOf(d)) {
+          if (first !== undefined && this.#sameTree(first, d)) {
             await this.#create(d, { type: 'link', existing: first });
             return;
           }
@@ -856,10 +866,8 @@ export class Container {
       this.#refuseMountChange(s.path, 'rename');
       this.#refuseMountChange(d.path, 'replace');
       if (d.entry) {
-        // Two names of one file: rename(2) does nothing. (A link key names a
-        // file within one tree: the same volume, or the container's layers.)
-        const sameTree = this.#mountOf(s.path)?.[0] === this.#mountOf(d.path)?.[0];
-        if (s.entry.type === 'file' && s.entry.linkKey !== undefined && d.entry.linkKey === s.entry.linkKey && sameTree) return;
+        // Two names of one file: rename(2) does nothing.
+        if (s.entry.type === 'file' && s.entry.linkKey !== undefined && d.entry.linkKey === s.entry.linkKey && this.#sameTree(s.path, d.path)) return;
         if (s.entry.type === 'directory') {
           if (d.entry.type !== 'directory') throw new NotADirectoryError(`not a directory: ${JSON.stringify(newPath)}`, { path: newPath });
           if ((await this.#readdirAt(d.path)).length) throw new DirectoryNotEmptyError(`directory not empty: ${JSON.stringify(newPath)}`, { path: newPath });
@@ -946,7 +954,7 @@ export class Container {
     if (key === undefined || e.origin === 'volume' || (e.origin === 'container' && key.startsWith('u:'))) return e;
     if (e.origin === 'image') {
       const self = e.path.slice(1);
-      for (const p of (this.#imageLinks ??= linkNames(this.#lower)).get(key) ?? []) {
+      for (const p of this.#imageLinks().get(key) ?? []) {
         if (p === self) continue;
         const other = await this.#lstatAt(p);
         if (other?.origin === 'image' && other.linkKey === key) return e;
@@ -999,7 +1007,7 @@ export class Container {
    */
   #touchedPaths(): string[] {
     const set = new Set<string>();
-    const links = (this.#imageLinks ??= linkNames(this.#lower));
+    const links = this.#imageLinks();
     for (const e of this.#upper.entries.values()) {
       const w = parseWhiteout(e.path);
       if (!w) {

@@ -217,9 +217,9 @@ function reserve(core: CoreModule, layers: ReadonlyArray<PreparedLayer | LayerNa
       records += l.recFlags.length;
       continue;
     }
-    const n = l.names.length;
-    const raw = l.names instanceof Uint8Array ? l.names.length : 48 * n;
-    const count = l.kinds?.length ?? n;
+    // Packed names: their bytes, and a kind per entry; entries: a guess at their names' bytes.
+    const count = l.kinds?.length ?? l.names.length;
+    const raw = l.names instanceof Uint8Array ? l.names.length : 48 * count;
     bytes += 2 * raw + 29 * count + 21 * (count + Math.ceil(raw / 6) + 1);
     records += count;
   }

@@ -143,7 +143,8 @@ export async function copyOut(c: Container, src: string, hostDst: string): Promi
   // Names of one file go out as one file (docker cp's tar keeps hardlinks).
   // A linkKey names a file within its tree: the container's, or one volume.
   const links = new Map<string, string>();
-  const treeOf = (p: string) => Object.keys(c.volumes).filter((m) => p === m || p.startsWith(`${m}/`)).sort((a, b) => b.length - a.length)[0] ?? '';
+  const mounts = Object.keys(c.volumes).sort((a, b) => b.length - a.length);
+  const treeOf = (p: string) => mounts.find((m) => p === m || p.startsWith(`${m}/`)) ?? '';
   const visit = async (p: string, h: string): Promise<void> => {
     const e = await c.lstat(p);
     if (e.type === 'directory') {
