@@ -43,6 +43,42 @@ export async function entries(root: string): Promise<Array<[string, 'file' | 'di
 }
 
 /**
+ * Gives `names` (the names of one file) a file of their own: a copy of it,
+ * with its owner and mode, under the first name, and the others linked to
+ * it. Names of that file not in the list keep the old one.
+ */
+async function ownFile(root: string, [first, ...rest]: string[]): Promise<number> {
+  const h = path.join(root, first!);
+  const st = await fs.lstat(h);
+  await fs.copyFile(h, `${h}.own`);
+  await fs.chown(`${h}.own`, st.uid, st.gid);
+  await fs.chmod(`${h}.own`, st.mode & 0o7777);
+  await fs.rename(`${h}.own`, h);
+  for (const p of rest) {
+    await fs.rm(path.join(root, p));
+    await fs.link(h, path.join(root, p));
+  }
+  return (await fs.lstat(h)).ino;
+}
+
+/** The files with several names at or below `rel`: inode -> its names there, and its link count. */
+async function linkGroups(root: string, rel: string): Promise<Map<number, { names: string[]; nlink: number }>> {
+  const groups = new Map<number, { names: string[]; nlink: number }>();
+  const visit = async (p: string): Promise<void> => {
+    const st = await fs.lstat(path.join(root, p));
+    if (st.isDirectory()) {
+      for (const name of await fs.readdir(path.join(root, p))) await visit(`${p}/${name}`);
+    } else if (st.isFile() && st.nlink > 1) {
+      const g = groups.get(st.ino);
+      if (g) g.names.push(p);
+      else groups.set(st.ino, { names: [p], nlink: st.nlink });
+    }
+  };
+  await visit(rel);
+  return groups;
+}
+
+/**
  * The reference's side of overlayfs copy-up for a file with several names
  * in the image (the container's lower layers): the first change through
  * one name copies that name up alone, so it stops sharing with the image's
@@ -50,16 +86,9 @@ export async function entries(root: string): Promise<Array<[string, 'file' | 'di
  * `upper`, one set per container) share as in any directory.
  */
 async function copyUp(root: string, p: string, upper: Set<number>): Promise<void> {
-  const h = path.join(root, p);
-  const st = await fs.lstat(h);
+  const st = await fs.lstat(path.join(root, p));
   if (!st.isFile()) return;
-  if (st.nlink > 1 && !upper.has(st.ino)) {
-    await fs.copyFile(h, `${h}.copy-up`);
-    await fs.chown(`${h}.copy-up`, st.uid, st.gid);
-    await fs.chmod(`${h}.copy-up`, st.mode & 0o7777);
-    await fs.rename(`${h}.copy-up`, h);
-  }
-  upper.add((await fs.lstat(h)).ino);
+  upper.add(st.nlink > 1 && !upper.has(st.ino) ? await ownFile(root, [p]) : st.ino);
 }
 
 /**
@@ -68,23 +97,7 @@ async function copyUp(root: string, p: string, upper: Set<number>): Promise<void
  * of that file outside it. The reference gives such a group its own file.
  */
 async function copyUpTree(root: string, dir: string, upper: Set<number>): Promise<void> {
-  const groups = new Map<number, string[]>();
-  const visit = async (rel: string): Promise<void> => {
-    for (const name of await fs.readdir(path.join(root, rel))) {
-      const p = `${rel}/${name}`;
-      const st = await fs.lstat(path.join(root, p));
-      if (st.isDirectory()) await visit(p);
-      else if (st.isFile() && st.nlink > 1 && !upper.has(st.ino)) groups.set(st.ino, [...(groups.get(st.ino) ?? []), p]);
-    }
-  };
-  await visit(dir);
-  for (const [first, ...rest] of groups.values()) {
-    await copyUp(root, first!, upper); // a file of its own, then its other names inside link to it
-    for (const p of rest) {
-      await fs.rm(path.join(root, p));
-      await fs.link(path.join(root, first!), path.join(root, p));
-    }
-  }
+  for (const [ino, { names }] of await linkGroups(root, dir)) if (!upper.has(ino)) upper.add(await ownFile(root, names));
 }
 
 /**
@@ -95,31 +108,7 @@ async function copyUpTree(root: string, dir: string, upper: Set<number>): Promis
  * afterwards everything moved is the volume's or the container's own.
  */
 async function partTree(root: string, rel: string): Promise<void> {
-  const groups = new Map<number, string[]>();
-  const nlink = new Map<number, number>();
-  const visit = async (p: string): Promise<void> => {
-    const st = await fs.lstat(path.join(root, p));
-    if (st.isDirectory()) {
-      for (const name of await fs.readdir(path.join(root, p))) await visit(`${p}/${name}`);
-    } else if (st.isFile() && st.nlink > 1) {
-      groups.set(st.ino, [...(groups.get(st.ino) ?? []), p]);
-      nlink.set(st.ino, st.nlink);
-    }
-  };
-  await visit(rel);
-  for (const [ino, [first, ...rest]] of groups) {
-    if (rest.length + 1 === nlink.get(ino)) continue; // every name moves
-    const h = path.join(root, first!);
-    const st = await fs.lstat(h);
-    await fs.copyFile(h, `${h}.part`);
-    await fs.chown(`${h}.part`, st.uid, st.gid);
-    await fs.chmod(`${h}.part`, st.mode & 0o7777);
-    await fs.rename(`${h}.part`, h);
-    for (const p of rest) {
-      await fs.rm(path.join(root, p));
-      await fs.link(h, path.join(root, p));
-    }
-  }
+  for (const { names, nlink } of (await linkGroups(root, rel)).values()) if (names.length < nlink) await ownFile(root, names);
 }
 
 /**
