@@ -199,9 +199,9 @@ function encodeNames(arena: Arena, items: ArrayLike<Named>, kinds: Uint8Array, c
 /**
  * Grows Wasm memory once, up front, to about what a build of `layers`
  * takes (an estimate: a layer given by name needs room for its names
- * twice, its work arrays and its records at capacity, counted with one
- * '/' for every 6 bytes of names; the merge's nodes and hash table follow
- * its records). V8 counts each growth as external memory, and past a
+ * twice and its records at capacity, counted with one '/' for every 6
+ * bytes of names, and the largest one its work arrays; the merge's nodes
+ * and hash table follow the records). V8 counts each growth as external memory, and past a
  * threshold starts a full collection of the JS heap: the allocator's
  * doubling grew memory four times in the first build over 10 x 100,000
  * names and cost four such collections (1.5-2.5 s with a 250 MB heap,
@@ -211,6 +211,7 @@ function encodeNames(arena: Arena, items: ArrayLike<Named>, kinds: Uint8Array, c
 function reserve(core: CoreModule, layers: ReadonlyArray<PreparedLayer | LayerNames>): void {
   let bytes = 0;
   let records = 0;
+  let most = 0;
   for (const l of layers) {
     if ('rec' in l) {
       bytes += l.bytes.length + 21 * l.recFlags.length;
@@ -218,11 +219,14 @@ function reserve(core: CoreModule, layers: ReadonlyArray<PreparedLayer | LayerNa
       continue;
     }
     // Packed names: their bytes, and a kind per entry; entries: a guess at their names' bytes.
-    const count = l.kinds?.length ?? l.names.length;
+    const count = entryCountOf(l);
     const raw = l.names instanceof Uint8Array ? l.names.length : 48 * count;
-    bytes += 2 * raw + 29 * count + 21 * (count + Math.ceil(raw / 6) + 1);
+    bytes += 2 * raw + 21 * (count + Math.ceil(raw / 6) + 1);
     records += count;
+    most = Math.max(most, count);
   }
+  // One set of work arrays for the largest layer (see WorkArrays).
+  bytes += 29 * most;
   // Nodes (27 bytes a record) and the hash table (at most 8 a record), and room for block headers.
   bytes += 35 * records + 4096 * (layers.length + 16);
   const x = core.exports;
@@ -245,11 +249,40 @@ interface Staged {
 }
 
 /**
+ * A layer's stage 1-2 work arrays, for up to `n` entries: its names' offsets
+ * and lengths, kinds, neighbours' common prefixes (2n: unionSort and
+ * unionRecords read them per sorted position, the split leaves its own
+ * above them), the sorted order and the sort's scratch. Only the names and
+ * the records outlive a layer's staging, so the layers of one build share
+ * one set, taken before their blocks (29 bytes an entry once, instead of
+ * once per layer: 26 MB less Wasm memory touched for 10 x 100,000 names).
+ */
+interface WorkArrays {
+  readonly n: number;
+  readonly off: number;
+  readonly len: number;
+  readonly kind: number;
+  readonly plcp: number;
+  readonly perm: number;
+  readonly tmp: number;
+}
+
+function workArrays(arena: Arena, n: number): WorkArrays {
+  return { n, off: arena.alloc(4 * n), len: arena.alloc(4 * n), kind: arena.alloc(n), plcp: arena.alloc(8 * n), perm: arena.alloc(4 * n), tmp: arena.alloc(8 * n) };
+}
+
+/** How many entries a layer given by name has (an upper bound for packed names without kinds). */
+function entryCountOf(l: LayerNames): number {
+  return l.kinds?.length ?? l.names.length;
+}
+
+/**
  * Stage 1+2 of one layer into `arena` (its blocks stay until the arena is
  * released). `kinds` may be left out for entries, which then give their
- * kind by `type`.
+ * kind by `type`. Work arrays come from `scratch` when it has room, else
+ * are taken for this layer.
  */
-function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array | ArrayLike<Named>, given?: Uint8Array): Staged | PrepareFailure {
+function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array | ArrayLike<Named>, given?: Uint8Array, scratch?: WorkArrays): Staged | PrepareFailure {
   const x = core.exports;
   let raw: number;
   let rawLen: number;
@@ -285,11 +318,7 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
     raw = arena.grow(res.raw, 2 * rawLen + 16);
   }
   const n = kinds.length;
-  const off = arena.alloc(4 * n);
-  const len = arena.alloc(4 * n);
-  const kind = arena.alloc(n);
-  // Neighbours' common prefixes, per sorted position (unionSort, unionRecords); the split leaves its own above them.
-  const plcp = arena.alloc(8 * n);
+  const { off, len, kind, plcp, perm, tmp } = scratch !== undefined && scratch.n >= n ? scratch : workArrays(arena, n);
   arena.u8.set(kinds, kind);
   const sumDepth = x.unionSplitClean(raw, rawLen, n, off, len, kind, plcp + 4 * n) as number;
   if (sumDepth < 0) {
@@ -298,8 +327,6 @@ function stageNames(core: CoreModule, arena: Arena, names: string | Uint8Array |
     return { reason, index } as PrepareFailure;
   }
   const maxDepth = x.unionMaxDepth() as number;
-  const perm = arena.alloc(4 * n);
-  const tmp = arena.alloc(8 * n);
   x.unionSort(raw, n, off, len, kind, perm, tmp, plcp);
   const recCap = n + sumDepth + 1;
   const stack = arena.alloc((maxDepth + 2) * 12); // frames of 12 bytes (SF in assembly/union.ts)
@@ -495,6 +522,9 @@ export function buildIndex(core: CoreModule, layers: ReadonlyArray<PreparedLayer
       reserve(core, layers);
       const staged: Staged[] = [];
       const prepared: Array<PreparedLayer | undefined> = [];
+      let most = 0;
+      for (const l of layers) if (!('rec' in l)) most = Math.max(most, entryCountOf(l));
+      const scratch = most > 0 ? workArrays(arena, most) : undefined;
       let maxDepth = 0;
       for (let i = 0; i < layers.length; i++) {
         const l = layers[i]!;
@@ -502,7 +532,7 @@ export function buildIndex(core: CoreModule, layers: ReadonlyArray<PreparedLayer
           staged.push(stagePrepared(core, arena, l));
           prepared.push(l);
         } else {
-          const s = stageNames(core, arena, l.names, l.kinds);
+          const s = stageNames(core, arena, l.names, l.kinds, scratch);
           if ('reason' in s) return { ...s, layer: i };
           const kept = l.keep ? copyOut(core, s) : undefined;
           if (kept) s.js = kept.bytes;
