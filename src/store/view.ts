@@ -18,23 +18,34 @@ import { decodeLayerTable, encodeLayerTable, prepareLayerTable, type LayerTable 
 import type { UnionLayer, UnionLayerEntry } from '../union/types.js';
 import { UnionView } from '../union/view.js';
 import { fromBase64, toBase64 } from './base64.js';
+import { decodeLayerEntries, encodeLayerEntries } from './entries-codec.js';
 import type { Store } from './store.js';
 import { LAYER_INDEX, type StoreBackend } from './types.js';
 
-const INDEX_VERSION = 1;
+// Record versions. 1: the entries in the record as JSON objects (xattr
+// values in base64), the table as the record's attachment (`tableBytes`) or
+// in base64 (`table`); what src/build writes, and what a backend without
+// attachments gets. 2: the record only names the layer; its attachment
+// holds the entries' columns and the table (see encodeIndexBytes).
+const JSON_ENTRIES = 1;
+const PACKED = 2;
 
 /** LayerEntry as JSON: xattr values in base64. */
 type StoredEntry = Omit<LayerEntry, 'xattrs'> & { xattrs?: Record<string, string> };
 interface StoredIndex {
   v: number;
   diffId: string;
-  entries: StoredEntry[];
+  /** Version 1: the entries. */
+  entries?: StoredEntry[];
+  /** Version 2: how many entries the attachment holds. */
+  count?: number;
   /**
-   * The layer's prepared union table (src/union/table.ts): a view over
-   * layers read in a fresh process merges these instead of preparing every
-   * layer again. Kept as the record's attachment (`tableBytes`) where the
-   * backend has them, else here in base64. Absent in records written before
-   * it existed (and in those src/build writes): added on first use.
+   * Version 1: the layer's prepared union table (src/union/table.ts): a
+   * view over layers read in a fresh process merges these instead of
+   * preparing every layer again. Kept as the record's attachment
+   * (`tableBytes`) where the backend has them, else here in base64. Absent
+   * in records written before it existed (and in those src/build writes):
+   * added on first use.
    */
   table?: string;
   tableBytes?: true;
@@ -70,36 +81,79 @@ function tableToBase64(t: LayerTable): string {
   return NodeBuffer ? NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64') : toBase64(b);
 }
 
-/** A stored table, or undefined when it is missing, damaged or not this layer's. */
+/** A table from its bytes, or undefined when they are damaged or not this layer's. */
+function tableFrom(bytes: Uint8Array, entryCount: number): LayerTable | undefined {
+  try {
+    const t = decodeLayerTable(bytes);
+    return t.entryCount === entryCount ? t : undefined;
+  } catch (e) {
+    if (e instanceof LayerfsError) return undefined;
+    throw e;
+  }
+}
+
+/** A version-1 record's table, or undefined when it is missing, damaged or not this layer's. */
 async function storedTable(records: StoreBackend, digest: string, value: StoredIndex, entryCount: number): Promise<LayerTable | undefined> {
   try {
     let bytes: Uint8Array | undefined;
     if (typeof value.table === 'string') bytes = NodeBuffer ? NodeBuffer.from(value.table, 'base64') : fromBase64(value.table);
     else if (value.tableBytes === true && records.getRecordBytes) bytes = await records.getRecordBytes(LAYER_INDEX, digest);
-    if (bytes === undefined) return undefined;
-    const t = decodeLayerTable(bytes);
-    return t.entryCount === entryCount ? t : undefined;
+    return bytes === undefined ? undefined : tableFrom(bytes, entryCount);
   } catch (e) {
     if (e instanceof LayerfsError || e instanceof DOMException) return undefined;
     throw e;
   }
 }
 
+const IX_MAGIC = 0x5849464c; // "LFIX"
+const IX_HEAD = 16;
+
 /**
- * Writes a layer's index record with its table (if any): as the record's
- * attachment where the backend has them, else in base64 in the record. The
- * record goes first: a process stopped between the two writes leaves a
- * record whose attachment is missing (prepared again on next use), never an
- * attachment that no record owns (nothing would remove it).
+ * A version-2 attachment: u32 magic "LFIX", u32 1, u32 entry bytes, u32
+ * table bytes (0: none), the entries (encodeLayerEntries) padded to 8, the
+ * table (encodeLayerTable). One file: a view reads each layer once.
  */
-async function putIndex(records: StoreBackend, digest: string, value: StoredIndex, table: LayerTable | undefined): Promise<void> {
-  const { table: _old, tableBytes: _had, ...rest } = value;
-  if (table && !records.putRecordBytes) {
-    await records.putRecord<StoredIndex>(LAYER_INDEX, digest, { value: { ...rest, table: tableToBase64(table) } });
+export function encodeIndexBytes(entries: readonly LayerEntry[], table: LayerTable | undefined): Uint8Array {
+  const e = encodeLayerEntries(entries);
+  const t = table ? encodeLayerTable(table) : new Uint8Array(0);
+  const at = IX_HEAD + ((e.length + 7) & ~7);
+  const out = new Uint8Array(at + t.length);
+  new Uint32Array(out.buffer, 0, 4).set([IX_MAGIC, 1, e.length, t.length]);
+  out.set(e, IX_HEAD);
+  out.set(t, at);
+  return out;
+}
+
+/** A version-2 attachment's entries (CORRUPT_STORE when they do not fit) and its table (undefined when it has none, or a damaged one). */
+export function decodeIndexBytes(bytes: Uint8Array, count: number): StoredLayerIndex {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < IX_HEAD || dv.getUint32(0, true) !== IX_MAGIC || dv.getUint32(4, true) !== 1) throw new CorruptStoreError('layer index: unknown attachment format');
+  const el = dv.getUint32(8, true);
+  const at = IX_HEAD + ((el + 7) & ~7);
+  const tl = dv.getUint32(12, true);
+  if (at + tl !== bytes.length) throw new CorruptStoreError('layer index: attachment size does not match its header');
+  const entries = decodeLayerEntries(bytes.subarray(IX_HEAD, IX_HEAD + el));
+  if (entries.length !== count) throw new CorruptStoreError(`layer index: ${entries.length} entries in the attachment, the record says ${count}`);
+  const table = tl > 0 ? tableFrom(bytes.subarray(at), entries.length) : undefined;
+  return table ? { entries, table } : { entries };
+}
+
+/**
+ * Writes a layer's index record with its table (if any). With attachments:
+ * version 2, the record first, then its attachment. A process stopped
+ * between the two leaves a record whose attachment is missing or an older
+ * one (the layer is read again on next use), never an attachment that no
+ * record owns (nothing would remove it). Without: version 1, all in the
+ * record.
+ */
+async function putIndex(records: StoreBackend, digest: string, diffId: string, entries: readonly LayerEntry[], table: LayerTable | undefined): Promise<void> {
+  if (!records.putRecordBytes || !records.getRecordBytes) {
+    const value: StoredIndex = { v: JSON_ENTRIES, diffId, entries: entries.map(toStored), ...(table ? { table: tableToBase64(table) } : {}) };
+    await records.putRecord<StoredIndex>(LAYER_INDEX, digest, { value });
     return;
   }
-  await records.putRecord<StoredIndex>(LAYER_INDEX, digest, { value: table ? { ...rest, tableBytes: true } : rest });
-  if (table) await records.putRecordBytes!(LAYER_INDEX, digest, encodeLayerTable(table));
+  await records.putRecord<StoredIndex>(LAYER_INDEX, digest, { value: { v: PACKED, diffId, count: entries.length } });
+  await records.putRecordBytes(LAYER_INDEX, digest, encodeIndexBytes(entries, table));
 }
 
 /** The union table of a layer's entries, or undefined when a view would refuse them (it then says why). */
@@ -119,20 +173,44 @@ export interface StoredLayerIndex {
   table?: LayerTable;
 }
 
+/** What the layer's record holds, or undefined when it has none, or one that is damaged, outdated or not this layer's. */
+async function recorded(records: StoreBackend, layer: ImageLayer, withTable: boolean): Promise<{ index: StoredLayerIndex; current: boolean } | undefined> {
+  const value = (await records.getRecord<StoredIndex>(LAYER_INDEX, layer.digest))?.value;
+  if (value?.diffId !== layer.diffId) return undefined;
+  if (value.v === PACKED && Number.isSafeInteger(value.count) && records.getRecordBytes) {
+    const bytes = await records.getRecordBytes(LAYER_INDEX, layer.digest).catch((e: unknown) => {
+      if (e instanceof LayerfsError || e instanceof DOMException) return undefined;
+      throw e;
+    });
+    if (bytes === undefined) return undefined;
+    try {
+      return { index: decodeIndexBytes(bytes, value.count!), current: true };
+    } catch (e) {
+      if (e instanceof LayerfsError) return undefined;
+      throw e;
+    }
+  }
+  if (value.v === JSON_ENTRIES && Array.isArray(value.entries)) {
+    const entries = value.entries.map(fromStored);
+    const table = withTable ? await storedTable(records, layer.digest, value, entries.length) : undefined;
+    // Version 1 is current where the backend has no attachments (putIndex then writes it).
+    return { index: table ? { entries, table } : { entries }, current: !records.putRecordBytes || !records.getRecordBytes };
+  }
+  return undefined;
+}
+
 async function readIndex(store: Store, layer: ImageLayer, withTable: boolean): Promise<StoredLayerIndex> {
   const records = store.backend;
-  const cached = await records.getRecord<StoredIndex>(LAYER_INDEX, layer.digest);
-  const value = cached?.value;
-  if (value?.v === INDEX_VERSION && value.diffId === layer.diffId) {
-    const entries = value.entries.map(fromStored);
-    if (!withTable) return { entries };
-    const stored = await storedTable(records, layer.digest, value, entries.length);
-    if (stored) return { entries, table: stored };
-    // First view of a layer recorded without a table (or with a damaged one, or one in an older format): add it.
-    const table = await tableOf(entries);
-    // (value.entries were completed in place by fromStored: stored again from the entries.)
-    if (table) await putIndex(records, layer.digest, { ...value, entries: entries.map(toStored) }, table);
-    return table ? { entries, table } : { entries };
+  const found = await recorded(records, layer, withTable);
+  if (found) {
+    const { index, current } = found;
+    if (!withTable || (current && index.table)) return index;
+    // A record without a table (a layer a view refuses, one src/build wrote, a
+    // damaged or outdated table) gets one; a version-1 record where the backend
+    // has attachments is written as version 2.
+    const table = index.table ?? (await tableOf(index.entries));
+    if (!current || table) await putIndex(records, layer.digest, layer.diffId, index.entries, table);
+    return table ? { entries: index.entries, table } : { entries: index.entries };
   }
   const idx = await readLayer(await store.getBlob(layer.digest, layer.size), {
     mediaType: layer.mediaType,
@@ -144,8 +222,7 @@ async function readIndex(store: Store, layer: ImageLayer, withTable: boolean): P
   }
   // The table from the names the reader packed while parsing: no path is encoded again.
   const table = await tableOf(idx.entries, idx.names);
-  const value2: StoredIndex = { v: INDEX_VERSION, diffId: idx.diffId, entries: idx.entries.map(toStored) };
-  await putIndex(records, layer.digest, value2, table);
+  await putIndex(records, layer.digest, idx.diffId, idx.entries, table);
   return table && withTable ? { entries: idx.entries, table } : { entries: idx.entries };
 }
 

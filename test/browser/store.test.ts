@@ -49,12 +49,19 @@ describe('OPFS store', () => {
 
     await expect(s2.image('nothere:1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
-    // Each layer's union table is the index record's attachment (a file of its own next to the record),
-    // used by a fresh handle's view, and removed with the record.
+    // Each layer's entries and union table are the index record's attachment (a file of its own next to
+    // the record), used by a fresh handle's view, and removed with the record.
     const top = img.layers[img.layers.length - 1]!.digest;
-    const table = await s2.backend.getRecordBytes!(LAYER_INDEX, top);
-    expect(table!.length).toBeGreaterThan(32);
-    expect((await s2.backend.getRecord<{ tableBytes?: boolean }>(LAYER_INDEX, top))!.value.tableBytes).toBe(true);
+    const attached = await s2.backend.getRecordBytes!(LAYER_INDEX, top);
+    const rec = (await s2.backend.getRecord<{ v: number; count: number; entries?: unknown }>(LAYER_INDEX, top))!.value;
+    expect(rec.v).toBe(2);
+    expect(rec.count).toBeGreaterThan(0);
+    expect(rec.entries).toBeUndefined();
+    // "LFIX", then the entries' and the table's byte counts (src/store/view.ts).
+    const head = new DataView(attached!.buffer, attached!.byteOffset, 16);
+    expect(head.getUint32(0, true)).toBe(0x5849464c);
+    expect(head.getUint32(8, true)).toBeGreaterThan(16);
+    expect(head.getUint32(12, true)).toBeGreaterThan(32);
     const s3 = await openBrowserStore({ name: `t-${run}-a` });
     expect(dec.decode(await (await s3.view('demo:1')).readFile('bin/app'))).toBe('v2 '.repeat(1500));
     expect(await s3.backend.deleteRecord(LAYER_INDEX, top)).toBe(true);
