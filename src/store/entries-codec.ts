@@ -18,8 +18,9 @@
  *   { k: 's', o, b }         n u32 lengths in UTF-16 units at o (ABSENT: no
  *                            value), then b bytes of UTF-8: the values joined;
  *   { k: 't', o, names }     n u8 at o, each an index into names;
- *   { k: 'j', v }            the n values in the header (a string column
- *                            that UTF-8 cannot carry exactly, lone surrogates);
+ *   { k: 'j', v }            the n values in the header (a column the others
+ *                            cannot carry exactly: strings with lone
+ *                            surrogates, which UTF-8 cannot hold);
  * and x the entries with extended attributes, their values in base64.
  * Browser-safe (no Node built-ins).
  */
@@ -67,6 +68,12 @@ class Payload {
   }
 }
 
+/** No lone surrogate in s (String.prototype.isWellFormed where the engine has it). */
+function wellFormed(s: string): boolean {
+  const f = (s as { isWellFormed?: () => boolean }).isWellFormed;
+  return f !== undefined ? f.call(s) : !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+}
+
 function allEqual(values: readonly unknown[]): boolean {
   const v = values[0];
   for (let i = 1; i < values.length; i++) if (values[i] !== v) return false;
@@ -101,10 +108,10 @@ function stringColumn(values: ReadonlyArray<string | undefined>, optional: boole
     }
   }
   const joined = parts.join('');
+  // UTF-8 would turn a lone surrogate into U+FFFD: such a column goes in the
+  // header, where JSON keeps it exactly.
+  if (!wellFormed(joined)) return { k: 'j', v: values.map((x) => x ?? null) };
   const bytes = enc.encode(joined);
-  // A lone surrogate comes back as U+FFFD: such a column goes in the header,
-  // where JSON keeps it exactly.
-  if (new TextDecoder().decode(bytes) !== joined) return { k: 'j', v: values.map((x) => x ?? null) };
   const o = out.add(new Uint8Array(lens.buffer));
   out.add(bytes, false);
   return { k: 's', o, b: bytes.length };

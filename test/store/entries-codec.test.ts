@@ -56,6 +56,22 @@ describe('layer index entry columns', () => {
     expect(roundTrip(mixed)).toEqual(mixed);
   });
 
+  it('find lone surrogates without String.prototype.isWellFormed too (engines before it)', () => {
+    const proto = String.prototype as { isWellFormed?: unknown };
+    const had = proto.isWellFormed;
+    delete proto.isWellFormed;
+    try {
+      const odd = [entry({ path: 'a\ud800b' }), entry({ path: 'x\udc00' }), entry({ path: '\u{1f600}\ud83d' }), entry({ path: '\u{1f600}' })];
+      expect(roundTrip(odd).map((e) => e.path)).toEqual(['a\ud800b', 'x\udc00', '\u{1f600}\ud83d', '\u{1f600}']);
+      const fine = [entry({ path: '\u{1f600}/caf\u00e9' }), entry({ path: 'b' })];
+      const bytes = encodeLayerEntries(fine);
+      expect(new TextDecoder().decode(bytes)).toContain('"path":{"k":"s"'); // one UTF-8 run, not JSON
+      expect(decodeLayerEntries(bytes)).toEqual(fine);
+    } finally {
+      proto.isWellFormed = had;
+    }
+  });
+
   it('decode bytes at any offset (the columns are copied when their views would not be aligned)', () => {
     const entries = [entry({ path: 'a', size: 3, mtime: 1.5 }), entry({ path: 'b', type: 'directory', size: 0 })];
     const bytes = encodeLayerEntries(entries);
