@@ -201,11 +201,12 @@ function encodeNames(arena: Arena, items: ArrayLike<Named>, kinds: Uint8Array, c
  * takes (an estimate: a layer given by name needs room for its names
  * twice and its records at capacity, counted with one '/' for every 6
  * bytes of names, and the largest one its work arrays; the merge's nodes
- * and hash table follow the records). V8 counts each growth as external memory, and past a
- * threshold starts a full collection of the JS heap: the allocator's
- * doubling grew memory four times in the first build over 10 x 100,000
- * names and cost four such collections (1.5-2.5 s with a 250 MB heap,
- * against 0.1 s for the build itself). One growth costs one at most.
+ * and hash table follow the records). V8 counts each growth as external
+ * memory, and past a threshold starts a full collection of the JS heap:
+ * the allocator's doubling grew memory four times in the first build over
+ * 10 x 100,000 names and cost four such collections (1.5-2.5 s with a
+ * 250 MB heap, against 0.1 s for the build itself). One growth costs one
+ * at most.
  * An estimate too small only lets the allocator grow again.
  */
 function reserve(core: CoreModule, layers: ReadonlyArray<PreparedLayer | LayerNames>): void {
