@@ -228,11 +228,14 @@ function types(col: Column | undefined, n: number, payload: Uint8Array): Values<
 }
 
 /**
- * The entries encodeLayerEntries wrote. CORRUPT_STORE when the bytes are
- * not such a record or a column does not fit them (the store then reads the
- * layer again); the values themselves are what was stored.
+ * The `count` entries encodeLayerEntries wrote (the count the layer's
+ * record keeps: checked before any entry is made, so that damaged bytes
+ * cannot ask for a huge array). CORRUPT_STORE when the bytes are not such
+ * a record, hold another number of entries, or a column does not fit them
+ * (the store then reads the layer again); the values themselves are what
+ * was stored.
  */
-export function decodeLayerEntries(bytes: Uint8Array): LayerEntry[] {
+export function decodeLayerEntries(bytes: Uint8Array, count: number): LayerEntry[] {
   if (!(bytes instanceof Uint8Array) || bytes.length < HEAD) return corrupt('too short');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, true) !== MAGIC || dv.getUint32(4, true) !== VERSION) return corrupt('unknown format');
@@ -246,6 +249,7 @@ export function decodeLayerEntries(bytes: Uint8Array): LayerEntry[] {
   }
   if (!isObject(header) || !Number.isSafeInteger(header.n) || header.n < 0 || !isObject(header.c)) return corrupt('bad header');
   const n = header.n;
+  if (n !== count) return corrupt(`${n} entries, the record says ${count}`);
   // Float64Array and Uint32Array views need their offsets aligned: a copy when the bytes are not.
   let payload = bytes.subarray(HEAD + hl);
   if (payload.byteOffset % 8 !== 0) payload = payload.slice();

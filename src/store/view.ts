@@ -132,8 +132,7 @@ export function decodeIndexBytes(bytes: Uint8Array, count: number): StoredLayerI
   const at = IX_HEAD + ((el + 7) & ~7);
   const tl = dv.getUint32(12, true);
   if (at + tl !== bytes.length) throw new CorruptStoreError('layer index: attachment size does not match its header');
-  const entries = decodeLayerEntries(bytes.subarray(IX_HEAD, IX_HEAD + el));
-  if (entries.length !== count) throw new CorruptStoreError(`layer index: ${entries.length} entries in the attachment, the record says ${count}`);
+  const entries = decodeLayerEntries(bytes.subarray(IX_HEAD, IX_HEAD + el), count);
   // The table in a buffer of its own: views of the attachment would keep its entry columns alive with the view.
   const table = tl > 0 ? tableFrom(bytes.slice(at), entries.length) : undefined;
   return table ? { entries, table } : { entries };

@@ -18,7 +18,7 @@ function entry(over: Partial<LayerEntry>): LayerEntry {
   return { ...tarHeader({ path: 'x' }), offset: 512, ...over } as LayerEntry;
 }
 
-const roundTrip = (entries: LayerEntry[]) => decodeLayerEntries(encodeLayerEntries(entries));
+const roundTrip = (entries: LayerEntry[]) => decodeLayerEntries(encodeLayerEntries(entries), entries.length);
 
 describe('layer index entry columns', () => {
   it('give back the entries readLayer read from a tar with every kind of entry', async () => {
@@ -66,7 +66,7 @@ describe('layer index entry columns', () => {
       const fine = [entry({ path: '\u{1f600}/caf\u00e9' }), entry({ path: 'b' })];
       const bytes = encodeLayerEntries(fine);
       expect(new TextDecoder().decode(bytes)).toContain('"path":{"k":"s"'); // one UTF-8 run, not JSON
-      expect(decodeLayerEntries(bytes)).toEqual(fine);
+      expect(decodeLayerEntries(bytes, 2)).toEqual(fine);
     } finally {
       proto.isWellFormed = had;
     }
@@ -78,7 +78,7 @@ describe('layer index entry columns', () => {
     for (const shift of [1, 2, 3, 4, 5, 6, 7]) {
       const moved = new Uint8Array(bytes.length + shift);
       moved.set(bytes, shift);
-      expect(decodeLayerEntries(moved.subarray(shift))).toEqual(entries);
+      expect(decodeLayerEntries(moved.subarray(shift), 2)).toEqual(entries);
     }
   });
 
@@ -119,7 +119,7 @@ describe('layer index entry columns', () => {
     ];
     const bytes = encodeLayerEntries(entries);
     for (let n = 0; n < bytes.length; n++) {
-      expect(() => decodeLayerEntries(bytes.subarray(0, n)), `${n} bytes`).toThrow(expect.objectContaining({ code: 'CORRUPT_STORE' }));
+      expect(() => decodeLayerEntries(bytes.subarray(0, n), 3), `${n} bytes`).toThrow(expect.objectContaining({ code: 'CORRUPT_STORE' }));
     }
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 2 ** 24;
@@ -128,7 +128,7 @@ describe('layer index entry columns', () => {
       const bad = bytes.slice();
       for (let j = 0; j < 1 + Math.floor(rand() * 3); j++) bad[Math.floor(rand() * bad.length)] = Math.floor(rand() * 256);
       try {
-        const back = decodeLayerEntries(bad);
+        const back = decodeLayerEntries(bad, 3);
         expect(back).toHaveLength(3); // a change the columns cannot notice (a byte of a value) leaves the count
       } catch (e) {
         expect(e).toMatchObject({ code: 'CORRUPT_STORE' });
@@ -136,6 +136,20 @@ describe('layer index entry columns', () => {
       }
     }
     expect(refused).toBeGreaterThan(100);
-    expect(() => decodeLayerEntries('not bytes' as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: 'CORRUPT_STORE' }));
+    expect(() => decodeLayerEntries('not bytes' as unknown as Uint8Array, 0)).toThrow(expect.objectContaining({ code: 'CORRUPT_STORE' }));
+    // Another count than the record's, huge or not, is refused before any entry is made.
+    const one = encodeLayerEntries([entry({ path: 'same' }), entry({ path: 'same' })]); // every column one value
+    expect(() => decodeLayerEntries(one, 3)).toThrow(expect.objectContaining({ code: 'CORRUPT_STORE', message: expect.stringContaining('2 entries, the record says 3') }));
+    // The same header claiming 2^53 - 1 entries (all its columns one value: no column bounds the count).
+    const hl = new DataView(one.buffer).getUint32(8, true);
+    expect(one.length).toBe(16 + hl); // no column bytes
+    const text = new TextDecoder().decode(one.subarray(16, 16 + hl)).trim().replace('"n":2', '"n":9007199254740991');
+    const json = new TextEncoder().encode(text.padEnd(Math.ceil(text.length / 8) * 8, ' '));
+    const huge = new Uint8Array(16 + json.length);
+    new DataView(huge.buffer).setUint32(0, new DataView(one.buffer).getUint32(0, true), true);
+    new DataView(huge.buffer).setUint32(4, 1, true);
+    new DataView(huge.buffer).setUint32(8, json.length, true);
+    huge.set(json, 16);
+    expect(() => decodeLayerEntries(huge, 2)).toThrow(expect.objectContaining({ code: 'CORRUPT_STORE', message: expect.stringContaining('9007199254740991 entries, the record says 2') }));
   });
 });
