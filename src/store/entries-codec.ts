@@ -264,7 +264,7 @@ export function decodeLayerEntries(bytes: Uint8Array, count: number): LayerEntry
     if (!Array.isArray(header.x)) return corrupt('bad xattrs');
     for (const item of header.x) {
       const [i, xa] = Array.isArray(item) ? item : [];
-      if (!Number.isSafeInteger(i) || i! < 0 || i! >= n || !isObject(xa)) return corrupt('bad xattrs');
+      if (!Number.isSafeInteger(i) || i! < 0 || i! >= n || !isObject(xa) || !Object.values(xa).every((v) => typeof v === 'string')) return corrupt('bad xattrs');
       try {
         xattrs.set(i!, Object.fromEntries(Object.entries(xa).map(([k, v]) => [k, fromBase64(v as string)])));
       } catch {
