@@ -212,7 +212,6 @@ function encodeNames(arena: Arena, items: ArrayLike<Named>, kinds: Uint8Array, c
 function reserve(core: CoreModule, layers: ReadonlyArray<PreparedLayer | LayerNames>): void {
   let bytes = 0;
   let records = 0;
-  let most = 0;
   for (const l of layers) {
     if ('rec' in l) {
       bytes += l.bytes.length + 21 * l.recFlags.length;
@@ -224,10 +223,9 @@ function reserve(core: CoreModule, layers: ReadonlyArray<PreparedLayer | LayerNa
     const raw = l.names instanceof Uint8Array ? l.names.length : 48 * count;
     bytes += 2 * raw + 21 * (count + Math.ceil(raw / 6) + 1);
     records += count;
-    most = Math.max(most, count);
   }
   // One set of work arrays for the largest layer (see WorkArrays).
-  bytes += 29 * most;
+  bytes += 29 * mostEntries(layers);
   // Nodes (27 bytes a record) and the hash table (at most 8 a record), and room for block headers.
   bytes += 35 * records + 4096 * (layers.length + 16);
   const x = core.exports;
@@ -275,6 +273,13 @@ function workArrays(arena: Arena, n: number): WorkArrays {
 /** How many entries a layer given by name has (an upper bound for packed names without kinds). */
 function entryCountOf(l: LayerNames): number {
   return l.kinds?.length ?? l.names.length;
+}
+
+/** The entries of the largest layer given by name (0 when all come prepared): what the shared work arrays must hold. */
+function mostEntries(layers: ReadonlyArray<PreparedLayer | LayerNames>): number {
+  let most = 0;
+  for (const l of layers) if (!('rec' in l)) most = Math.max(most, entryCountOf(l));
+  return most;
 }
 
 /**
@@ -523,8 +528,7 @@ export function buildIndex(core: CoreModule, layers: ReadonlyArray<PreparedLayer
       reserve(core, layers);
       const staged: Staged[] = [];
       const prepared: Array<PreparedLayer | undefined> = [];
-      let most = 0;
-      for (const l of layers) if (!('rec' in l)) most = Math.max(most, entryCountOf(l));
+      const most = mostEntries(layers);
       const scratch = most > 0 ? workArrays(arena, most) : undefined;
       let maxDepth = 0;
       for (let i = 0; i < layers.length; i++) {
