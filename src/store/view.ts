@@ -138,6 +138,11 @@ export function decodeIndexBytes(bytes: Uint8Array, count: number): StoredLayerI
   return table ? { entries, table } : { entries };
 }
 
+/** Does the backend keep record attachments (both ways)? Version 2 needs them. */
+function hasAttachments(records: StoreBackend): records is StoreBackend & Required<Pick<StoreBackend, 'getRecordBytes' | 'putRecordBytes'>> {
+  return records.getRecordBytes !== undefined && records.putRecordBytes !== undefined;
+}
+
 /**
  * Writes a layer's index record with its table (if any). With attachments:
  * version 2, the record first, then its attachment. A process stopped
@@ -147,7 +152,7 @@ export function decodeIndexBytes(bytes: Uint8Array, count: number): StoredLayerI
  * record.
  */
 async function putIndex(records: StoreBackend, digest: string, diffId: string, entries: readonly LayerEntry[], table: LayerTable | undefined): Promise<void> {
-  if (!records.putRecordBytes || !records.getRecordBytes) {
+  if (!hasAttachments(records)) {
     const value: StoredIndex = { v: JSON_ENTRIES, diffId, entries: entries.map(toStored), ...(table ? { table: tableToBase64(table) } : {}) };
     await records.putRecord<StoredIndex>(LAYER_INDEX, digest, { value });
     return;
@@ -194,7 +199,7 @@ async function recorded(records: StoreBackend, layer: ImageLayer, withTable: boo
     const entries = value.entries.map(fromStored);
     const table = withTable ? await storedTable(records, layer.digest, value, entries.length) : undefined;
     // Version 1 is current where the backend has no attachments (putIndex then writes it).
-    return { index: table ? { entries, table } : { entries }, current: !records.putRecordBytes || !records.getRecordBytes };
+    return { index: table ? { entries, table } : { entries }, current: !hasAttachments(records) };
   }
   return undefined;
 }
